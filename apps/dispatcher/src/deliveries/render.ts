@@ -1,0 +1,17 @@
+/**
+ * Fills `{{name}}` placeholders from the message's variables; `{{action}}` is the action link or
+ * reply keyword. A placeholder with no value stays visible rather than vanishing silently.
+ */
+export function renderTemplate(
+  template: string,
+  variables: Record<string, unknown>,
+  action: { url?: string; replyKeyword?: string },
+): string {
+  const actionText = action.url ?? (action.replyKeyword ? `reply ${action.replyKeyword}` : '');
+  return template.replace(/\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g, (whole, name: string) => {
+    if (name === 'action') return actionText;
+    const value = variables[name];
+    if (value === undefined || value === null) return whole;
+    return typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+  });
+}

@@ -1,0 +1,83 @@
+import {
+  cloudEventEnvelopeSchema,
+  contactIntentDataSchema,
+  DEPARTMENTS,
+  INTERACTION_DATA_SCHEMAS,
+  PREFERENCE_CHANGED,
+  preferenceChangedDataSchema,
+  rejectionFromZod,
+  SURVEY_REQUESTED,
+  surveyRequestedDataSchema,
+  Topics,
+  type CloudEvent,
+  type IntentCatalogue,
+  type Rejection,
+  type TopicName,
+} from '@onevoice/contracts';
+import type { z } from 'zod';
+
+export type Validated =
+  | { ok: true; event: CloudEvent; topic: TopicName }
+  | { ok: false; rejection: Rejection };
+
+/**
+ * Validates what a department sent and decides which topic it belongs on. Pure: the same input,
+ * catalogue and clock give the same answer, on the HTTP and the Kafka path alike.
+ */
+export function validateDepartmentEvent(
+  input: unknown,
+  catalogue: IntentCatalogue,
+  now: Date,
+): Validated {
+  const envelope = cloudEventEnvelopeSchema.safeParse(input);
+  if (!envelope.success) return { ok: false, rejection: rejectionFromZod(envelope.error) };
+  const e = envelope.data;
+  if (!(DEPARTMENTS as readonly string[]).includes(e.source)) {
+    return {
+      ok: false,
+      rejection: {
+        reason: `unknown source "${e.source}": the source is the sending department (${DEPARTMENTS.join(', ')})`,
+        field: 'source',
+      },
+    };
+  }
+  const route = routeOf(e.type, catalogue);
+  if (!route) {
+    return {
+      ok: false,
+      rejection: {
+        reason:
+          `unknown event type "${e.type}": not an intent in the catalogue (version ${catalogue.version}) ` +
+          'nor one of interaction.*, case.*, survey.requested, preference.changed',
+        field: 'type',
+      },
+    };
+  }
+  const data = route.data.safeParse(e.data);
+  if (!data.success) return { ok: false, rejection: rejectionFromZod(data.error, 'data') };
+  return {
+    ok: true,
+    topic: route.topic,
+    event: {
+      ...e,
+      time: e.time ?? now.toISOString(),
+      datacontenttype: 'application/json',
+      data: data.data as Record<string, unknown>,
+    },
+  };
+}
+
+function routeOf(type: string, catalogue: IntentCatalogue): { topic: TopicName; data: z.ZodType } | undefined {
+  if (Object.hasOwn(catalogue.intents, type)) {
+    return { topic: Topics.contactRequests, data: contactIntentDataSchema };
+  }
+  if (Object.hasOwn(INTERACTION_DATA_SCHEMAS, type)) {
+    return {
+      topic: Topics.interactions,
+      data: INTERACTION_DATA_SCHEMAS[type as keyof typeof INTERACTION_DATA_SCHEMAS],
+    };
+  }
+  if (type === SURVEY_REQUESTED) return { topic: Topics.surveyRequests, data: surveyRequestedDataSchema };
+  if (type === PREFERENCE_CHANGED) return { topic: Topics.preferences, data: preferenceChangedDataSchema };
+  return undefined;
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { categorySchema, channelSchema, urgencySchema } from './channels';
+
+/** ISO-8601 duration in days/hours/minutes, e.g. P14D, PT36H. */
+export const durationSchema = z
+  .string()
+  .regex(
+    /^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?)?$/,
+    'must be an ISO-8601 duration such as P14D or PT12H',
+  );
+
+export const intentDefinitionSchema = z.object({
+  category: categorySchema,
+  urgency: urgencySchema,
+  defaultChannels: z.array(channelSchema).min(1, 'needs at least one default channel'),
+  reminders: z
+    .object({ max: z.number().int().min(0).max(5), after: durationSchema })
+    .default({ max: 0, after: 'P1D' }),
+  lifetime: durationSchema,
+  template: z.object({
+    subject: z.string().min(1),
+    body: z.string().min(1),
+  }),
+  description: z.string().optional(),
+});
+export type IntentDefinition = z.infer<typeof intentDefinitionSchema>;
+
+const intentTypeName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$/,
+    'intent types look like department.what_happened',
+  )
+  .refine(
+    (t) => !/^(interaction|case|preference|survey\.requested$)/.test(t),
+    'interaction.*, case.*, preference.* and survey.requested are reserved event types',
+  );
+
+/** The intent catalogue: a versioned config file mapping each intent type to its policy. */
+export const intentCatalogueSchema = z.object({
+  version: z.string().min(1),
+  intents: z.record(intentTypeName, intentDefinitionSchema),
+});
+export type IntentCatalogue = z.infer<typeof intentCatalogueSchema>;

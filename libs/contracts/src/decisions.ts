@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { categorySchema, channelSchema, urgencySchema } from './channels';
+import { cloudEventEnvelopeSchema } from './cloud-event';
+
+export const DECISION_OUTCOMES = ['approved', 'suppressed', 'merged', 'deferred'] as const;
+export const decisionOutcomeSchema = z.enum(DECISION_OUTCOMES);
+export type DecisionOutcome = z.infer<typeof decisionOutcomeSchema>;
+
+/** One rule that fired: a stable machine code and a sentence a contact-centre agent can read. */
+export const decisionReasonSchema = z.object({
+  rule: z.string().min(1),
+  code: z.string().min(1),
+  text: z.string().min(1),
+});
+export type DecisionReason = z.infer<typeof decisionReasonSchema>;
+
+export const decisionDataSchema = z
+  .object({
+    decisionId: z.string().min(1),
+    requestId: z.string().min(1),
+    requestSource: z.string().min(1),
+    outcome: decisionOutcomeSchema,
+    intentType: z.string().min(1),
+    intentKey: z.string().min(1),
+    category: categorySchema,
+    urgency: urgencySchema,
+    channel: channelSchema.optional(),
+    sendAfter: z.iso.datetime({ offset: true }).optional(),
+    sendBefore: z.iso.datetime({ offset: true }).optional(),
+    deferredUntil: z.iso.datetime({ offset: true }).optional(),
+    mergedInto: z.string().optional(),
+    mergedRequestIds: z.array(z.string()).default([]),
+    variables: z.record(z.string(), z.unknown()).default({}),
+    action: z.object({ url: z.string().optional(), replyKeyword: z.string().optional() }).loose(),
+    reasons: z.array(decisionReasonSchema).min(1),
+    policyVersion: z.string().min(1),
+  })
+  .loose();
+export type DecisionData = z.infer<typeof decisionDataSchema>;
+
+export const decisionEventType = (outcome: DecisionOutcome) => `ov.decision.${outcome}` as const;
+
+export const decisionEventSchema = cloudEventEnvelopeSchema.extend({
+  type: z.enum(DECISION_OUTCOMES.map(decisionEventType) as [string, ...string[]]),
+  data: decisionDataSchema,
+});

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { categorySchema, channelSchema, touchpointSchema } from './channels';
+
+/**
+ * The `data` of each public event type a department may send (DESIGN.md section 3).
+ * Compatible changes add optional fields; unknown fields are kept, never rejected.
+ */
+
+const isoTime = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp' });
+
+export const intentActionSchema = z
+  .object({
+    url: z.url({ error: 'must be an absolute URL' }).optional(),
+    replyKeyword: z.string().trim().min(1).max(40).optional(),
+    label: z.string().max(200).optional(),
+  })
+  .loose()
+  .refine((a) => a.url !== undefined || a.replyKeyword !== undefined, {
+    error: 'an action needs a url or a replyKeyword: every message leads somewhere',
+  });
+
+export const contactIntentDataSchema = z
+  .object({
+    intentKey: z.string().trim().min(1, 'intentKey must be a non-empty string').max(300),
+    variables: z.record(z.string(), z.unknown()).default({}),
+    action: intentActionSchema,
+    replyTo: z
+      .object({ channel: touchpointSchema, interactionId: z.string().min(1).max(200) })
+      .loose()
+      .optional(),
+    expiresAt: isoTime.optional(),
+    notBefore: isoTime.optional(),
+    channels: z.array(channelSchema).min(1).optional(),
+    update: z.number().int().nonnegative().optional(),
+  })
+  .loose();
+export type ContactIntentData = z.infer<typeof contactIntentDataSchema>;
+
+export const inboundContactDataSchema = z
+  .object({
+    channel: z.enum(['voice', 'chat', 'email', 'sms', 'social', 'store']),
+    reason: z.string().max(500).optional(),
+    interactionId: z.string().max(200).optional(),
+  })
+  .loose();
+
+export const selfServiceDataSchema = z
+  .object({ channel: z.enum(['web', 'app']), action: z.string().min(1).max(200) })
+  .loose();
+
+export const paymentDataSchema = z
+  .object({
+    channel: touchpointSchema,
+    amount: z.number().nonnegative(),
+    currency: z.string().length(3).optional(),
+    fulfils: z.string().min(1).max(300).optional(),
+  })
+  .loose();
+
+export const ENGAGEMENT_ACTIONS = [
+  'delivered',
+  'opened',
+  'clicked',
+  'replied',
+  'ignored',
+  'declined',
+  'missed',
+  'bounced',
+  'unsubscribed',
+] as const;
+
+export const engagementDataSchema = z
+  .object({
+    decisionId: z.string().min(1).max(200),
+    channel: channelSchema,
+    action: z.enum(ENGAGEMENT_ACTIONS),
+  })
+  .loose();
+
+export const fulfilledDataSchema = z
+  .object({ intentKey: z.string().trim().min(1).max(300) })
+  .loose();
+
+export const CASE_KINDS = ['complaint', 'collections', 'outage', 'service'] as const;
+export const caseDataSchema = z
+  .object({ caseId: z.string().min(1).max(200), kind: z.enum(CASE_KINDS) })
+  .loose();
+
+export const surveyRequestedDataSchema = z
+  .object({
+    surveyType: z.string().min(1).max(100),
+    interactionId: z.string().min(1).max(200),
+    channel: touchpointSchema,
+  })
+  .loose();
+
+const channelCategorySchema = z
+  .object({ channel: channelSchema.optional(), category: categorySchema.optional() })
+  .refine((v) => v.channel !== undefined || v.category !== undefined, {
+    error: 'name a channel, a category, or both',
+  });
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
+
+export const preferenceChangedDataSchema = z
+  .object({
+    preferredChannel: channelSchema.optional(),
+    optOut: z.array(channelCategorySchema).optional(),
+    optIn: z.array(channelCategorySchema).optional(),
+    quietHours: z.object({ start: clockTime, end: clockTime }).optional(),
+    timeZone: z
+      .string()
+      .refine(isKnownTimeZone, 'must be an IANA time zone such as Europe/Berlin')
+      .optional(),
+    frequency: z.enum(['as_it_comes', 'daily_digest', 'weekly_digest']).optional(),
+    consent: z
+      .object({
+        channel: channelSchema,
+        purpose: z.string().min(1).max(100),
+        wordingVersion: z.string().min(1).max(50),
+      })
+      .optional(),
+  })
+  .loose()
+  .refine((p) => Object.keys(p).length > 0, { error: 'a preference change must change something' });
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Non-intent event types and the schema of their `data`. */
+export const INTERACTION_DATA_SCHEMAS = {
+  'interaction.inbound_contact': inboundContactDataSchema,
+  'interaction.self_service': selfServiceDataSchema,
+  'interaction.payment': paymentDataSchema,
+  'interaction.engagement': engagementDataSchema,
+  'interaction.fulfilled': fulfilledDataSchema,
+  'case.opened': caseDataSchema,
+  'case.closed': caseDataSchema,
+} as const;
+export type InteractionEventType = keyof typeof INTERACTION_DATA_SCHEMAS;
+
+export const SURVEY_REQUESTED = 'survey.requested';
+export const PREFERENCE_CHANGED = 'preference.changed';

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { cloudEventEnvelopeSchema } from './cloud-event';
+import { decisionEventSchema } from './decisions';
+import { deliveryEventSchema } from './deliveries';
+import {
+  contactIntentDataSchema,
+  INTERACTION_DATA_SCHEMAS,
+  PREFERENCE_CHANGED,
+  preferenceChangedDataSchema,
+  SURVEY_REQUESTED,
+  surveyRequestedDataSchema,
+} from './department-events';
+import { Topics, type TopicName } from './topics';
+
+const interactionEventSchemas = Object.entries(INTERACTION_DATA_SCHEMAS).map(([type, data]) =>
+  cloudEventEnvelopeSchema.extend({ type: z.literal(type), data }),
+);
+
+/**
+ * What each topic carries. Every consumer parses with these, so a handler's argument type
+ * follows from the topic it consumes (see `TopicEvent`).
+ */
+export const TOPIC_EVENT_SCHEMAS = {
+  [Topics.events]: cloudEventEnvelopeSchema,
+  [Topics.contactRequests]: cloudEventEnvelopeSchema.extend({ data: contactIntentDataSchema }),
+  [Topics.interactions]: z.discriminatedUnion(
+    'type',
+    interactionEventSchemas as unknown as [
+      (typeof interactionEventSchemas)[number],
+      ...(typeof interactionEventSchemas)[number][],
+    ],
+  ),
+  [Topics.surveyRequests]: cloudEventEnvelopeSchema.extend({
+    type: z.literal(SURVEY_REQUESTED),
+    data: surveyRequestedDataSchema,
+  }),
+  [Topics.preferences]: cloudEventEnvelopeSchema.extend({
+    type: z.literal(PREFERENCE_CHANGED),
+    data: preferenceChangedDataSchema,
+  }),
+  // The profile schema is agreed with the behaviour profiler (issue 4); until then: the envelope.
+  [Topics.profiles]: cloudEventEnvelopeSchema,
+  [Topics.decisions]: decisionEventSchema,
+  [Topics.deliveries]: deliveryEventSchema,
+  [Topics.deadLetters]: z.unknown(),
+} satisfies Record<TopicName, z.ZodType>;
+
+export type TopicEvent<T extends TopicName> = z.output<(typeof TOPIC_EVENT_SCHEMAS)[T]>;
+
+/** A message that could not be accepted: the reason, and the field at fault when there is one. */
+export interface Rejection {
+  reason: string;
+  field?: string;
+  issues?: { field: string; message: string }[];
+}
+
+export type Decoded<T> = { ok: true; event: T } | { ok: false; rejection: Rejection };
+
+/** Turns zod issues into a rejection naming each field at fault (`data.intentKey`). */
+export function rejectionFromZod(error: z.ZodError, prefix = ''): Rejection {
+  const issues = error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(root)',
+    message: issue.message,
+  }));
+  const first = issues[0] ?? { field: '(root)', message: 'invalid' };
+  return {
+    reason: `invalid ${first.field}: ${first.message}`,
+    field: first.field,
+    issues,
+  };
+}
+
+/** Parses raw bytes from a topic with that topic's schema. Never throws. */
+export function decodeTopicMessage<T extends TopicName>(
+  topic: T,
+  value: Buffer | null,
+): Decoded<TopicEvent<T>> {
+  if (value === null || value.length === 0) {
+    return { ok: false, rejection: { reason: 'empty message value', field: '(root)' } };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch (err) {
+    return {
+      ok: false,
+      rejection: { reason: `malformed JSON: ${(err as Error).message}`, field: '(root)' },
+    };
+  }
+  const parsed = TOPIC_EVENT_SCHEMAS[topic].safeParse(json);
+  if (!parsed.success) return { ok: false, rejection: rejectionFromZod(parsed.error) };
+  return { ok: true, event: parsed.data as TopicEvent<T> };
+}

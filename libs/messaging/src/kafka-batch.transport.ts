@@ -1,0 +1,250 @@
+import { Logger } from '@nestjs/common';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import {
+  ALL_TOPICS,
+  decodeTopicMessage,
+  type Rejection,
+  type TopicName,
+} from '@onevoice/contracts';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import type { DeadLetterSource } from './dead-letters';
+import { EventBatch, type InboundMessage } from './event-batch';
+import type { KafkaConnection } from './kafka-connection';
+import { extractTraceContext } from './trace-context';
+import { isTransientError } from './transient-errors';
+
+export interface KafkaBatchTransportOptions {
+  /** Consumer group: one per service, shared by all its instances. */
+  groupId: string;
+  /** A new group starts at the beginning of each topic: nothing published before it is lost. */
+  fromBeginning?: boolean;
+  /** Attempts at a failing batch before its messages are tried one by one. */
+  attempts?: number;
+  /** Upper bound for one partition's fetch, which bounds a batch. */
+  maxBytesPerPartition?: number;
+  sessionTimeoutMs?: number;
+}
+
+type Readiness = 'starting' | 'consuming' | 'rebalancing' | 'crashed' | 'stopped';
+
+/**
+ * A NestJS transport over kafkajs. Handlers stay `@EventPattern(Topics.x)`, and receive an
+ * `EventBatch` of parsed CloudEvents from one partition. Unlike Nest's stock Kafka transport it:
+ * - consumes in batches, and commits a batch's offsets only after its handler resolved (the
+ *   handler commits its database transaction first), so an acknowledged offset is finished work;
+ * - processes one batch at a time and commits before returning to kafkajs, which only re-joins
+ *   the group between batches: a rebalance waits for in-flight work (the group still accepts
+ *   commits of the old generation while it prepares), so finished work is never handed to
+ *   another instance;
+ * - dead-letters what fails to parse, or what a handler rejects or keeps failing on, with the
+ *   reason and the original bytes, and carries on;
+ * - continues the W3C trace of every message.
+ */
+export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
+  protected override readonly logger = new Logger('KafkaBatchTransport');
+  private consumer: Consumer | undefined;
+  private readiness: Readiness = 'starting';
+  private assigned: Record<string, number[]> = {};
+  private readonly attempts: number;
+
+  constructor(
+    private readonly connection: KafkaConnection,
+    private readonly options: KafkaBatchTransportOptions,
+    private readonly onFatal: (error: Error) => void = () => undefined,
+  ) {
+    super();
+    this.attempts = options.attempts ?? 3;
+  }
+
+  /** For readiness probes: consuming means joined to the group with partitions assigned. */
+  readinessState(): { ready: boolean; state: Readiness; assignment: Record<string, number[]> } {
+    return { ready: this.readiness === 'consuming', state: this.readiness, assignment: this.assigned };
+  }
+
+  listen(callback: (err?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (err: unknown) => callback(err),
+    );
+  }
+
+  on(): void {
+    throw new Error('KafkaBatchTransport has no events to subscribe to');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  async close(): Promise<void> {
+    this.readiness = 'stopped';
+    // kafkajs waits for the batch in flight, then leaves the group.
+    await this.consumer?.disconnect();
+  }
+
+  private async start(): Promise<void> {
+    const topics = [...this.messageHandlers.keys()];
+    const unknown = topics.filter((t) => !ALL_TOPICS.includes(t as TopicName));
+    if (unknown.length > 0) {
+      throw new Error(`@EventPattern names unknown topics: ${unknown.join(', ')}`);
+    }
+    await this.connection.connect();
+    if (topics.length === 0) {
+      this.readiness = 'consuming';
+      return;
+    }
+    const consumer = this.connection.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 250,
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1_048_576,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.assigned = payload.memberAssignment;
+      this.readiness = 'consuming';
+      this.logger.log({
+        msg: 'joined consumer group',
+        group: payload.groupId,
+        assignment: payload.memberAssignment,
+      });
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (this.readiness === 'consuming') this.readiness = 'rebalancing';
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.error({ msg: 'consumer crashed', error: payload.error.message, restart: payload.restart });
+      if (!payload.restart) {
+        this.readiness = 'crashed';
+        this.onFatal(payload.error);
+      }
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.consumeBatch(consumer, payload),
+    });
+    this.logger.log({ msg: 'consuming', group: this.options.groupId, topics });
+  }
+
+  private async consumeBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+    const topic = batch.topic as TopicName;
+    const handler = this.getHandlerByPattern(topic);
+    if (!handler) return;
+
+    const valid: InboundMessage<unknown>[] = [];
+    const invalid: { source: DeadLetterSource; rejection: Rejection }[] = [];
+    for (const message of batch.messages) {
+      const decoded = decodeTopicMessage(topic, message.value);
+      if (decoded.ok) {
+        valid.push({
+          event: decoded.event,
+          topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          raw: message.value ?? Buffer.alloc(0),
+          traceContext: extractTraceContext(message.headers),
+        });
+      } else {
+        invalid.push({ source: this.sourceOf(batch.partition, topic, message), rejection: decoded.rejection });
+      }
+    }
+    if (invalid.length > 0) {
+      this.logger.warn({
+        msg: 'dead-lettering messages that are not valid',
+        topic,
+        count: invalid.length,
+        reasons: invalid.map((i) => i.rejection.reason).slice(0, 5),
+      });
+      await this.connection.deadLetters.send(invalid);
+    }
+    if (valid.length > 0) await this.handleValid(handler, valid, payload);
+    if (!payload.isRunning() || payload.isStale()) return;
+
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    await consumer.commitOffsets([
+      { topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+    ]);
+    payload.resolveOffset(last);
+  }
+
+  private async handleValid(
+    handler: MessageHandler,
+    messages: InboundMessage<unknown>[],
+    payload: EachBatchPayload,
+  ): Promise<void> {
+    const run = async (part: InboundMessage<unknown>[]) => {
+      const eventBatch = new EventBatch(payload.batch.topic, payload.batch.partition, this.options.groupId, part);
+      const result: unknown = await handler(eventBatch);
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      return eventBatch.rejected();
+    };
+    const rejected = await this.withRetries(() => run(messages), payload).catch(async (err: unknown) => {
+      // The batch keeps failing: find the message at fault, so one poison message cannot
+      // stop the partition, and dead-letter only it.
+      this.logger.warn({ msg: 'batch keeps failing; retrying its messages one by one', error: String(err) });
+      const found: [InboundMessage<unknown>, Rejection][] = [];
+      for (const message of messages) {
+        try {
+          found.push(...(await this.withRetries(() => run([message]), payload)));
+        } catch (messageErr) {
+          found.push([message, { reason: `handler failed: ${(messageErr as Error).message}` }]);
+        }
+      }
+      return found;
+    });
+    if (rejected.length > 0) {
+      await this.connection.deadLetters.send(
+        rejected.map(([m, rejection]) => ({
+          source: {
+            topic: m.topic,
+            partition: m.partition,
+            message: payload.batch.messages.find((raw) => raw.offset === m.offset)!,
+            consumer: this.options.groupId,
+          },
+          rejection,
+        })),
+      );
+    }
+  }
+
+  /**
+   * Retries a failing handler. Transient failures (the database or broker is away) are retried
+   * for as long as this instance owns the partition; others `attempts` times.
+   */
+  private async withRetries<T>(work: () => Promise<T>, payload: EachBatchPayload): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        const transient = isTransientError(err);
+        if (!transient && attempt >= this.attempts) throw err;
+        if (!payload.isRunning() || payload.isStale()) throw err;
+        const delay = Math.min(100 * 2 ** (attempt - 1), 5_000);
+        this.logger.warn({
+          msg: transient ? 'transient failure; retrying' : 'handler failed; retrying',
+          topic: payload.batch.topic,
+          partition: payload.batch.partition,
+          attempt,
+          delayMs: delay,
+          error: (err as Error).message,
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        await payload.heartbeat();
+      }
+    }
+  }
+
+  private sourceOf(partition: number, topic: string, message: DeadLetterSource['message']): DeadLetterSource {
+    return { topic, partition, message, consumer: this.options.groupId };
+  }
+}

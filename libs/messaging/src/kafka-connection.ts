@@ -1,0 +1,53 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { DeadLetterPublisher } from './dead-letters';
+import { KafkaEventPublisher } from './event-publisher';
+import { createKafka, type KafkaSettings } from './kafka-config';
+import { ensureTopics } from './topic-admin';
+
+/**
+ * One Kafka client and one idempotent producer per process, shared by the publisher, the
+ * dead-letter publisher and the consuming transport.
+ */
+@Injectable()
+export class KafkaConnection implements OnApplicationShutdown {
+  private readonly logger = new Logger(KafkaConnection.name);
+  readonly kafka: Kafka;
+  readonly producer: Producer;
+  readonly publisher: KafkaEventPublisher;
+  readonly deadLetters: DeadLetterPublisher;
+  private connected: Promise<void> | undefined;
+
+  constructor(readonly settings: KafkaSettings) {
+    this.kafka = createKafka(settings);
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // murmur2 on the key, as the Java client: other teams' producers land on the same partitions.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.publisher = new KafkaEventPublisher(this.producer);
+    this.deadLetters = new DeadLetterPublisher(this.producer);
+  }
+
+  /** Creates the topics (once) and connects the producer. Safe to call many times. */
+  connect(): Promise<void> {
+    this.connected ??= (async () => {
+      const started = Date.now();
+      await ensureTopics(this.kafka, this.settings.partitions);
+      await this.producer.connect();
+      this.logger.log({
+        msg: 'connected to Kafka',
+        brokers: this.settings.brokers.join(','),
+        partitions: this.settings.partitions,
+        ms: Date.now() - started,
+      });
+    })();
+    return this.connected;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}

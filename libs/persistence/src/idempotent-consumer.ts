@@ -1,0 +1,101 @@
+import type { EventBatch, EventPublisher, InboundMessage, Outbound } from '@onevoice/messaging';
+import type { DataSource, EntityManager } from 'typeorm';
+
+interface Identified {
+  id: string;
+  source: string;
+}
+
+export interface ProcessOutcome {
+  processed: number;
+  /** The same event id seen again at another offset: accepted once, nothing re-done. */
+  duplicates: number;
+  /** The same message delivered again (after a crash before the offset commit). */
+  redelivered: number;
+}
+
+/**
+ * Exactly-once effects over at-least-once delivery. For a batch, in one transaction:
+ * claim every message id (`processed_messages`); run `work` for the new ones and store what it
+ * wants published with the claim; commit; then publish. A redelivered message (same offset)
+ * publishes its stored outputs again instead of re-running its work, so a crash between the
+ * commit and the publish loses nothing and duplicates nothing downstream consumers can't
+ * recognise by event id. A duplicate (same id, another offset) is skipped.
+ */
+export class IdempotentConsumer {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: EventPublisher,
+    private readonly consumer: string,
+    /** What makes two messages the same; by default the CloudEvent's source and id. */
+    private readonly messageId: (event: Identified) => string = (e) => `${e.source}/${e.id}`,
+  ) {}
+
+  async process<E extends Identified>(
+    batch: EventBatch<E>,
+    work: (tx: EntityManager, message: InboundMessage<E>) => Promise<Outbound[]>,
+    /** The batch's messages to process; those a handler rejected up front are left out. */
+    messages: readonly InboundMessage<E>[] = batch.messages,
+  ): Promise<ProcessOutcome> {
+    if (messages.length === 0) return { processed: 0, duplicates: 0, redelivered: 0 };
+    const outcome: ProcessOutcome = { processed: 0, duplicates: 0, redelivered: 0 };
+    const toPublish = await this.dataSource.transaction(async (tx) => {
+      const ids = messages.map((m) => this.messageId(m.event));
+      const claimed = new Set<string>(
+        (
+          (await tx.query(
+            `INSERT INTO processed_messages (consumer, message_id, source_topic, source_partition, source_offset)
+             SELECT $1, id, $2, $3, off FROM unnest($4::text[], $5::bigint[]) AS t(id, off)
+             ON CONFLICT DO NOTHING
+             RETURNING message_id`,
+            [this.consumer, batch.topic, batch.partition, ids, messages.map((m) => m.offset)],
+          )) as { message_id: string }[]
+        ).map((r) => r.message_id),
+      );
+      const seenBefore = ids.filter((id) => !claimed.has(id));
+      const earlier = new Map<string, { offset: string; topic: string; outputs: Outbound[] }>();
+      if (seenBefore.length > 0) {
+        const rows = (await tx.query(
+          `SELECT message_id, source_topic, source_offset::text AS source_offset, outputs
+             FROM processed_messages WHERE consumer = $1 AND message_id = ANY($2::text[])`,
+          [this.consumer, seenBefore],
+        )) as { message_id: string; source_topic: string; source_offset: string; outputs: Outbound[] }[];
+        for (const r of rows) earlier.set(r.message_id, { offset: r.source_offset, topic: r.source_topic, outputs: r.outputs });
+      }
+
+      const publish: Outbound[] = [];
+      const produced: { id: string; outputs: Outbound[] }[] = [];
+      const done = new Set<string>();
+      for (const [i, message] of messages.entries()) {
+        const id = ids[i]!;
+        if (claimed.has(id) && !done.has(id)) {
+          done.add(id);
+          const outputs = await batch.trace(message, () => work(tx, message));
+          produced.push({ id, outputs });
+          publish.push(...outputs);
+          outcome.processed++;
+          continue;
+        }
+        const before = earlier.get(id);
+        if (before && before.topic === message.topic && before.offset === message.offset) {
+          publish.push(...before.outputs);
+          outcome.redelivered++;
+        } else {
+          outcome.duplicates++;
+        }
+      }
+      const withOutputs = produced.filter((p) => p.outputs.length > 0);
+      if (withOutputs.length > 0) {
+        await tx.query(
+          `UPDATE processed_messages p SET outputs = t.outputs
+             FROM unnest($2::text[], $3::jsonb[]) AS t(id, outputs)
+            WHERE p.consumer = $1 AND p.message_id = t.id`,
+          [this.consumer, withOutputs.map((p) => p.id), withOutputs.map((p) => JSON.stringify(p.outputs))],
+        );
+      }
+      return publish;
+    });
+    await this.publisher.publish(toPublish);
+    return outcome;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './database';
+export * from './idempotent-consumer';
+export * from './processed-messages';
+export * from './database.module';

@@ -1,0 +1,130 @@
+import { Logger, Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { KafkaBatchTransport, KafkaConnection, MessagingModule } from '@onevoice/messaging';
+import { StructuredLogger, stopTracing } from '@onevoice/observability';
+import express from 'express';
+import { DataSource } from 'typeorm';
+import type { BaseEnv } from './env';
+import { bodyErrorHandler } from './http-errors';
+import { HealthModule, ReadinessRegistry } from './readiness';
+
+export interface ServiceDefinition {
+  /** The service's name: its logs, traces, Kafka client id and consumer group. */
+  name: string;
+  /** The service's own feature module. */
+  module: Type | DynamicModule;
+  env: BaseEnv & { PORT: number };
+  /** Largest HTTP body accepted. */
+  bodyLimit?: string;
+}
+
+export interface RunningService {
+  app: INestApplication;
+  transport: KafkaBatchTransport;
+  stop(): Promise<void>;
+}
+
+/** The process-wide logger, so that code outside Nest (start-up errors) logs the same way. */
+export function createLogger(service: string, env: Pick<BaseEnv, 'LOG_FORMAT' | 'LOG_LEVEL'>): StructuredLogger {
+  return new StructuredLogger({
+    service,
+    format: env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+    level: env.LOG_LEVEL,
+  });
+}
+
+/**
+ * Starts one OneVoice service: its HTTP server (with health and readiness), and its Kafka
+ * consumer as a Nest microservice transport. Feature modules know nothing of either, so the same
+ * modules can later run over the in-process bus of the embedded mode.
+ */
+export async function runService(def: ServiceDefinition): Promise<RunningService> {
+  const logger = createLogger(def.name, def.env);
+  Logger.overrideLogger(logger);
+
+  @Module({
+    imports: [
+      MessagingModule.forKafka({
+        brokers: def.env.KAFKA_BROKERS,
+        clientId: `onevoice-${def.name}`,
+        partitions: def.env.OV_PARTITIONS,
+      }),
+      HealthModule,
+      def.module,
+    ],
+  })
+  class ServiceRootModule {}
+
+  const app = await NestFactory.create(ServiceRootModule, { logger, bodyParser: false });
+  app.use(express.json({ limit: def.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use(bodyErrorHandler);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.log({ msg: 'stopping' });
+      await app.close();
+      await stopTracing();
+    })());
+
+  const transport = new KafkaBatchTransport(
+    app.get(KafkaConnection),
+    { groupId: `onevoice-${def.name}` },
+    (error) => {
+      logger.fatal({ msg: 'Kafka consumer stopped for good; exiting so a supervisor restarts us', error: error.message });
+      void stop().finally(() => process.exit(1));
+    },
+  );
+  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+
+  const readiness = app.get(ReadinessRegistry);
+  readiness.register('kafka', () => {
+    const s = transport.readinessState();
+    return { ok: s.ready, detail: { state: s.state, assignment: s.assignment } };
+  });
+  const dataSource = app.get(DataSource, { strict: false });
+  readiness.register('database', async () => {
+    await dataSource.query('SELECT 1');
+    return { ok: true };
+  });
+
+  await app.startAllMicroservices();
+  await app.listen(def.env.PORT, def.env.HOST);
+  logger.log({ msg: `${def.name} listening`, port: def.env.PORT, health: `http://127.0.0.1:${def.env.PORT}/health/ready` });
+  return { app, transport, stop };
+}
+
+/**
+ * The body of every service's main.ts: run it, stop cleanly on SIGINT/SIGTERM, and fail fast
+ * with a readable message when start-up goes wrong.
+ */
+export function main(start: () => Promise<RunningService>, name: string): void {
+  let running: RunningService | undefined;
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    new Logger(name).log({ msg: `received ${signal}` });
+    const done = running ? running.stop() : Promise.resolve();
+    done.then(
+      () => process.exit(0),
+      (err: unknown) => {
+        new Logger(name).error({ msg: 'unclean shutdown', error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  start().then(
+    (service) => {
+      running = service;
+      if (signalled) void service.stop().then(() => process.exit(0));
+    },
+    (err: unknown) => {
+      const error = err as Error;
+      process.stderr.write(`${name} failed to start: ${error.name === 'ConfigError' ? error.message : (error.stack ?? String(err))}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,5 @@
+export * from './bootstrap';
+export * from './env';
+export * from './http-errors';
+export * from './readiness';
+export * from './config-file';
