@@ -6,6 +6,7 @@ import express from 'express';
 import { DataSource } from 'typeorm';
 import type { BaseEnv } from './env';
 import { bodyErrorHandler } from './http-errors';
+import { HttpRouteTracingInterceptor } from './http-route-tracing';
 import { HealthModule, ReadinessRegistry } from './readiness';
 
 export interface ServiceDefinition {
@@ -58,6 +59,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
   const app = await NestFactory.create(ServiceRootModule, { logger, bodyParser: false });
   app.use(express.json({ limit: def.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrorHandler);
+  app.useGlobalInterceptors(new HttpRouteTracingInterceptor());
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -3,3 +3,4 @@ export * from './env';
 export * from './http-errors';
 export * from './readiness';
 export * from './config-file';
+export * from './http-route-tracing';

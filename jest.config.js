@@ -1,0 +1,34 @@
+// @ts-check
+const { readFileSync } = require('node:fs');
+
+const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+/** @type {import('jest').Config['transform']} */
+const transform = { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] };
+const moduleNameMapper = { '^@onevoice/(.*)$': '<rootDir>/libs/$1/src/index.ts' };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  // Integration specs wait on real brokers; jest takes the timeout only at the top level.
+  testTimeout: 90_000,
+  projects: [
+    {
+      displayName: 'unit',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts'],
+      transform,
+      moduleNameMapper,
+    },
+    {
+      displayName: 'integration',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/{apps,libs}/*/test/**/*.spec.ts'],
+      transform,
+      moduleNameMapper,
+      globalSetup: '<rootDir>/tools/jest/global-setup.ts',
+      globalTeardown: '<rootDir>/tools/jest/global-teardown.ts',
+      slowTestThreshold: 20,
+    },
+  ],
+};

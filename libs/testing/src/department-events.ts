@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+
+/** A unique customer id per scenario, so specs sharing a broker never read each other's traffic. */
+export const newCustomerId = (label = 'cust') => `${label}-${randomUUID().slice(0, 8)}`;
+
+export interface DepartmentEventInput {
+  type: string;
+  source: string;
+  subject: string;
+  data: Record<string, unknown>;
+  id?: string;
+}
+
+export function departmentEvent(input: DepartmentEventInput) {
+  return {
+    specversion: '1.0',
+    id: input.id ?? randomUUID(),
+    source: input.source,
+    type: input.type,
+    subject: input.subject,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data: input.data,
+  };
+}
+
+/** billing.payment_due, the seed stories' most common intent. */
+export function paymentDue(customerId: string, overrides: Partial<DepartmentEventInput> = {}) {
+  return departmentEvent({
+    type: 'billing.payment_due',
+    source: 'billing',
+    subject: customerId,
+    data: {
+      intentKey: `bill:${customerId}:2026-12`,
+      variables: { amount: '42.00 EUR', dueDate: '2026-12-01' },
+      action: { url: `https://pay.example.test/${customerId}` },
+    },
+    ...overrides,
+  });
+}
+
+/** POSTs to ingest's /v1/events and returns the status and parsed body. */
+export async function postEvents(
+  ingestUrl: string,
+  body: unknown,
+  { token = 'dev-billing', raw }: { token?: string | null; raw?: string } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${ingestUrl}/v1/events`, {
+    method: 'POST',
+    headers,
+    body: raw ?? JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    parsed = { text };
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** Produces raw values as another team's Kafka client would (kafkajs here; kcat in its own spec). */
+export async function produceRaw(
+  brokers: string[],
+  topic: string,
+  messages: { key: string; value: string | Buffer; headers?: Record<string, string> }[],
+): Promise<void> {
+  const kafka = new Kafka({ clientId: 'onevoice-test-producer', brokers, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}

@@ -1,0 +1,87 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createTestDatabase, provideInfrastructure, type Infrastructure } from './infrastructure';
+import { OtlpCollector } from './otlp-collector';
+import { STACK_FILE, TEST_LOG_DIR } from './paths';
+import { SERVICES, startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
+
+/** What integration specs need to reach the stack the global set-up started. */
+export interface TestStack {
+  brokers: string[];
+  databaseUrl: string;
+  collectorUrl: string;
+  services: Record<ServiceName, string>;
+  /** The environment a spec gives a service process it starts itself. */
+  serviceEnv: Record<string, string>;
+}
+
+interface Running {
+  infrastructure: Infrastructure;
+  dropDatabase(): Promise<void>;
+  collector: OtlpCollector;
+  processes: ServiceProcess[];
+}
+
+// Jest may load set-up and tear-down as separate module instances; the process is shared.
+const state = globalThis as { __onevoiceTestStack?: Running };
+
+const log = (line: string) => process.stderr.write(`[test-stack] ${line}\n`);
+
+/** Jest global set-up: real Kafka and Postgres, a trace collector, and all five services. */
+export async function startTestStack(): Promise<void> {
+  const started = Date.now();
+  rmSync(TEST_LOG_DIR, { recursive: true, force: true });
+  const infrastructure = await provideInfrastructure(log);
+  const db = await createTestDatabase(infrastructure.serverUrl);
+  const collector = new OtlpCollector();
+  const collectorUrl = await collector.start();
+  const running: Running = { infrastructure, dropDatabase: db.drop, collector, processes: [] };
+  state.__onevoiceTestStack = running;
+  const serviceEnv: Record<string, string> = {
+    KAFKA_BROKERS: infrastructure.brokers.join(','),
+    DATABASE_URL: db.url,
+    OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  };
+  log(`starting ${SERVICES.join(', ')} (logs in ${TEST_LOG_DIR})`);
+  // The first service creates the topics and the database schemas' home; the rest start together.
+  running.processes.push(await startServiceProcess('ingest', serviceEnv));
+  running.processes.push(
+    ...(await Promise.all(SERVICES.filter((s) => s !== 'ingest').map((s) => startServiceProcess(s, serviceEnv)))),
+  );
+  const stack: TestStack = {
+    brokers: infrastructure.brokers,
+    databaseUrl: db.url,
+    collectorUrl,
+    services: Object.fromEntries(running.processes.map((p) => [p.name, p.url])) as Record<ServiceName, string>,
+    serviceEnv,
+  };
+  mkdirSync(dirname(STACK_FILE), { recursive: true });
+  writeFileSync(STACK_FILE, JSON.stringify(stack, null, 2));
+  log(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${infrastructure.kind})`);
+}
+
+/** Jest global tear-down: stop what the set-up started, in reverse. */
+export async function stopTestStack(): Promise<void> {
+  const running = state.__onevoiceTestStack;
+  if (!running) return;
+  state.__onevoiceTestStack = undefined;
+  const { processes, collector, dropDatabase, infrastructure } = running;
+  const codes = await Promise.all(processes.map((p) => p.stop()));
+  const unclean = processes.filter((_, i) => codes[i] !== 0).map((p) => p.name);
+  if (unclean.length > 0) log(`did not exit cleanly: ${unclean.join(', ')}`);
+  await collector.stop();
+  await dropDatabase().catch((err: unknown) => log(`could not drop the test database: ${String(err)}`));
+  await infrastructure.stop();
+  rmSync(STACK_FILE, { force: true });
+}
+
+/** For specs: the stack the global set-up started. */
+export function testStack(): TestStack {
+  try {
+    return JSON.parse(readFileSync(STACK_FILE, 'utf8')) as TestStack;
+  } catch {
+    throw new Error(`no test stack at ${STACK_FILE}: run integration specs through jest's integration project`);
+  }
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
+import { waitFor } from './wait';
+
+export interface TappedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** Reads one or more topics from their current end: what a spec sees is what happened after it opened. */
+export class TopicTap {
+  readonly messages: TappedMessage[] = [];
+
+  private constructor(private readonly consumer: Consumer) {}
+
+  static async open(brokers: string[], topics: string[]): Promise<TopicTap> {
+    const kafka = new Kafka({ clientId: 'onevoice-test-tap', brokers, logLevel: logLevel.NOTHING });
+    const groupId = `onevoice-test-tap-${randomUUID()}`;
+    // Read each partition from its end as of now: nothing produced after `open` is missed,
+    // nothing before it is read.
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = new Map<string, string>();
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, p.high);
+    }
+    await admin.disconnect();
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+    const tap = new TopicTap(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics });
+    const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        if (BigInt(message.offset) < BigInt(ends.get(`${topic}/${partition}`) ?? '0')) return;
+        tap.messages.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value: message.value,
+          headers: headerStrings(message.headers),
+        });
+      },
+    });
+    for (const [at, offset] of ends) {
+      const [topic, partition] = at.split('/') as [string, string];
+      consumer.seek({ topic, partition: Number(partition), offset });
+    }
+    await joined;
+    return tap;
+  }
+
+  /** CloudEvents seen on `topic` (unparseable values are left out), optionally for one customer. */
+  events<T = { id: string; type: string; subject: string; data: Record<string, unknown> }>(topic: string, customerId?: string): T[] {
+    return this.messages
+      .filter((m) => m.topic === topic && (customerId === undefined || m.key === customerId))
+      .flatMap((m) => {
+        try {
+          return [JSON.parse(m.value?.toString('utf8') ?? '') as T];
+        } catch {
+          return [];
+        }
+      });
+  }
+
+  /** Waits until at least `count` messages match. */
+  async waitForMessages(
+    what: string,
+    match: (m: TappedMessage) => boolean,
+    { count = 1, timeoutMs = 30_000 } = {},
+  ): Promise<TappedMessage[]> {
+    return waitFor(what, () => {
+      const found = this.messages.filter(match);
+      return found.length >= count ? found : undefined;
+    }, { timeoutMs });
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+function headerStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) out[k] = first.toString();
+  }
+  return out;
+}
