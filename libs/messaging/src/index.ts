@@ -9,3 +9,4 @@ export * from './outbound';
 export * from './topic-admin';
 export * from './trace-context';
 export * from './transient-errors';
+export * from './rpc-error-passthrough.filter';

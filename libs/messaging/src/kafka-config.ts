@@ -23,7 +23,10 @@ function kafkaLogCreator() {
     // Our idempotent producer bounds its retries on purpose (a caller must not wait forever);
     // duplicates a retry might still cause are absorbed by consumers' event-id idempotency.
     if (message.startsWith('Limiting retries for the idempotent producer')) return;
-    const method = LEVEL_NAMES[level] ?? 'debug';
+    // kafkajs logs every error response at error level, also the ones it handles itself
+    // (a rebalance in progress, a coordinator still loading); what matters is logged by callers.
+    const routine = namespace === 'Connection' && message.startsWith('Response ');
+    const method = routine ? 'debug' : (LEVEL_NAMES[level] ?? 'debug');
     logger[method]({ msg: message, ...extra });
   };
 }

@@ -1,6 +1,11 @@
 import { Logger, Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { KafkaBatchTransport, KafkaConnection, MessagingModule } from '@onevoice/messaging';
+import {
+  KafkaBatchTransport,
+  KafkaConnection,
+  MessagingModule,
+  RpcErrorPassthroughFilter,
+} from '@onevoice/messaging';
 import { StructuredLogger, stopTracing } from '@onevoice/observability';
 import express from 'express';
 import { DataSource } from 'typeorm';
@@ -77,7 +82,9 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       void stop().finally(() => process.exit(1));
     },
   );
-  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+  app
+    .connectMicroservice({ strategy: transport }, { inheritAppConfig: false })
+    .useGlobalFilters(new RpcErrorPassthroughFilter());
 
   const readiness = app.get(ReadinessRegistry);
   readiness.register('kafka', () => {

@@ -1,0 +1,58 @@
+import { Controller, Logger, Module, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { Topics, type TopicEvent } from '@onevoice/contracts';
+import {
+  EventBatch,
+  KafkaBatchTransport,
+  KafkaConnection,
+  RpcErrorPassthroughFilter,
+} from '@onevoice/messaging';
+
+export type Interaction = TopicEvent<typeof Topics.interactions>;
+export type BatchHandler = (batch: EventBatch<Interaction>) => Promise<void>;
+
+/** One consuming instance of a test service: the real transport, a handler the spec supplies. */
+export async function startConsumer(
+  brokers: string[],
+  groupId: string,
+  handler: BatchHandler,
+): Promise<{ stop(): Promise<void> }> {
+  const connection = new KafkaConnection({ brokers, clientId: groupId, partitions: 6 });
+
+  @Controller()
+  class InteractionsConsumer {
+    @EventPattern(Topics.interactions)
+    handle(@Payload() batch: EventBatch<Interaction>): Promise<void> {
+      return handler(batch);
+    }
+  }
+  @Module({ controllers: [InteractionsConsumer] })
+  class ConsumerModule {}
+
+  Logger.overrideLogger(['error']);
+  const app: INestMicroservice = await NestFactory.createMicroservice(ConsumerModule, {
+    strategy: new KafkaBatchTransport(connection, { groupId, sessionTimeoutMs: 10_000 }),
+    logger: ['error'],
+  });
+  app.useGlobalFilters(new RpcErrorPassthroughFilter());
+  await app.listen();
+  return {
+    stop: async () => {
+      await app.close();
+      await connection.onApplicationShutdown();
+    },
+  };
+}
+
+export function inboundContact(customerId: string, n: number) {
+  return {
+    specversion: '1.0',
+    id: `${customerId}-${n}`,
+    source: 'care',
+    type: 'interaction.inbound_contact',
+    subject: customerId,
+    time: new Date().toISOString(),
+    data: { channel: 'chat', reason: `message ${n}` },
+  };
+}
