@@ -25,20 +25,25 @@ export const intentDefinitionSchema = z.object({
 });
 export type IntentDefinition = z.infer<typeof intentDefinitionSchema>;
 
-const intentTypeName = z
-  .string()
-  .regex(
-    /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$/,
-    'intent types look like department.what_happened',
-  )
-  .refine(
-    (t) => !/^(interaction|case|preference|survey\.requested$)/.test(t),
-    'interaction.*, case.*, preference.* and survey.requested are reserved event types',
-  );
+/** Why an intent type name is not allowed, or undefined when it is fine. */
+export function intentTypeNameProblem(type: string): string | undefined {
+  if (!/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$/.test(type)) {
+    return 'intent types look like department.what_happened (lower case, dot-separated)';
+  }
+  if (/^(interaction|case|preference)\./.test(type) || type === 'survey.requested') {
+    return 'interaction.*, case.*, preference.* and survey.requested are reserved event types';
+  }
+  return undefined;
+}
 
 /** The intent catalogue: a versioned config file mapping each intent type to its policy. */
 export const intentCatalogueSchema = z.object({
   version: z.string().min(1),
-  intents: z.record(intentTypeName, intentDefinitionSchema),
+  intents: z.record(z.string(), intentDefinitionSchema).superRefine((intents, ctx) => {
+    for (const type of Object.keys(intents)) {
+      const problem = intentTypeNameProblem(type);
+      if (problem) ctx.addIssue({ code: 'custom', path: [type], message: problem });
+    }
+  }),
 });
 export type IntentCatalogue = z.infer<typeof intentCatalogueSchema>;

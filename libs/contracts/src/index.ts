@@ -1,3 +1,4 @@
+import './zod-messages';
 export * from './topics';
 export * from './channels';
 export * from './cloud-event';

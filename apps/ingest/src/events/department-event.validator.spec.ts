@@ -1,0 +1,92 @@
+import { Topics, type IntentCatalogue } from '@onevoice/contracts';
+import { validateDepartmentEvent } from './department-event.validator';
+
+const catalogue: IntentCatalogue = {
+  version: 'test-1',
+  intents: {
+    'billing.payment_due': {
+      category: 'billing',
+      urgency: 'high',
+      defaultChannels: ['email'],
+      reminders: { max: 0, after: 'P1D' },
+      lifetime: 'P14D',
+      template: { subject: 's', body: 'b' },
+    },
+  },
+};
+const now = new Date('2026-11-23T12:00:00Z');
+
+const envelope = (type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  specversion: '1.0',
+  id: 'e-1',
+  source: 'billing',
+  subject: 'cust-1',
+  type,
+  data,
+  ...extra,
+});
+const intent = { intentKey: 'bill:1', action: { url: 'https://pay.example.test' } };
+
+describe('validateDepartmentEvent', () => {
+  it.each([
+    ['billing.payment_due', intent, Topics.contactRequests],
+    ['interaction.inbound_contact', { channel: 'email', reason: 'roaming' }, Topics.interactions],
+    ['interaction.payment', { channel: 'web', amount: 12.5, fulfils: 'bill:1' }, Topics.interactions],
+    ['case.opened', { caseId: 'k1', kind: 'collections' }, Topics.interactions],
+    ['survey.requested', { surveyType: 'post-call', interactionId: 'call-9', channel: 'voice' }, Topics.surveyRequests],
+    ['preference.changed', { preferredChannel: 'email', quietHours: { start: '21:00', end: '08:00' } }, Topics.preferences],
+  ])('routes %s to its topic', (type, data, topic) => {
+    const result = validateDepartmentEvent(envelope(type, data), catalogue, now);
+    expect(result).toMatchObject({ ok: true, topic });
+  });
+
+  it('fills in the time and content type when the sender left them out', () => {
+    const result = validateDepartmentEvent(envelope('billing.payment_due', intent), catalogue, now);
+    expect(result.ok && result.event).toMatchObject({ time: now.toISOString(), datacontenttype: 'application/json' });
+  });
+
+  it('keeps the time the sender gave', () => {
+    const time = '2026-11-20T08:00:00+01:00';
+    const result = validateDepartmentEvent(envelope('billing.payment_due', intent, { time }), catalogue, now);
+    expect(result.ok && result.event.time).toBe(time);
+  });
+
+  it('rejects a type that is neither catalogued nor a OneVoice event type, never guessing', () => {
+    const result = validateDepartmentEvent(envelope('billing.payment_dew', intent), catalogue, now);
+    expect(result).toMatchObject({ ok: false, rejection: { field: 'type' } });
+    expect(!result.ok && result.rejection.reason).toContain('test-1');
+  });
+
+  it('rejects a source that is not a department', () => {
+    const result = validateDepartmentEvent(envelope('billing.payment_due', intent, { source: 'eve' }), catalogue, now);
+    expect(result).toMatchObject({ ok: false, rejection: { field: 'source' } });
+  });
+
+  it.each([
+    [{ ...intent, intentKey: '' }, 'data.intentKey'],
+    [{ intentKey: 'k' }, 'data.action'],
+    [{ ...intent, action: {} }, 'data.action'],
+    [{ ...intent, channels: ['pigeon'] }, 'data.channels.0'],
+    [{ ...intent, expiresAt: 'tomorrow' }, 'data.expiresAt'],
+  ])('names the data field at fault (%j)', (data, field) => {
+    const result = validateDepartmentEvent(envelope('billing.payment_due', data), catalogue, now);
+    expect(result).toMatchObject({ ok: false, rejection: { field } });
+  });
+
+  it('rejects a preference change that changes nothing, and a made-up time zone', () => {
+    expect(validateDepartmentEvent(envelope('preference.changed', {}), catalogue, now).ok).toBe(false);
+    const zone = validateDepartmentEvent(envelope('preference.changed', { timeZone: 'Mars/Olympus' }), catalogue, now);
+    expect(zone).toMatchObject({ ok: false, rejection: { field: 'data.timeZone' } });
+  });
+
+  it.each([
+    [{ specversion: '0.3' }, 'specversion'],
+    [{ id: '' }, 'id'],
+    [{ subject: 'has spaces' }, 'subject'],
+    [{ time: 'yesterday' }, 'time'],
+    [{ data: 'text' }, 'data'],
+  ])('names the envelope field at fault (%j)', (override, field) => {
+    const result = validateDepartmentEvent({ ...envelope('billing.payment_due', intent), ...override }, catalogue, now);
+    expect(result).toMatchObject({ ok: false, rejection: { field } });
+  });
+});
