@@ -5,5 +5,9 @@ import { BehaviourProfilerModule } from './behaviour-profiler.module';
 
 main(async () => {
   const env = loadBehaviourProfilerEnv();
-  return runService({ name: 'behaviour-profiler', module: BehaviourProfilerModule.forRoot(env), env });
+  return runService({
+    name: 'behaviour-profiler',
+    module: BehaviourProfilerModule.forRoot(env),
+    env,
+  });
 }, 'behaviour-profiler');

@@ -25,7 +25,10 @@ export class CoordinatorModule {
       controllers: [DecisionsConsumer],
       providers: [
         DecisionsRepository,
-        { provide: INTENT_CATALOGUE, useValue: loadConfigFile(env.OV_INTENT_CATALOGUE, intentCatalogueSchema) },
+        {
+          provide: INTENT_CATALOGUE,
+          useValue: loadConfigFile(env.OV_INTENT_CATALOGUE, intentCatalogueSchema),
+        },
         {
           provide: COORDINATOR_INBOX,
           inject: [DataSource, EventPublisher],

@@ -28,7 +28,10 @@ export class DispatcherModule {
       providers: [
         DeliveriesRepository,
         { provide: CHANNEL_ADAPTER, useValue: new CaptureAdapter() },
-        { provide: INTENT_CATALOGUE, useValue: loadConfigFile(env.OV_INTENT_CATALOGUE, intentCatalogueSchema) },
+        {
+          provide: INTENT_CATALOGUE,
+          useValue: loadConfigFile(env.OV_INTENT_CATALOGUE, intentCatalogueSchema),
+        },
         {
           provide: DISPATCHER_INBOX,
           inject: [DataSource, EventPublisher],

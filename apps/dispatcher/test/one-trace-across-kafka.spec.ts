@@ -23,7 +23,10 @@ describe('one OpenTelemetry trace spans every hop across Kafka', () => {
   it('ingest span → coordinator span → dispatcher span, with parent links intact', async () => {
     const customer = newCustomerId('trace');
     expect((await postEvents(stack.services.ingest, paymentDue(customer))).status).toBe(202);
-    const [delivery] = await tap.waitForMessages('the delivery', (m) => m.topic === Topics.deliveries && m.key === customer);
+    const [delivery] = await tap.waitForMessages(
+      'the delivery',
+      (m) => m.topic === Topics.deliveries && m.key === customer,
+    );
 
     // The delivery message itself carries the trace it belongs to.
     const traceparent = delivery!.headers.traceparent;
@@ -31,13 +34,17 @@ describe('one OpenTelemetry trace spans every hop across Kafka', () => {
     const traceId = traceparent!.split('-')[1]!;
 
     const isDispatcherSpan = (s: CollectedSpan) =>
-      s.service === 'dispatcher' && s.kind === SPAN_KIND.consumer && s.name === `process ${Topics.decisions}`;
+      s.service === 'dispatcher' &&
+      s.kind === SPAN_KIND.consumer &&
+      s.name === `process ${Topics.decisions}`;
     const spans = await waitFor(
       'the spans of all three services',
       async () => {
         const res = await fetch(`${stack.collectorUrl}/spans?traceId=${traceId}`);
         const found = (await res.json()) as CollectedSpan[];
-        return found.some(isDispatcherSpan) && found.some((s) => s.kind === SPAN_KIND.server) ? found : undefined;
+        return found.some(isDispatcherSpan) && found.some((s) => s.kind === SPAN_KIND.server)
+          ? found
+          : undefined;
       },
       { timeoutMs: 20_000, intervalMs: 250 },
     );
@@ -45,7 +52,11 @@ describe('one OpenTelemetry trace spans every hop across Kafka', () => {
     // Walk from the dispatcher's span to the root: every parent must have been exported.
     const byId = new Map(spans.map((s) => [s.spanId, s]));
     const chain: CollectedSpan[] = [];
-    for (let span = spans.find(isDispatcherSpan); span; span = span.parentSpanId ? byId.get(span.parentSpanId) : undefined) {
+    for (
+      let span = spans.find(isDispatcherSpan);
+      span;
+      span = span.parentSpanId ? byId.get(span.parentSpanId) : undefined
+    ) {
       chain.push(span);
       if (span.parentSpanId) expect(byId.has(span.parentSpanId)).toBe(true);
     }
@@ -59,7 +70,9 @@ describe('one OpenTelemetry trace spans every hop across Kafka', () => {
       `coordinator: send ${Topics.decisions}`,
       `dispatcher: process ${Topics.decisions}`,
     ]);
-    const coordinatorSpan = chain.find((s) => s.service === 'coordinator' && s.kind === SPAN_KIND.consumer)!;
+    const coordinatorSpan = chain.find(
+      (s) => s.service === 'coordinator' && s.kind === SPAN_KIND.consumer,
+    )!;
     expect(coordinatorSpan.attributes).toMatchObject({
       'messaging.system': 'kafka',
       'messaging.operation.type': 'process',
@@ -67,8 +80,18 @@ describe('one OpenTelemetry trace spans every hop across Kafka', () => {
       'messaging.consumer.group.name': 'onevoice-coordinator',
       'messaging.kafka.message.key': customer,
     });
-    expect(chain.filter((s) => s.kind === SPAN_KIND.producer).every((s) => s.attributes['messaging.operation.type'] === 'send')).toBe(true);
+    expect(
+      chain
+        .filter((s) => s.kind === SPAN_KIND.producer)
+        .every((s) => s.attributes['messaging.operation.type'] === 'send'),
+    ).toBe(true);
     // The dispatcher's database work is inside its span.
-    expect(spans.some((s) => s.service === 'dispatcher' && s.attributes['db.system'] === 'postgresql' || s.service === 'dispatcher' && s.attributes['db.system.name'] === 'postgresql')).toBe(true);
+    expect(
+      spans.some(
+        (s) =>
+          (s.service === 'dispatcher' && s.attributes['db.system'] === 'postgresql') ||
+          (s.service === 'dispatcher' && s.attributes['db.system.name'] === 'postgresql'),
+      ),
+    ).toBe(true);
   });
 });

@@ -25,12 +25,19 @@ export class IngestModule {
       ],
       controllers: [EventsController, EventsConsumer],
       providers: [
-        { provide: INTENT_CATALOGUE, useValue: loadConfigFile(env.OV_INTENT_CATALOGUE, intentCatalogueSchema) },
-        { provide: DepartmentCredentials, useValue: new DepartmentCredentials(env.departmentTokens) },
+        {
+          provide: INTENT_CATALOGUE,
+          useValue: loadConfigFile(env.OV_INTENT_CATALOGUE, intentCatalogueSchema),
+        },
+        {
+          provide: DepartmentCredentials,
+          useValue: new DepartmentCredentials(env.departmentTokens),
+        },
         {
           provide: INGEST_INBOX,
           inject: [DataSource, EventPublisher],
-          useFactory: (db: DataSource, publisher: EventPublisher) => new IdempotentConsumer(db, publisher, 'ingest'),
+          useFactory: (db: DataSource, publisher: EventPublisher) =>
+            new IdempotentConsumer(db, publisher, 'ingest'),
         },
       ],
     };

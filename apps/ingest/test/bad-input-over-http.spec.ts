@@ -26,7 +26,10 @@ describe('bad input over HTTP gets a 4xx naming the field or the reason', () => 
   });
 
   it('an unknown event type → 400 naming the type', async () => {
-    const res = await postEvents(ingest, paymentDue(newCustomerId(), { type: 'billing.guess_what' }));
+    const res = await postEvents(
+      ingest,
+      paymentDue(newCustomerId(), { type: 'billing.guess_what' }),
+    );
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'unknown_event_type', field: 'type' });
     expect(String(res.body.message)).toContain('billing.guess_what');

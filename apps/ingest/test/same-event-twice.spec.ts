@@ -1,12 +1,24 @@
 import { Topics } from '@onevoice/contracts';
-import { newCustomerId, paymentDue, postEvents, produceRaw, sleep, testStack, TopicTap } from '@onevoice/testing';
+import {
+  newCustomerId,
+  paymentDue,
+  postEvents,
+  produceRaw,
+  sleep,
+  testStack,
+  TopicTap,
+} from '@onevoice/testing';
 
 describe('the same event id sent twice is accepted once', () => {
   const stack = testStack();
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [Topics.contactRequests, Topics.decisions, Topics.deliveries]);
+    tap = await TopicTap.open(stack.brokers, [
+      Topics.contactRequests,
+      Topics.decisions,
+      Topics.deliveries,
+    ]);
   });
   afterAll(() => tap.close());
 
@@ -15,9 +27,14 @@ describe('the same event id sent twice is accepted once', () => {
     const event = paymentDue(customer);
     expect((await postEvents(stack.services.ingest, event)).status).toBe(202);
     expect((await postEvents(stack.services.ingest, event)).status).toBe(202);
-    await produceRaw(stack.brokers, Topics.events, [{ key: customer, value: JSON.stringify(event) }]);
+    await produceRaw(stack.brokers, Topics.events, [
+      { key: customer, value: JSON.stringify(event) },
+    ]);
 
-    await tap.waitForMessages('the delivery', (m) => m.topic === Topics.deliveries && m.key === customer);
+    await tap.waitForMessages(
+      'the delivery',
+      (m) => m.topic === Topics.deliveries && m.key === customer,
+    );
     // A duplicate would trail the first by at most a batch; give it time to show.
     await sleep(2_000);
     expect(tap.events(Topics.contactRequests, customer)).toHaveLength(1);
@@ -30,9 +47,21 @@ describe('the same event id sent twice is accepted once', () => {
     const id = `shared-${customer}`;
     const fromBilling = paymentDue(customer, { id });
     const fromCare = { ...paymentDue(customer, { id, source: 'care', type: 'care.reply' }) };
-    fromCare.data = { intentKey: `care:${customer}`, variables: { topic: 'roaming', answer: 'It is on.' }, action: { url: 'https://help.example.test/' } };
-    expect((await postEvents(stack.services.ingest, fromBilling, { token: 'dev-billing' })).status).toBe(202);
-    expect((await postEvents(stack.services.ingest, fromCare, { token: 'dev-care' })).status).toBe(202);
-    await tap.waitForMessages('two deliveries', (m) => m.topic === Topics.deliveries && m.key === customer, { count: 2 });
+    fromCare.data = {
+      intentKey: `care:${customer}`,
+      variables: { topic: 'roaming', answer: 'It is on.' },
+      action: { url: 'https://help.example.test/' },
+    };
+    expect(
+      (await postEvents(stack.services.ingest, fromBilling, { token: 'dev-billing' })).status,
+    ).toBe(202);
+    expect((await postEvents(stack.services.ingest, fromCare, { token: 'dev-care' })).status).toBe(
+      202,
+    );
+    await tap.waitForMessages(
+      'two deliveries',
+      (m) => m.topic === Topics.deliveries && m.key === customer,
+      { count: 2 },
+    );
   });
 });

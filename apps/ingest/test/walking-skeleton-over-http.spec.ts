@@ -40,9 +40,16 @@ describe('walking skeleton: a department event posted over HTTP reaches a channe
       'a delivery for the customer',
       (m) => m.topic === Topics.deliveries && m.key === customer,
     );
-    const sent = JSON.parse(delivery!.value!.toString()) as { type: string; data: Record<string, unknown> };
+    const sent = JSON.parse(delivery!.value!.toString()) as {
+      type: string;
+      data: Record<string, unknown>;
+    };
     expect(sent.type).toBe('ov.delivery.sent');
-    expect(sent.data).toMatchObject({ requestId: event.id, channel: 'email', intentType: 'billing.payment_due' });
+    expect(sent.data).toMatchObject({
+      requestId: event.id,
+      channel: 'email',
+      intentType: 'billing.payment_due',
+    });
 
     // Every hop is on its topic, keyed by the customer.
     expect(tap.events(Topics.events, customer).map((e) => e.id)).toEqual([event.id]);

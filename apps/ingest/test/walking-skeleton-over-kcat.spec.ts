@@ -4,11 +4,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 
 /** Produces to Kafka with kcat: a client that shares no code with OneVoice. */
 function kcatProduce(brokers: string[], topic: string, key: string, value: string): void {
-  const result = spawnSync('kcat', ['-b', brokers.join(','), '-P', '-t', topic, '-k', key, '-X', 'acks=all'], {
-    input: `${value}\n`,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const result = spawnSync(
+    'kcat',
+    ['-b', brokers.join(','), '-P', '-t', topic, '-k', key, '-X', 'acks=all'],
+    {
+      input: `${value}\n`,
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`kcat exited ${result.status}: ${result.stderr}`);
 }
@@ -21,7 +25,9 @@ describe('walking skeleton: a department event produced by kcat straight to ov.e
     try {
       execFileSync('kcat', ['-V'], { stdio: 'ignore' });
     } catch {
-      throw new Error('kcat is not installed: run `bash deploy/local/up.sh` (or apt-get install kcat)');
+      throw new Error(
+        'kcat is not installed: run `bash deploy/local/up.sh` (or apt-get install kcat)',
+      );
     }
     tap = await TopicTap.open(stack.brokers, [Topics.decisions, Topics.deliveries]);
   });

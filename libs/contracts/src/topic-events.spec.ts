@@ -41,7 +41,10 @@ describe('decodeTopicMessage', () => {
   });
 
   it('names the nested field at fault', () => {
-    const result = decodeTopicMessage(Topics.decisions, bytes({ ...decision, data: { ...decision.data, channel: 'pigeon' } }));
+    const result = decodeTopicMessage(
+      Topics.decisions,
+      bytes({ ...decision, data: { ...decision.data, channel: 'pigeon' } }),
+    );
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.rejection.field).toBe('data.channel');
   });
@@ -56,14 +59,28 @@ describe('decodeTopicMessage', () => {
   });
 
   it('keeps fields it does not know (compatible changes add optional fields)', () => {
-    const result = decodeTopicMessage(Topics.decisions, bytes({ ...decision, data: { ...decision.data, later: 1 } }));
+    const result = decodeTopicMessage(
+      Topics.decisions,
+      bytes({ ...decision, data: { ...decision.data, later: 1 } }),
+    );
     expect(result.ok && (result.event.data as Record<string, unknown>).later).toBe(1);
   });
 
   it('takes an interaction only with the data its type requires', () => {
-    const base = { specversion: '1.0', id: 'i-1', source: 'care', subject: 'c-1', type: 'interaction.inbound_contact' };
-    expect(decodeTopicMessage(Topics.interactions, bytes({ ...base, data: { channel: 'chat' } })).ok).toBe(true);
-    const wrong = decodeTopicMessage(Topics.interactions, bytes({ ...base, data: { channel: 'fax' } }));
+    const base = {
+      specversion: '1.0',
+      id: 'i-1',
+      source: 'care',
+      subject: 'c-1',
+      type: 'interaction.inbound_contact',
+    };
+    expect(
+      decodeTopicMessage(Topics.interactions, bytes({ ...base, data: { channel: 'chat' } })).ok,
+    ).toBe(true);
+    const wrong = decodeTopicMessage(
+      Topics.interactions,
+      bytes({ ...base, data: { channel: 'fax' } }),
+    );
     expect(!wrong.ok && wrong.rejection.field).toBe('data.channel');
   });
 });

@@ -5,7 +5,8 @@ import { z } from 'zod';
 z.config({
   customError: (issue) => {
     if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
-    if (issue.code === 'invalid_type') return `must be ${article(issue.expected)}, not ${describe(issue.input)}`;
+    if (issue.code === 'invalid_type')
+      return `must be ${article(issue.expected)}, not ${describe(issue.input)}`;
     if (issue.code === 'invalid_value' && issue.values.length > 1) {
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     }

@@ -15,7 +15,9 @@ export interface DeadLetterSource {
 export class DeadLetterPublisher {
   constructor(private readonly producer: Producer) {}
 
-  async send(sources: readonly { source: DeadLetterSource; rejection: Rejection }[]): Promise<void> {
+  async send(
+    sources: readonly { source: DeadLetterSource; rejection: Rejection }[],
+  ): Promise<void> {
     if (sources.length === 0) return;
     await this.producer.send({
       topic: Topics.deadLetters,

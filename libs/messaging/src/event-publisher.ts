@@ -39,7 +39,10 @@ export class KafkaEventPublisher extends EventPublisher {
         extractTraceContext(m.headers),
       ),
     );
-    const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+    const byTopic = new Map<
+      string,
+      { key: string; value: string; headers: Record<string, string> }[]
+    >();
     messages.forEach((m, i) => {
       const span = spans[i]!;
       const headers = {

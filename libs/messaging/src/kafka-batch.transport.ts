@@ -59,7 +59,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   /** For readiness probes: consuming means joined to the group with partitions assigned. */
   readinessState(): { ready: boolean; state: Readiness; assignment: Record<string, number[]> } {
-    return { ready: this.readiness === 'consuming', state: this.readiness, assignment: this.assigned };
+    return {
+      ready: this.readiness === 'consuming',
+      state: this.readiness,
+      assignment: this.assigned,
+    };
   }
 
   listen(callback: (err?: unknown) => void): void {
@@ -116,7 +120,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       if (this.readiness === 'consuming') this.readiness = 'rebalancing';
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.logger.error({ msg: 'consumer crashed', error: payload.error.message, restart: payload.restart });
+      this.logger.error({
+        msg: 'consumer crashed',
+        error: payload.error.message,
+        restart: payload.restart,
+      });
       if (!payload.restart) {
         this.readiness = 'crashed';
         this.onFatal(payload.error);
@@ -155,7 +163,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           traceContext: extractTraceContext(message.headers),
         });
       } else {
-        invalid.push({ source: this.sourceOf(batch.partition, topic, message), rejection: decoded.rejection });
+        invalid.push({
+          source: this.sourceOf(batch.partition, topic, message),
+          rejection: decoded.rejection,
+        });
       }
     }
     if (invalid.length > 0) {
@@ -183,25 +194,35 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     payload: EachBatchPayload,
   ): Promise<void> {
     const run = async (part: InboundMessage<unknown>[]) => {
-      const eventBatch = new EventBatch(payload.batch.topic, payload.batch.partition, this.options.groupId, part);
+      const eventBatch = new EventBatch(
+        payload.batch.topic,
+        payload.batch.partition,
+        this.options.groupId,
+        part,
+      );
       const result: unknown = await handler(eventBatch);
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
       return eventBatch.rejected();
     };
-    const rejected = await this.withRetries(() => run(messages), payload).catch(async (err: unknown) => {
-      // The batch keeps failing: find the message at fault, so one poison message cannot
-      // stop the partition, and dead-letter only it.
-      this.logger.warn({ msg: 'batch keeps failing; retrying its messages one by one', error: String(err) });
-      const found: [InboundMessage<unknown>, Rejection][] = [];
-      for (const message of messages) {
-        try {
-          found.push(...(await this.withRetries(() => run([message]), payload)));
-        } catch (messageErr) {
-          found.push([message, { reason: `handler failed: ${(messageErr as Error).message}` }]);
+    const rejected = await this.withRetries(() => run(messages), payload).catch(
+      async (err: unknown) => {
+        // The batch keeps failing: find the message at fault, so one poison message cannot
+        // stop the partition, and dead-letter only it.
+        this.logger.warn({
+          msg: 'batch keeps failing; retrying its messages one by one',
+          error: String(err),
+        });
+        const found: [InboundMessage<unknown>, Rejection][] = [];
+        for (const message of messages) {
+          try {
+            found.push(...(await this.withRetries(() => run([message]), payload)));
+          } catch (messageErr) {
+            found.push([message, { reason: `handler failed: ${(messageErr as Error).message}` }]);
+          }
         }
-      }
-      return found;
-    });
+        return found;
+      },
+    );
     if (rejected.length > 0) {
       await this.connection.deadLetters.send(
         rejected.map(([m, rejection]) => ({
@@ -244,7 +265,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     }
   }
 
-  private sourceOf(partition: number, topic: string, message: DeadLetterSource['message']): DeadLetterSource {
+  private sourceOf(
+    partition: number,
+    topic: string,
+    message: DeadLetterSource['message'],
+  ): DeadLetterSource {
     return { topic, partition, message, consumer: this.options.groupId };
   }
 }

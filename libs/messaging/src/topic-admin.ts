@@ -32,7 +32,8 @@ export async function ensureTopics(
         });
       } catch (err) {
         // Several services start at once; losing the race to create a topic is fine.
-        if (!/already exists/i.test(String((err as Error).message) + JSON.stringify(err))) throw err;
+        if (!/already exists/i.test(String((err as Error).message) + JSON.stringify(err)))
+          throw err;
       }
     }
     const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });

@@ -24,7 +24,9 @@ const recordSetter: TextMapSetter<Record<string, string>> = {
   },
 };
 
-export function extractTraceContext(headers: IHeaders | Record<string, string> | undefined): Context {
+export function extractTraceContext(
+  headers: IHeaders | Record<string, string> | undefined,
+): Context {
   return propagation.extract(ROOT_CONTEXT, headers ?? {}, headerGetter);
 }
 

@@ -1,4 +1,10 @@
-const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+const TRANSIENT_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 /**
  * Failures worth waiting out rather than dead-lettering: the database or broker is briefly
@@ -12,6 +18,7 @@ export function isTransientError(err: unknown): boolean {
     if (TRANSIENT_NODE_CODES.has(e.code)) return true;
     if (/^(08|57P|53)/.test(e.code) || e.code === '40001' || e.code === '40P01') return true;
   }
-  if (e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSConnectionError') return true;
+  if (e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSConnectionError')
+    return true;
   return e.cause !== undefined && e.cause !== err ? isTransientError(e.cause) : false;
 }

@@ -16,10 +16,16 @@ describe('a rebalance never re-runs work that finished', () => {
 
     // Each batch is slow, as a database transaction would be, so that a rebalance lands while
     // batches are in flight. A batch's effects count only once it completes.
-    const handlerFor = (instance: string) => async (batch: { messages: readonly { event: { id: string; subject: string } }[] }) => {
-      await sleep(250);
-      handled.push(...batch.messages.filter((m) => ours(m.event.subject)).map((m) => ({ id: m.event.id, instance })));
-    };
+    const handlerFor =
+      (instance: string) =>
+      async (batch: { messages: readonly { event: { id: string; subject: string } }[] }) => {
+        await sleep(250);
+        handled.push(
+          ...batch.messages
+            .filter((m) => ours(m.event.subject))
+            .map((m) => ({ id: m.event.id, instance })),
+        );
+      };
 
     const a = await startConsumer(stack.brokers, groupId, handlerFor('a'));
     let b: { stop(): Promise<void> } | undefined;
@@ -39,9 +45,13 @@ describe('a rebalance never re-runs work that finished', () => {
         await sleep(100);
       }
       const expected = customers.length * perCustomer;
-      await waitFor(`all ${expected} messages handled`, () => (new Set(handled.map((h) => h.id)).size >= expected ? true : undefined), {
-        timeoutMs: 60_000,
-      });
+      await waitFor(
+        `all ${expected} messages handled`,
+        () => (new Set(handled.map((h) => h.id)).size >= expected ? true : undefined),
+        {
+          timeoutMs: 60_000,
+        },
+      );
       await sleep(1_000);
 
       const counts = new Map<string, number>();

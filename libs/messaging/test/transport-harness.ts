@@ -7,7 +7,7 @@ import {
   KafkaBatchTransport,
   KafkaConnection,
   RpcErrorPassthroughFilter,
-} from '@onevoice/messaging';
+} from '../src';
 
 export type Interaction = TopicEvent<typeof Topics.interactions>;
 export type BatchHandler = (batch: EventBatch<Interaction>) => Promise<void>;

@@ -53,7 +53,8 @@ export class StructuredLogger implements LoggerService {
     // Nest passes the context (logger name) last, and a stack before it for errors.
     const args = [...rest];
     const context = typeof args[args.length - 1] === 'string' ? (args.pop() as string) : undefined;
-    const stack = typeof args[0] === 'string' && level === 'error' ? (args.shift() as string) : undefined;
+    const stack =
+      typeof args[0] === 'string' && level === 'error' ? (args.shift() as string) : undefined;
     const span = trace.getActiveSpan()?.spanContext();
     const fields = isRecord(message) ? message : { msg: stringify(message) };
     const line = {
@@ -71,8 +72,17 @@ export class StructuredLogger implements LoggerService {
       out.write(`${JSON.stringify(line)}\n`);
       return;
     }
-    const { time, level: _l, service: _s, context: ctx, msg, trace_id, span_id: _sp, stack: st, ...more } =
-      line as Record<string, unknown>;
+    const {
+      time,
+      level: _l,
+      service: _s,
+      context: ctx,
+      msg,
+      trace_id,
+      span_id: _sp,
+      stack: st,
+      ...more
+    } = line as Record<string, unknown>;
     const colour = process.stdout.isTTY ? COLOURS[level] : '';
     const reset = colour ? '\x1b[0m' : '';
     const extras = Object.keys(more).length ? ` ${JSON.stringify(more)}` : '';

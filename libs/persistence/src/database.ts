@@ -16,7 +16,8 @@ const logger = new Logger('Database');
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`DATABASE_URL names an unusual database: ${name}`);
+  if (!/^[A-Za-z0-9_]+$/.test(name))
+    throw new Error(`DATABASE_URL names an unusual database: ${name}`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
@@ -64,15 +65,23 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
   const runner = dataSource.createQueryRunner();
   try {
     await runner.connect();
-    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`onevoice:migrate:${options.schema}`]);
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [
+      `onevoice:migrate:${options.schema}`,
+    ]);
     try {
       await runner.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       if (applied.length > 0) {
-        logger.log({ msg: 'applied migrations', schema: options.schema, migrations: applied.map((m) => m.name) });
+        logger.log({
+          msg: 'applied migrations',
+          schema: options.schema,
+          migrations: applied.map((m) => m.name),
+        });
       }
     } finally {
-      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`onevoice:migrate:${options.schema}`]);
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [
+        `onevoice:migrate:${options.schema}`,
+      ]);
     }
   } finally {
     await runner.release();

@@ -59,8 +59,18 @@ export class IdempotentConsumer {
           `SELECT message_id, source_topic, source_offset::text AS source_offset, outputs
              FROM processed_messages WHERE consumer = $1 AND message_id = ANY($2::text[])`,
           [this.consumer, seenBefore],
-        )) as { message_id: string; source_topic: string; source_offset: string; outputs: Outbound[] }[];
-        for (const r of rows) earlier.set(r.message_id, { offset: r.source_offset, topic: r.source_topic, outputs: r.outputs });
+        )) as {
+          message_id: string;
+          source_topic: string;
+          source_offset: string;
+          outputs: Outbound[];
+        }[];
+        for (const r of rows)
+          earlier.set(r.message_id, {
+            offset: r.source_offset,
+            topic: r.source_topic,
+            outputs: r.outputs,
+          });
       }
 
       const publish: Outbound[] = [];
@@ -90,7 +100,11 @@ export class IdempotentConsumer {
           `UPDATE processed_messages p SET outputs = t.outputs
              FROM unnest($2::text[], $3::jsonb[]) AS t(id, outputs)
             WHERE p.consumer = $1 AND p.message_id = t.id`,
-          [this.consumer, withOutputs.map((p) => p.id), withOutputs.map((p) => JSON.stringify(p.outputs))],
+          [
+            this.consumer,
+            withOutputs.map((p) => p.id),
+            withOutputs.map((p) => JSON.stringify(p.outputs)),
+          ],
         );
       }
       return publish;

@@ -1,4 +1,10 @@
-import { Logger, Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import {
+  Logger,
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   KafkaBatchTransport,
@@ -31,7 +37,10 @@ export interface RunningService {
 }
 
 /** The process-wide logger, so that code outside Nest (start-up errors) logs the same way. */
-export function createLogger(service: string, env: Pick<BaseEnv, 'LOG_FORMAT' | 'LOG_LEVEL'>): StructuredLogger {
+export function createLogger(
+  service: string,
+  env: Pick<BaseEnv, 'LOG_FORMAT' | 'LOG_LEVEL'>,
+): StructuredLogger {
   return new StructuredLogger({
     service,
     format: env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
@@ -62,7 +71,12 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
   class ServiceRootModule {}
 
   const app = await NestFactory.create(ServiceRootModule, { logger, bodyParser: false });
-  app.use(express.json({ limit: def.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: def.bodyLimit ?? '1mb',
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
   app.use(bodyErrorHandler);
   app.useGlobalInterceptors(new HttpRouteTracingInterceptor());
 
@@ -78,7 +92,10 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
     app.get(KafkaConnection),
     { groupId: `onevoice-${def.name}` },
     (error) => {
-      logger.fatal({ msg: 'Kafka consumer stopped for good; exiting so a supervisor restarts us', error: error.message });
+      logger.fatal({
+        msg: 'Kafka consumer stopped for good; exiting so a supervisor restarts us',
+        error: error.message,
+      });
       void stop().finally(() => process.exit(1));
     },
   );
@@ -99,7 +116,11 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
 
   await app.startAllMicroservices();
   await app.listen(def.env.PORT, def.env.HOST);
-  logger.log({ msg: `${def.name} listening`, port: def.env.PORT, health: `http://127.0.0.1:${def.env.PORT}/health/ready` });
+  logger.log({
+    msg: `${def.name} listening`,
+    port: def.env.PORT,
+    health: `http://127.0.0.1:${def.env.PORT}/health/ready`,
+  });
   return { app, transport, stop };
 }
 
@@ -132,7 +153,9 @@ export function main(start: () => Promise<RunningService>, name: string): void {
     },
     (err: unknown) => {
       const error = err as Error;
-      process.stderr.write(`${name} failed to start: ${error.name === 'ConfigError' ? error.message : (error.stack ?? String(err))}\n`);
+      process.stderr.write(
+        `${name} failed to start: ${error.name === 'ConfigError' ? error.message : (error.stack ?? String(err))}\n`,
+      );
       process.exit(1);
     },
   );

@@ -12,8 +12,14 @@ const write = (text: string) => {
 
 describe('loadConfigFile', () => {
   it('loads the intent catalogue the project ships', () => {
-    const catalogue = loadConfigFile(resolve(__dirname, '../../../config/intent-catalogue.yaml'), intentCatalogueSchema);
-    expect(catalogue.intents['billing.payment_due']).toMatchObject({ category: 'billing', urgency: 'high' });
+    const catalogue = loadConfigFile(
+      resolve(__dirname, '../../../config/intent-catalogue.yaml'),
+      intentCatalogueSchema,
+    );
+    expect(catalogue.intents['billing.payment_due']).toMatchObject({
+      category: 'billing',
+      urgency: 'high',
+    });
     expect(Object.keys(catalogue.intents).length).toBeGreaterThan(10);
   });
 
@@ -27,7 +33,9 @@ intents:
     lifetime: P14D
     template: { subject: s, body: b }
 `);
-    expect(() => loadConfigFile(file, intentCatalogueSchema)).toThrow(/intents\.billing\.payment_due\.urgency/);
+    expect(() => loadConfigFile(file, intentCatalogueSchema)).toThrow(
+      /intents\.billing\.payment_due\.urgency/,
+    );
   });
 
   it('refuses a reserved event type as an intent', () => {
@@ -44,7 +52,11 @@ intents:
   });
 
   it('says when the file is missing or not YAML', () => {
-    expect(() => loadConfigFile('/nonexistent/catalogue.yaml', intentCatalogueSchema)).toThrow(/cannot read config file/);
-    expect(() => loadConfigFile(write('a: [unclosed'), intentCatalogueSchema)).toThrow(/not valid YAML/);
+    expect(() => loadConfigFile('/nonexistent/catalogue.yaml', intentCatalogueSchema)).toThrow(
+      /cannot read config file/,
+    );
+    expect(() => loadConfigFile(write('a: [unclosed'), intentCatalogueSchema)).toThrow(
+      /not valid YAML/,
+    );
   });
 });

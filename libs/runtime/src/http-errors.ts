@@ -11,7 +11,11 @@ export function bodyErrorHandler(
   next: NextFunction,
 ): void {
   if (err.type === 'entity.parse.failed') {
-    res.status(400).json({ error: 'malformed_json', field: '(body)', message: `the body is not valid JSON: ${err.message}` });
+    res.status(400).json({
+      error: 'malformed_json',
+      field: '(body)',
+      message: `the body is not valid JSON: ${err.message}`,
+    });
     return;
   }
   if (err.type === 'entity.too.large') {

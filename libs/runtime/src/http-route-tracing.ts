@@ -1,4 +1,9 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { context } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { Request } from 'express';
@@ -13,7 +18,9 @@ export class HttpRouteTracingInterceptor implements NestInterceptor {
   intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (execution.getType() === 'http') {
       const rpc = getRPCMetadata(context.active());
-      const route = (execution.switchToHttp().getRequest<Request>().route as { path?: string } | undefined)?.path;
+      const route = (
+        execution.switchToHttp().getRequest<Request>().route as { path?: string } | undefined
+      )?.path;
       if (rpc?.type === RPCType.HTTP && route) rpc.route = route;
     }
     return next.handle();

@@ -69,7 +69,11 @@ export async function produceRaw(
   topic: string,
   messages: { key: string; value: string | Buffer; headers?: Record<string, string> }[],
 ): Promise<void> {
-  const kafka = new Kafka({ clientId: 'onevoice-test-producer', brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'onevoice-test-producer',
+    brokers,
+    logLevel: logLevel.NOTHING,
+  });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {

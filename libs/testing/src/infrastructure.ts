@@ -26,7 +26,12 @@ export async function provideInfrastructure(log: (line: string) => void): Promis
   const envDb = process.env.DATABASE_URL;
   if (envBrokers && envDb) {
     log(`using KAFKA_BROKERS=${envBrokers.join(',')} and DATABASE_URL from the environment`);
-    return { brokers: envBrokers, serverUrl: envDb, kind: 'environment', stop: async () => undefined };
+    return {
+      brokers: envBrokers,
+      serverUrl: envDb,
+      kind: 'environment',
+      stop: async () => undefined,
+    };
   }
   if (await dockerAnswers()) {
     log('a Docker engine answers: starting Kafka and Postgres with testcontainers');
@@ -34,7 +39,9 @@ export async function provideInfrastructure(log: (line: string) => void): Promis
   }
   const brokers = envBrokers ?? ['127.0.0.1:9092'];
   if (!envBrokers && !(await portAnswers('127.0.0.1', 9092))) {
-    log('no Docker engine and no broker on 127.0.0.1:9092: starting one with deploy/local/kafka.sh');
+    log(
+      'no Docker engine and no broker on 127.0.0.1:9092: starting one with deploy/local/kafka.sh',
+    );
     await run('bash', [resolve(REPO_ROOT, 'deploy/local/kafka.sh'), 'start'], { timeout: 300_000 });
   }
   const serverUrl = envDb ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -99,7 +106,9 @@ export function portAnswers(host: string, port: number): Promise<boolean> {
 }
 
 /** Makes a fresh database for one test run on the server, and returns its URL. */
-export async function createTestDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(
+  serverUrl: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `onevoice_test_${Date.now()}_${process.pid}`;
   const admin = withDatabase(serverUrl, 'postgres');
   const client = new Client({ connectionString: admin });

@@ -27,13 +27,25 @@ interface OtlpExport {
   resourceSpans?: {
     resource?: { attributes?: OtlpAttr[] };
     scopeSpans?: {
-      spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: OtlpAttr[] }[];
+      spans?: {
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: OtlpAttr[];
+      }[];
     }[];
   }[];
 }
 
 const attrs = (list: OtlpAttr[] = []) =>
-  Object.fromEntries(list.map((a) => [a.key, a.value.stringValue ?? a.value.intValue ?? a.value.boolValue ?? a.value.doubleValue]));
+  Object.fromEntries(
+    list.map((a) => [
+      a.key,
+      a.value.stringValue ?? a.value.intValue ?? a.value.boolValue ?? a.value.doubleValue,
+    ]),
+  );
 
 /**
  * A minimal OTLP/HTTP trace receiver: the services under test export to it as to any collector,

@@ -3,7 +3,12 @@ import { dirname } from 'node:path';
 import { createTestDatabase, provideInfrastructure, type Infrastructure } from './infrastructure';
 import { OtlpCollector } from './otlp-collector';
 import { STACK_FILE, TEST_LOG_DIR } from './paths';
-import { SERVICES, startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
+import {
+  SERVICES,
+  startServiceProcess,
+  type ServiceName,
+  type ServiceProcess,
+} from './service-process';
 
 /** What integration specs need to reach the stack the global set-up started. */
 export interface TestStack {
@@ -48,13 +53,18 @@ export async function startTestStack(): Promise<void> {
   // The first service creates the topics and the database schemas' home; the rest start together.
   running.processes.push(await startServiceProcess('ingest', serviceEnv));
   running.processes.push(
-    ...(await Promise.all(SERVICES.filter((s) => s !== 'ingest').map((s) => startServiceProcess(s, serviceEnv)))),
+    ...(await Promise.all(
+      SERVICES.filter((s) => s !== 'ingest').map((s) => startServiceProcess(s, serviceEnv)),
+    )),
   );
   const stack: TestStack = {
     brokers: infrastructure.brokers,
     databaseUrl: db.url,
     collectorUrl,
-    services: Object.fromEntries(running.processes.map((p) => [p.name, p.url])) as Record<ServiceName, string>,
+    services: Object.fromEntries(running.processes.map((p) => [p.name, p.url])) as Record<
+      ServiceName,
+      string
+    >,
     serviceEnv,
   };
   mkdirSync(dirname(STACK_FILE), { recursive: true });
@@ -72,7 +82,9 @@ export async function stopTestStack(): Promise<void> {
   const unclean = processes.filter((_, i) => codes[i] !== 0).map((p) => p.name);
   if (unclean.length > 0) log(`did not exit cleanly: ${unclean.join(', ')}`);
   await collector.stop();
-  await dropDatabase().catch((err: unknown) => log(`could not drop the test database: ${String(err)}`));
+  await dropDatabase().catch((err: unknown) =>
+    log(`could not drop the test database: ${String(err)}`),
+  );
   await infrastructure.stop();
   rmSync(STACK_FILE, { force: true });
 }
@@ -82,6 +94,8 @@ export function testStack(): TestStack {
   try {
     return JSON.parse(readFileSync(STACK_FILE, 'utf8')) as TestStack;
   } catch {
-    throw new Error(`no test stack at ${STACK_FILE}: run integration specs through jest's integration project`);
+    throw new Error(
+      `no test stack at ${STACK_FILE}: run integration specs through jest's integration project`,
+    );
   }
 }

@@ -26,7 +26,8 @@ export class TopicTap {
     await admin.connect();
     const ends = new Map<string, string>();
     for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, p.high);
+      for (const p of await admin.fetchTopicOffsets(topic))
+        ends.set(`${topic}/${p.partition}`, p.high);
     }
     await admin.disconnect();
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
@@ -56,7 +57,10 @@ export class TopicTap {
   }
 
   /** CloudEvents seen on `topic` (unparseable values are left out), optionally for one customer. */
-  events<T = { id: string; type: string; subject: string; data: Record<string, unknown> }>(topic: string, customerId?: string): T[] {
+  events<T = { id: string; type: string; subject: string; data: Record<string, unknown> }>(
+    topic: string,
+    customerId?: string,
+  ): T[] {
     return this.messages
       .filter((m) => m.topic === topic && (customerId === undefined || m.key === customerId))
       .flatMap((m) => {
@@ -74,10 +78,14 @@ export class TopicTap {
     match: (m: TappedMessage) => boolean,
     { count = 1, timeoutMs = 30_000 } = {},
   ): Promise<TappedMessage[]> {
-    return waitFor(what, () => {
-      const found = this.messages.filter(match);
-      return found.length >= count ? found : undefined;
-    }, { timeoutMs });
+    return waitFor(
+      what,
+      () => {
+        const found = this.messages.filter(match);
+        return found.length >= count ? found : undefined;
+      },
+      { timeoutMs },
+    );
   }
 
   async close(): Promise<void> {

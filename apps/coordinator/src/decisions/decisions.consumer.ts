@@ -20,8 +20,11 @@ export class DecisionsConsumer {
   @EventPattern(Topics.contactRequests)
   async onContactRequests(@Payload() batch: EventBatch<ContactRequestEvent>): Promise<void> {
     const now = new Date();
-    const decided = new Map(batch.messages.map((m) => [m, decideOnDefaultChannel(m.event, this.catalogue, now)]));
-    for (const [message, result] of decided) if (!result.ok) batch.reject(message, result.rejection);
+    const decided = new Map(
+      batch.messages.map((m) => [m, decideOnDefaultChannel(m.event, this.catalogue, now)]),
+    );
+    for (const [message, result] of decided)
+      if (!result.ok) batch.reject(message, result.rejection);
     await this.inbox.process(
       batch,
       async (tx, message) => {

@@ -15,12 +15,20 @@ const catalogue: IntentCatalogue = {
   },
 };
 const now = new Date('2026-11-23T09:30:00Z');
-const request = (over: Partial<ContactRequest['data']> = {}, type = 'billing.payment_due'): ContactRequest => ({
+const request = (
+  over: Partial<ContactRequest['data']> = {},
+  type = 'billing.payment_due',
+): ContactRequest => ({
   id: 'req-1',
   source: 'billing',
   subject: 'cust-9',
   type,
-  data: { intentKey: 'bill:9', variables: { amount: '9 EUR' }, action: { url: 'https://pay.example.test' }, ...over },
+  data: {
+    intentKey: 'bill:9',
+    variables: { amount: '9 EUR' },
+    action: { url: 'https://pay.example.test' },
+    ...over,
+  },
 });
 
 describe('decideOnDefaultChannel (walking skeleton)', () => {
@@ -48,8 +56,12 @@ describe('decideOnDefaultChannel (walking skeleton)', () => {
   });
 
   it('gives the same decision id for the same request, and another for another', () => {
-    expect(decisionIdFor({ source: 'billing', id: 'a' })).toBe(decisionIdFor({ source: 'billing', id: 'a' }));
-    expect(decisionIdFor({ source: 'billing', id: 'a' })).not.toBe(decisionIdFor({ source: 'care', id: 'a' }));
+    expect(decisionIdFor({ source: 'billing', id: 'a' })).toBe(
+      decisionIdFor({ source: 'billing', id: 'a' }),
+    );
+    expect(decisionIdFor({ source: 'billing', id: 'a' })).not.toBe(
+      decisionIdFor({ source: 'care', id: 'a' }),
+    );
   });
 
   it('refuses an intent the catalogue does not know', () => {

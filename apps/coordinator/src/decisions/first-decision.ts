@@ -21,7 +21,10 @@ export const DECISION_SOURCE = 'onevoice/coordinator';
 
 /** A decision's id follows from its request, so deciding the same request again gives the same id. */
 export function decisionIdFor(request: Pick<ContactRequest, 'source' | 'id'>): string {
-  return createHash('sha256').update(`decision:${request.source}/${request.id}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`decision:${request.source}/${request.id}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**
@@ -38,7 +41,10 @@ export function decideOnDefaultChannel(
   if (!intent) {
     return {
       ok: false,
-      rejection: { reason: `intent type "${request.type}" is not in catalogue ${catalogue.version}`, field: 'type' },
+      rejection: {
+        reason: `intent type "${request.type}" is not in catalogue ${catalogue.version}`,
+        field: 'type',
+      },
     };
   }
   const allowed = request.data.channels;

@@ -37,9 +37,16 @@ export class DeliveriesConsumer {
       const d = decision.data;
       if (d.outcome !== 'approved' || !d.channel) return [];
       const template = this.catalogue.intents[d.intentType]?.template;
-      const deliveryId = createHash('sha256').update(`delivery:${d.decisionId}`).digest('hex').slice(0, 32);
-      const subject = template ? renderTemplate(template.subject, d.variables, d.action) : d.intentType;
-      const body = template ? renderTemplate(template.body, d.variables, d.action) : JSON.stringify(d.variables);
+      const deliveryId = createHash('sha256')
+        .update(`delivery:${d.decisionId}`)
+        .digest('hex')
+        .slice(0, 32);
+      const subject = template
+        ? renderTemplate(template.subject, d.variables, d.action)
+        : d.intentType;
+      const body = template
+        ? renderTemplate(template.body, d.variables, d.action)
+        : JSON.stringify(d.variables);
       const recorded = await this.deliveries.recordIfNew(tx, {
         deliveryId,
         decisionId: d.decisionId,

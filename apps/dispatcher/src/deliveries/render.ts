@@ -12,6 +12,8 @@ export function renderTemplate(
     if (name === 'action') return actionText;
     const value = variables[name];
     if (value === undefined || value === null) return whole;
-    return typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+    return typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value as string | number | boolean);
   });
 }

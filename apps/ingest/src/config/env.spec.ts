@@ -17,7 +17,9 @@ describe('ingest configuration', () => {
   });
 
   it('refuses to start in production with the dev tokens, naming the variable', () => {
-    expect(() => loadIngestEnv({ NODE_ENV: 'production' })).toThrow(/OV_DEPARTMENT_TOKENS: is required in production/);
+    expect(() => loadIngestEnv({ NODE_ENV: 'production' })).toThrow(
+      /OV_DEPARTMENT_TOKENS: is required in production/,
+    );
   });
 
   it.each([

@@ -2,7 +2,10 @@ import { DEPARTMENTS, type Department } from '@onevoice/contracts';
 import { baseEnvSchema, loadEnv } from '@onevoice/runtime';
 import { z } from 'zod';
 
-const DEV_TOKENS = Object.fromEntries(DEPARTMENTS.map((d) => [`dev-${d}`, d])) as Record<string, Department>;
+const DEV_TOKENS = Object.fromEntries(DEPARTMENTS.map((d) => [`dev-${d}`, d])) as Record<
+  string,
+  Department
+>;
 
 export const ingestEnvSchema = baseEnvSchema
   .extend({
@@ -13,7 +16,10 @@ export const ingestEnvSchema = baseEnvSchema
       .string()
       .transform((raw, ctx) => {
         const tokens: Record<string, Department> = {};
-        for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+        for (const pair of raw
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)) {
           const [dept, token] = pair.split(':', 2).map((s) => s.trim());
           const department = DEPARTMENTS.find((d) => d === dept);
           if (!department || !token || token.length < 8) {
@@ -42,4 +48,5 @@ export const ingestEnvSchema = baseEnvSchema
   });
 
 export type IngestEnv = z.infer<typeof ingestEnvSchema>;
-export const loadIngestEnv = (env: NodeJS.ProcessEnv = process.env): IngestEnv => loadEnv(ingestEnvSchema, env);
+export const loadIngestEnv = (env: NodeJS.ProcessEnv = process.env): IngestEnv =>
+  loadEnv(ingestEnvSchema, env);

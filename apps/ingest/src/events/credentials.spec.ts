@@ -2,7 +2,10 @@ import { HttpException } from '@nestjs/common';
 import { DepartmentCredentials } from './credentials';
 
 describe('DepartmentCredentials', () => {
-  const credentials = new DepartmentCredentials({ 'token-of-billing': 'billing', 'token-of-care': 'care' });
+  const credentials = new DepartmentCredentials({
+    'token-of-billing': 'billing',
+    'token-of-care': 'care',
+  });
 
   it('knows the department behind a bearer token', () => {
     expect(credentials.authenticate('Bearer token-of-billing')).toBe('billing');

@@ -27,7 +27,11 @@ export class DepartmentCredentials {
     const found = this.byDigest.find(([known]) => timingSafeEqual(known, presented));
     if (!found) {
       throw new HttpException(
-        { error: 'invalid_credential', field: 'Authorization', message: 'the bearer token is not a department credential' },
+        {
+          error: 'invalid_credential',
+          field: 'Authorization',
+          message: 'the bearer token is not a department credential',
+        },
         HttpStatus.UNAUTHORIZED,
       );
     }

@@ -16,7 +16,11 @@ const catalogue: IntentCatalogue = {
 };
 const now = new Date('2026-11-23T12:00:00Z');
 
-const envelope = (type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+const envelope = (
+  type: string,
+  data: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) => ({
   specversion: '1.0',
   id: 'e-1',
   source: 'billing',
@@ -31,10 +35,22 @@ describe('validateDepartmentEvent', () => {
   it.each([
     ['billing.payment_due', intent, Topics.contactRequests],
     ['interaction.inbound_contact', { channel: 'email', reason: 'roaming' }, Topics.interactions],
-    ['interaction.payment', { channel: 'web', amount: 12.5, fulfils: 'bill:1' }, Topics.interactions],
+    [
+      'interaction.payment',
+      { channel: 'web', amount: 12.5, fulfils: 'bill:1' },
+      Topics.interactions,
+    ],
     ['case.opened', { caseId: 'k1', kind: 'collections' }, Topics.interactions],
-    ['survey.requested', { surveyType: 'post-call', interactionId: 'call-9', channel: 'voice' }, Topics.surveyRequests],
-    ['preference.changed', { preferredChannel: 'email', quietHours: { start: '21:00', end: '08:00' } }, Topics.preferences],
+    [
+      'survey.requested',
+      { surveyType: 'post-call', interactionId: 'call-9', channel: 'voice' },
+      Topics.surveyRequests,
+    ],
+    [
+      'preference.changed',
+      { preferredChannel: 'email', quietHours: { start: '21:00', end: '08:00' } },
+      Topics.preferences,
+    ],
   ])('routes %s to its topic', (type, data, topic) => {
     const result = validateDepartmentEvent(envelope(type, data), catalogue, now);
     expect(result).toMatchObject({ ok: true, topic });
@@ -42,12 +58,19 @@ describe('validateDepartmentEvent', () => {
 
   it('fills in the time and content type when the sender left them out', () => {
     const result = validateDepartmentEvent(envelope('billing.payment_due', intent), catalogue, now);
-    expect(result.ok && result.event).toMatchObject({ time: now.toISOString(), datacontenttype: 'application/json' });
+    expect(result.ok && result.event).toMatchObject({
+      time: now.toISOString(),
+      datacontenttype: 'application/json',
+    });
   });
 
   it('keeps the time the sender gave', () => {
     const time = '2026-11-20T08:00:00+01:00';
-    const result = validateDepartmentEvent(envelope('billing.payment_due', intent, { time }), catalogue, now);
+    const result = validateDepartmentEvent(
+      envelope('billing.payment_due', intent, { time }),
+      catalogue,
+      now,
+    );
     expect(result.ok && result.event.time).toBe(time);
   });
 
@@ -58,7 +81,11 @@ describe('validateDepartmentEvent', () => {
   });
 
   it('rejects a source that is not a department', () => {
-    const result = validateDepartmentEvent(envelope('billing.payment_due', intent, { source: 'eve' }), catalogue, now);
+    const result = validateDepartmentEvent(
+      envelope('billing.payment_due', intent, { source: 'eve' }),
+      catalogue,
+      now,
+    );
     expect(result).toMatchObject({ ok: false, rejection: { field: 'source' } });
   });
 
@@ -74,8 +101,14 @@ describe('validateDepartmentEvent', () => {
   });
 
   it('rejects a preference change that changes nothing, and a made-up time zone', () => {
-    expect(validateDepartmentEvent(envelope('preference.changed', {}), catalogue, now).ok).toBe(false);
-    const zone = validateDepartmentEvent(envelope('preference.changed', { timeZone: 'Mars/Olympus' }), catalogue, now);
+    expect(validateDepartmentEvent(envelope('preference.changed', {}), catalogue, now).ok).toBe(
+      false,
+    );
+    const zone = validateDepartmentEvent(
+      envelope('preference.changed', { timeZone: 'Mars/Olympus' }),
+      catalogue,
+      now,
+    );
     expect(zone).toMatchObject({ ok: false, rejection: { field: 'data.timeZone' } });
   });
 
@@ -86,7 +119,11 @@ describe('validateDepartmentEvent', () => {
     [{ time: 'yesterday' }, 'time'],
     [{ data: 'text' }, 'data'],
   ])('names the envelope field at fault (%j)', (override, field) => {
-    const result = validateDepartmentEvent({ ...envelope('billing.payment_due', intent), ...override }, catalogue, now);
+    const result = validateDepartmentEvent(
+      { ...envelope('billing.payment_due', intent), ...override },
+      catalogue,
+      now,
+    );
     expect(result).toMatchObject({ ok: false, rejection: { field } });
   });
 });

@@ -67,7 +67,10 @@ export function validateDepartmentEvent(
   };
 }
 
-function routeOf(type: string, catalogue: IntentCatalogue): { topic: TopicName; data: z.ZodType } | undefined {
+function routeOf(
+  type: string,
+  catalogue: IntentCatalogue,
+): { topic: TopicName; data: z.ZodType } | undefined {
   if (Object.hasOwn(catalogue.intents, type)) {
     return { topic: Topics.contactRequests, data: contactIntentDataSchema };
   }
@@ -77,7 +80,9 @@ function routeOf(type: string, catalogue: IntentCatalogue): { topic: TopicName; 
       data: INTERACTION_DATA_SCHEMAS[type as keyof typeof INTERACTION_DATA_SCHEMAS],
     };
   }
-  if (type === SURVEY_REQUESTED) return { topic: Topics.surveyRequests, data: surveyRequestedDataSchema };
-  if (type === PREFERENCE_CHANGED) return { topic: Topics.preferences, data: preferenceChangedDataSchema };
+  if (type === SURVEY_REQUESTED)
+    return { topic: Topics.surveyRequests, data: surveyRequestedDataSchema };
+  if (type === PREFERENCE_CHANGED)
+    return { topic: Topics.preferences, data: preferenceChangedDataSchema };
   return undefined;
 }

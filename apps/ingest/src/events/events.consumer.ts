@@ -1,6 +1,12 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Topics, type CloudEvent, type IntentCatalogue, type TopicEvent, type TopicName } from '@onevoice/contracts';
+import {
+  Topics,
+  type CloudEvent,
+  type IntentCatalogue,
+  type TopicEvent,
+  type TopicName,
+} from '@onevoice/contracts';
 import { outbound, type EventBatch, type InboundMessage } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { validateDepartmentEvent } from './department-event.validator';
@@ -22,7 +28,10 @@ export class EventsConsumer {
   @EventPattern(Topics.events)
   async onEvents(@Payload() batch: EventBatch<DepartmentEvent>): Promise<void> {
     const now = new Date();
-    const routes = new Map<InboundMessage<DepartmentEvent>, { topic: TopicName; event: CloudEvent }>();
+    const routes = new Map<
+      InboundMessage<DepartmentEvent>,
+      { topic: TopicName; event: CloudEvent }
+    >();
     for (const message of batch.messages) {
       const result = validateDepartmentEvent(message.event, this.catalogue, now);
       if (result.ok) routes.set(message, result);

@@ -1,4 +1,13 @@
-import { Body, Controller, Headers, HttpCode, HttpException, HttpStatus, Inject, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Post,
+} from '@nestjs/common';
 import { Topics, type IntentCatalogue } from '@onevoice/contracts';
 import { EventPublisher, outbound } from '@onevoice/messaging';
 import { DepartmentCredentials } from './credentials';
@@ -30,15 +39,23 @@ export class EventsController {
     const department = this.credentials.authenticate(authorization);
     const batch = Array.isArray(body);
     const items: unknown[] = batch ? body : [body];
-    if (body === undefined || body === null || (typeof body !== 'object')) {
+    if (body === undefined || body === null || typeof body !== 'object') {
       throw new HttpException(
-        { error: 'invalid_event', field: '(body)', message: 'send a CloudEvent object, or an array of them, as JSON' },
+        {
+          error: 'invalid_event',
+          field: '(body)',
+          message: 'send a CloudEvent object, or an array of them, as JSON',
+        },
         HttpStatus.BAD_REQUEST,
       );
     }
     if (items.length === 0 || items.length > MAX_BATCH) {
       throw new HttpException(
-        { error: 'invalid_batch', field: '(body)', message: `a batch holds 1 to ${MAX_BATCH} events` },
+        {
+          error: 'invalid_batch',
+          field: '(body)',
+          message: `a batch holds 1 to ${MAX_BATCH} events`,
+        },
         HttpStatus.BAD_REQUEST,
       );
     }

@@ -5,4 +5,5 @@ export const envSchema = baseEnvSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65535).default(3005),
 });
 export type SurveyThrottlerEnv = z.infer<typeof envSchema>;
-export const loadSurveyThrottlerEnv = (env: NodeJS.ProcessEnv = process.env): SurveyThrottlerEnv => loadEnv(envSchema, env);
+export const loadSurveyThrottlerEnv = (env: NodeJS.ProcessEnv = process.env): SurveyThrottlerEnv =>
+  loadEnv(envSchema, env);

@@ -1,0 +1,99 @@
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/**
+ * What a project may depend on, by kind (type:*) and by owner (scope:*). Specs may also use the
+ * testing harness.
+ */
+function constraints({ tests = false } = {}) {
+  const testing = tests ? ['type:testing'] : [];
+  return [
+    // What a kind of project may depend on.
+    { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:util'] },
+    { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
+    {
+      sourceTag: 'type:infrastructure',
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:infrastructure', 'type:util', ...testing],
+    },
+    {
+      sourceTag: 'type:testing',
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:infrastructure', 'type:util'],
+    },
+    {
+      sourceTag: 'type:app',
+      onlyDependOnLibsWithTags: [
+        'type:contracts',
+        'type:domain',
+        'type:infrastructure',
+        'type:util',
+        ...testing,
+      ],
+    },
+    // Whose code a project may reach: its own scope and the shared libraries.
+    { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+    { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:ingest', 'scope:shared'] },
+    {
+      sourceTag: 'scope:coordinator',
+      onlyDependOnLibsWithTags: ['scope:coordinator', 'scope:shared'],
+    },
+    {
+      sourceTag: 'scope:dispatcher',
+      onlyDependOnLibsWithTags: ['scope:dispatcher', 'scope:shared'],
+    },
+    {
+      sourceTag: 'scope:behaviour-profiler',
+      onlyDependOnLibsWithTags: ['scope:behaviour-profiler', 'scope:shared'],
+    },
+    {
+      sourceTag: 'scope:survey-throttler',
+      onlyDependOnLibsWithTags: ['scope:survey-throttler', 'scope:shared'],
+    },
+  ];
+}
+
+const boundaries = (options) => [
+  'error',
+  { enforceBuildableLibDependency: false, allow: [], depConstraints: constraints(options) },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.local/', '.nx/', 'coverage/', '**/*.js', '**/*.mjs'] },
+  ...nx.configs['flat/base'],
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // Unawaited promises in Kafka handlers lose messages.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'off',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['../../*'], message: 'Import through a path alias (@onevoice/…).' }],
+        },
+      ],
+      '@nx/enforce-module-boundaries': boundaries(),
+    },
+  },
+  {
+    files: ['**/test/**/*.ts', '**/*.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries({ tests: true }) },
+  },
+  {
+    // Jest loads these with Node's resolver, which knows no path aliases.
+    files: ['tools/jest/*.ts'],
+    rules: { 'no-restricted-imports': 'off', '@nx/enforce-module-boundaries': 'off' },
+  },
+  prettier,
+);
