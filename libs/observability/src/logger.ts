@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { LoggerService, LogLevel } from '@nestjs/common';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -55,7 +55,8 @@ export class StructuredLogger implements LoggerService {
     const context = typeof args[args.length - 1] === 'string' ? (args.pop() as string) : undefined;
     const stack =
       typeof args[0] === 'string' && level === 'error' ? (args.shift() as string) : undefined;
-    const span = trace.getActiveSpan()?.spanContext();
+    const active = trace.getActiveSpan()?.spanContext();
+    const span = active && isSpanContextValid(active) ? active : undefined;
     const fields = isRecord(message) ? message : { msg: stringify(message) };
     const line = {
       time: new Date().toISOString(),
@@ -83,7 +84,7 @@ export class StructuredLogger implements LoggerService {
       stack: st,
       ...more
     } = line as Record<string, unknown>;
-    const colour = process.stdout.isTTY ? COLOURS[level] : '';
+    const colour = process.stdout.isTTY || process.env.FORCE_COLOR ? COLOURS[level] : '';
     const reset = colour ? '\x1b[0m' : '';
     const extras = Object.keys(more).length ? ` ${JSON.stringify(more)}` : '';
     const traceTag = trace_id ? ` trace=${String(trace_id)}` : '';

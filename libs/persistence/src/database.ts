@@ -29,8 +29,10 @@ export async function ensureDatabase(url: string): Promise<void> {
         await client.query(`CREATE DATABASE "${name}"`);
         logger.log({ msg: 'created database', database: name });
       } catch (err) {
-        // Another service created it at the same moment.
-        if ((err as { code?: string }).code !== '42P04') throw err;
+        // Another service created it at the same moment (42P04, or 23505 when the race is
+        // lost inside the catalog).
+        const code = (err as { code?: string }).code;
+        if (code !== '42P04' && code !== '23505') throw err;
       }
     }
   } finally {

@@ -6,16 +6,12 @@ import {
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  KafkaBatchTransport,
-  KafkaConnection,
-  MessagingModule,
-  RpcErrorPassthroughFilter,
-} from '@onevoice/messaging';
+import { KafkaBatchTransport, KafkaConnection, MessagingModule } from '@onevoice/messaging';
 import { StructuredLogger, stopTracing } from '@onevoice/observability';
 import express from 'express';
 import { DataSource } from 'typeorm';
 import type { BaseEnv } from './env';
+import { ServiceExceptionFilter } from './exception-filter';
 import { bodyErrorHandler } from './http-errors';
 import { HttpRouteTracingInterceptor } from './http-route-tracing';
 import { HealthModule, ReadinessRegistry } from './readiness';
@@ -79,6 +75,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
   );
   app.use(bodyErrorHandler);
   app.useGlobalInterceptors(new HttpRouteTracingInterceptor());
+  app.useGlobalFilters(new ServiceExceptionFilter(app.getHttpAdapter()));
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -99,9 +96,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       void stop().finally(() => process.exit(1));
     },
   );
-  app
-    .connectMicroservice({ strategy: transport }, { inheritAppConfig: false })
-    .useGlobalFilters(new RpcErrorPassthroughFilter());
+  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
 
   const readiness = app.get(ReadinessRegistry);
   readiness.register('kafka', () => {

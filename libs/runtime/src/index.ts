@@ -4,3 +4,4 @@ export * from './http-errors';
 export * from './readiness';
 export * from './config-file';
 export * from './http-route-tracing';
+export * from './exception-filter';
