@@ -75,6 +75,14 @@ export function decodeTopicMessage<T extends TopicName>(
   topic: T,
   value: Buffer | null,
 ): Decoded<TopicEvent<T>> {
+  return decodeMessage(TOPIC_EVENT_SCHEMAS[topic], value) as Decoded<TopicEvent<T>>;
+}
+
+/** Parses raw bytes with a schema: JSON first, then the schema. Never throws. */
+export function decodeMessage<S extends z.ZodType>(
+  schema: S,
+  value: Buffer | null,
+): Decoded<z.output<S>> {
   if (value === null || value.length === 0) {
     return { ok: false, rejection: { reason: 'empty message value', field: '(root)' } };
   }
@@ -87,7 +95,7 @@ export function decodeTopicMessage<T extends TopicName>(
       rejection: { reason: `malformed JSON: ${(err as Error).message}`, field: '(root)' },
     };
   }
-  const parsed = TOPIC_EVENT_SCHEMAS[topic].safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) return { ok: false, rejection: rejectionFromZod(parsed.error) };
-  return { ok: true, event: parsed.data as TopicEvent<T> };
+  return { ok: true, event: parsed.data };
 }

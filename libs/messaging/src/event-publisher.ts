@@ -6,6 +6,12 @@ import { extractTraceContext, injectTraceContext } from './trace-context';
 const tracer = trace.getTracer('@onevoice/messaging');
 
 /**
+ * Largest sum of value sizes sent in one produce request. A partition's messages in one request
+ * form one record batch, which the broker refuses above `message.max.bytes` (1 MiB by default).
+ */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/**
  * Publishes CloudEvents, keyed by customer id, with W3C trace headers. Resolves once the broker
  * has acknowledged every message (acks = all, idempotent producer), so a caller can commit its
  * offsets or answer its HTTP caller knowing nothing is lost.
@@ -39,10 +45,15 @@ export class KafkaEventPublisher extends EventPublisher {
         extractTraceContext(m.headers),
       ),
     );
-    const byTopic = new Map<
+    const requests: Map<
+      string,
+      { key: string; value: string; headers: Record<string, string> }[]
+    >[] = [];
+    let current = new Map<
       string,
       { key: string; value: string; headers: Record<string, string> }[]
     >();
+    let bytes = 0;
     messages.forEach((m, i) => {
       const span = spans[i]!;
       const headers = {
@@ -50,15 +61,26 @@ export class KafkaEventPublisher extends EventPublisher {
         ...injectTraceContext({}, trace.setSpan(otelContext.active(), span)),
         'content-type': 'application/cloudevents+json',
       };
-      const list = byTopic.get(m.topic) ?? [];
-      list.push({ key: m.key, value: JSON.stringify(m.event), headers });
-      byTopic.set(m.topic, list);
+      const value = JSON.stringify(m.event);
+      if (bytes > 0 && bytes + value.length > MAX_REQUEST_BYTES) {
+        requests.push(current);
+        current = new Map();
+        bytes = 0;
+      }
+      bytes += value.length;
+      const list = current.get(m.topic) ?? [];
+      list.push({ key: m.key, value, headers });
+      current.set(m.topic, list);
     });
+    requests.push(current);
     try {
-      await this.producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
-      });
+      // In order: a customer's messages keep their order within a partition.
+      for (const request of requests) {
+        await this.producer.sendBatch({
+          acks: -1,
+          topicMessages: [...request].map(([topic, msgs]) => ({ topic, messages: msgs })),
+        });
+      }
     } catch (err) {
       for (const span of spans) span.recordException(err as Error);
       throw err;

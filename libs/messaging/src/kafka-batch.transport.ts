@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import {
-  ALL_TOPICS,
-  decodeTopicMessage,
+  decodeMessage,
+  TOPIC_EVENT_SCHEMAS,
   type Rejection,
   type TopicName,
 } from '@onevoice/contracts';
+import type { ZodType } from 'zod';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DeadLetterSource } from './dead-letters';
@@ -24,6 +25,11 @@ export interface KafkaBatchTransportOptions {
   /** Upper bound for one partition's fetch, which bounds a batch. */
   maxBytesPerPartition?: number;
   sessionTimeoutMs?: number;
+  /**
+   * Topics outside the OneVoice contract this instance may consume, with their schemas (the
+   * benchmark's echo topics, say). Contract topics always use the contract's schemas.
+   */
+  extraTopics?: Record<string, ZodType>;
 }
 
 type Readiness = 'starting' | 'consuming' | 'rebalancing' | 'crashed' | 'stopped';
@@ -89,7 +95,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   private async start(): Promise<void> {
     const topics = [...this.messageHandlers.keys()];
-    const unknown = topics.filter((t) => !ALL_TOPICS.includes(t as TopicName));
+    const unknown = topics.filter((t) => !this.schemaOf(t));
     if (unknown.length > 0) {
       throw new Error(`@EventPattern names unknown topics: ${unknown.join(', ')}`);
     }
@@ -144,14 +150,15 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private async consumeBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
-    const topic = batch.topic as TopicName;
+    const topic = batch.topic;
     const handler = this.getHandlerByPattern(topic);
-    if (!handler) return;
+    const schema = this.schemaOf(topic);
+    if (!handler || !schema) return;
 
     const valid: InboundMessage<unknown>[] = [];
     const invalid: { source: DeadLetterSource; rejection: Rejection }[] = [];
     for (const message of batch.messages) {
-      const decoded = decodeTopicMessage(topic, message.value);
+      const decoded = decodeMessage(schema, message.value);
       if (decoded.ok) {
         valid.push({
           event: decoded.event,
@@ -263,6 +270,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         await payload.heartbeat();
       }
     }
+  }
+
+  private schemaOf(topic: string): ZodType | undefined {
+    return Object.hasOwn(TOPIC_EVENT_SCHEMAS, topic)
+      ? TOPIC_EVENT_SCHEMAS[topic as TopicName]
+      : this.options.extraTopics?.[topic];
   }
 
   private sourceOf(

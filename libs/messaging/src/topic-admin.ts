@@ -10,7 +10,7 @@ export class TopicPartitionMismatchError extends Error {}
 export async function ensureTopics(
   kafka: Kafka,
   partitions: number,
-  topics: readonly TopicName[] = ALL_TOPICS,
+  topics: readonly string[] = ALL_TOPICS,
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -25,7 +25,7 @@ export async function ensureTopics(
             topic,
             numPartitions: partitions,
             replicationFactor: -1,
-            configEntries: COMPACTED_TOPICS.includes(topic)
+            configEntries: COMPACTED_TOPICS.includes(topic as TopicName)
               ? [{ name: 'cleanup.policy', value: 'compact' }]
               : [],
           })),
