@@ -42,7 +42,7 @@ fetch() {
   command -v mvn >/dev/null || { say "mvn is not installed (it fetches Kafka from Maven Central)"; exit 1; }
   say "fetching Apache Kafka $kafka_version from Maven Central into $libs"
   rm -rf "$libs" && mkdir -p "$libs"
-  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies \
+  mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$libs" >&2
   touch "$libs/.complete-$kafka_version"
 }

@@ -37,7 +37,9 @@ export async function ensureTopics(
       }
     }
     const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
-    const wrong = metadata.topics.filter((t) => t.partitions.length !== partitions);
+    const wrong = metadata.topics
+      .filter((t) => t.partitions.length !== partitions)
+      .sort((a, b) => a.name.localeCompare(b.name));
     if (wrong.length > 0) {
       throw new TopicPartitionMismatchError(
         `OV_PARTITIONS is ${partitions} but ` +
