@@ -15,19 +15,16 @@
 import { startTracing, stopTracing } from '@onevoice/observability';
 startTracing('bench-pipe');
 
-import { Controller, Logger, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Controller, Module } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { cloudEventEnvelopeSchema, type TopicName } from '@onevoice/contracts';
 import {
-  EventBatch,
-  EventPublisher,
-  KafkaBatchTransport,
-  KafkaConnection,
   createKafka,
   ensureTopics,
+  EventBatch,
   outbound,
-  RpcErrorPassthroughFilter,
+  startStandaloneConsumer,
+  EventPublisher,
 } from '@onevoice/messaging';
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
@@ -184,8 +181,6 @@ async function openTap(kafka: Kafka, topic: string, run: string, seen: (seq: num
 
 /** The pipe itself: the production transport and publisher, echoing each event. */
 async function startPipe(run: string, inTopic: string, outTopic: string) {
-  const connection = new KafkaConnection({ brokers, clientId: `bench-pipe-${run}`, partitions });
-
   @Controller()
   class EchoConsumer {
     constructor(private readonly publisher: EventPublisher) {}
@@ -194,8 +189,8 @@ async function startPipe(run: string, inTopic: string, outTopic: string) {
     async echo(@Payload() batch: EventBatch<Envelope>): Promise<void> {
       const out = await Promise.all(
         batch.messages.map((m) =>
-          // The bench's own topic is outside the contract's topic names.
           batch.trace(m, async () =>
+            // The bench's own topic is outside the contract's topic names.
             outbound(outTopic as TopicName, {
               ...m.event,
               time: m.event.time ?? '',
@@ -207,28 +202,14 @@ async function startPipe(run: string, inTopic: string, outTopic: string) {
       await this.publisher.publish(out);
     }
   }
-  @Module({
-    controllers: [EchoConsumer],
-    providers: [{ provide: EventPublisher, useValue: connection.publisher }],
-  })
+  @Module({ controllers: [EchoConsumer] })
   class PipeModule {}
 
-  Logger.overrideLogger(['error', 'warn']);
-  const app = await NestFactory.createMicroservice(PipeModule, {
-    strategy: new KafkaBatchTransport(connection, {
-      groupId: `bench-pipe-${run}`,
-      extraTopics: { [inTopic]: cloudEventEnvelopeSchema },
-    }),
-    logger: ['error', 'warn'],
-  });
-  app.useGlobalFilters(new RpcErrorPassthroughFilter());
-  await app.listen();
-  return {
-    stop: async () => {
-      await app.close();
-      await connection.onApplicationShutdown();
-    },
-  };
+  return startStandaloneConsumer(
+    PipeModule,
+    { brokers, clientId: `bench-pipe-${run}`, partitions },
+    { groupId: `bench-pipe-${run}`, extraTopics: { [inTopic]: cloudEventEnvelopeSchema } },
+  );
 }
 
 if (require.main === module) {

@@ -1,15 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { intentCatalogueSchema } from '@onevoice/contracts';
-import { EventPublisher } from '@onevoice/messaging';
-import { DatabaseModule, IdempotentConsumer } from '@onevoice/persistence';
-import { loadConfigFile } from '@onevoice/runtime';
-import { DataSource } from 'typeorm';
+import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
+import { intentCatalogueProvider } from '@onevoice/runtime';
 import { CaptureAdapter } from './channels/capture.adapter';
 import { CHANNEL_ADAPTER } from './channels/channel-adapter';
 import type { DispatcherEnv } from './config/env';
 import { DeliveriesConsumer } from './deliveries/deliveries.consumer';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
-import { DISPATCHER_INBOX, INTENT_CATALOGUE } from './deliveries/deliveries.tokens';
+import { DISPATCHER_INBOX } from './deliveries/deliveries.tokens';
 import { DispatcherInit1763900000000 } from './migrations/1763900000000-DispatcherInit';
 
 @Module({})
@@ -28,17 +25,9 @@ export class DispatcherModule {
       providers: [
         DeliveriesRepository,
         { provide: CHANNEL_ADAPTER, useValue: new CaptureAdapter() },
-        {
-          provide: INTENT_CATALOGUE,
-          useValue: loadConfigFile(env.OV_INTENT_CATALOGUE, intentCatalogueSchema),
-        },
-        {
-          provide: DISPATCHER_INBOX,
-          inject: [DataSource, EventPublisher],
-          useFactory: (db: DataSource, publisher: EventPublisher) =>
-            // A decision's id is unique across the system; its source is always the coordinator.
-            new IdempotentConsumer(db, publisher, 'dispatcher', (e) => e.id),
-        },
+        intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
+        // A decision's id is unique across the system; its source is always the coordinator.
+        idempotentConsumerProvider(DISPATCHER_INBOX, 'dispatcher', (e) => e.id),
       ],
     };
   }

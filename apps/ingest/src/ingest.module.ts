@@ -1,14 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { intentCatalogueSchema } from '@onevoice/contracts';
-import { EventPublisher } from '@onevoice/messaging';
-import { DatabaseModule, IdempotentConsumer } from '@onevoice/persistence';
-import { loadConfigFile } from '@onevoice/runtime';
-import { DataSource } from 'typeorm';
+import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
+import { intentCatalogueProvider } from '@onevoice/runtime';
 import type { IngestEnv } from './config/env';
 import { DepartmentCredentials } from './events/credentials';
 import { EventsConsumer } from './events/events.consumer';
 import { EventsController } from './events/events.controller';
-import { INGEST_INBOX, INTENT_CATALOGUE } from './events/events.tokens';
+import { INGEST_INBOX } from './events/events.tokens';
 import { IngestInit1763900000000 } from './migrations/1763900000000-IngestInit';
 
 @Module({})
@@ -25,20 +22,12 @@ export class IngestModule {
       ],
       controllers: [EventsController, EventsConsumer],
       providers: [
-        {
-          provide: INTENT_CATALOGUE,
-          useValue: loadConfigFile(env.OV_INTENT_CATALOGUE, intentCatalogueSchema),
-        },
+        intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
         {
           provide: DepartmentCredentials,
           useValue: new DepartmentCredentials(env.departmentTokens),
         },
-        {
-          provide: INGEST_INBOX,
-          inject: [DataSource, EventPublisher],
-          useFactory: (db: DataSource, publisher: EventPublisher) =>
-            new IdempotentConsumer(db, publisher, 'ingest'),
-        },
+        idempotentConsumerProvider(INGEST_INBOX, 'ingest'),
       ],
     };
   }

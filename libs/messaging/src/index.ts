@@ -10,3 +10,4 @@ export * from './topic-admin';
 export * from './trace-context';
 export * from './transient-errors';
 export * from './rpc-error-passthrough.filter';
+export * from './standalone-consumer';

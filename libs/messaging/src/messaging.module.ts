@@ -8,7 +8,10 @@ import type { KafkaSettings } from './kafka-config';
 @Module({})
 export class MessagingModule {
   static forKafka(settings: KafkaSettings): DynamicModule {
-    const connection = new KafkaConnection(settings);
+    return MessagingModule.forConnection(new KafkaConnection(settings));
+  }
+
+  static forConnection(connection: KafkaConnection): DynamicModule {
     return {
       module: MessagingModule,
       providers: [

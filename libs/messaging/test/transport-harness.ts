@@ -1,13 +1,7 @@
-import { Controller, Logger, Module, type INestMicroservice } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Controller, Module } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type TopicEvent } from '@onevoice/contracts';
-import {
-  EventBatch,
-  KafkaBatchTransport,
-  KafkaConnection,
-  RpcErrorPassthroughFilter,
-} from '../src';
+import { EventBatch, startStandaloneConsumer } from '../src';
 
 export type Interaction = TopicEvent<typeof Topics.interactions>;
 export type BatchHandler = (batch: EventBatch<Interaction>) => Promise<void>;
@@ -18,8 +12,6 @@ export async function startConsumer(
   groupId: string,
   handler: BatchHandler,
 ): Promise<{ stop(): Promise<void> }> {
-  const connection = new KafkaConnection({ brokers, clientId: groupId, partitions: 6 });
-
   @Controller()
   class InteractionsConsumer {
     @EventPattern(Topics.interactions)
@@ -30,19 +22,12 @@ export async function startConsumer(
   @Module({ controllers: [InteractionsConsumer] })
   class ConsumerModule {}
 
-  Logger.overrideLogger(['error']);
-  const app: INestMicroservice = await NestFactory.createMicroservice(ConsumerModule, {
-    strategy: new KafkaBatchTransport(connection, { groupId, sessionTimeoutMs: 10_000 }),
-    logger: ['error'],
-  });
-  app.useGlobalFilters(new RpcErrorPassthroughFilter());
-  await app.listen();
-  return {
-    stop: async () => {
-      await app.close();
-      await connection.onApplicationShutdown();
-    },
-  };
+  return startStandaloneConsumer(
+    ConsumerModule,
+    { brokers, clientId: groupId, partitions: 6 },
+    { groupId, sessionTimeoutMs: 10_000 },
+    ['error'],
+  );
 }
 
 export function inboundContact(customerId: string, n: number) {

@@ -1,5 +1,11 @@
-import type { EventBatch, EventPublisher, InboundMessage, Outbound } from '@onevoice/messaging';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { FactoryProvider } from '@nestjs/common';
+import {
+  EventPublisher,
+  type EventBatch,
+  type InboundMessage,
+  type Outbound,
+} from '@onevoice/messaging';
+import { DataSource, type EntityManager } from 'typeorm';
 
 interface Identified {
   id: string;
@@ -112,4 +118,18 @@ export class IdempotentConsumer {
     await this.publisher.publish(toPublish);
     return outcome;
   }
+}
+
+/** A Nest provider of the service's `IdempotentConsumer`, recording under `consumer`. */
+export function idempotentConsumerProvider(
+  token: symbol,
+  consumer: string,
+  messageId?: (event: Identified) => string,
+): FactoryProvider<IdempotentConsumer> {
+  return {
+    provide: token,
+    inject: [DataSource, EventPublisher],
+    useFactory: (db: DataSource, publisher: EventPublisher) =>
+      new IdempotentConsumer(db, publisher, consumer, messageId),
+  };
 }

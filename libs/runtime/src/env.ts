@@ -44,3 +44,10 @@ export function loadEnv<S extends z.ZodType>(
   const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
 }
+
+/** The HTTP port of a service, defaulting to its port in DESIGN.md section 10. */
+export const servicePort = (defaultPort: number) =>
+  z.coerce.number().int().min(1).max(65535).default(defaultPort);
+
+/** Where the intent catalogue is; relative paths are from the working directory. */
+export const intentCataloguePath = z.string().default('config/intent-catalogue.yaml');

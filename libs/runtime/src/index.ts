@@ -5,3 +5,4 @@ export * from './readiness';
 export * from './config-file';
 export * from './http-route-tracing';
 export * from './exception-filter';
+export * from './intent-catalogue';

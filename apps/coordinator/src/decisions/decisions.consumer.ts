@@ -4,7 +4,8 @@ import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contrac
 import { outbound, type EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { DecisionsRepository } from './decisions.repository';
-import { COORDINATOR_INBOX, INTENT_CATALOGUE } from './decisions.tokens';
+import { COORDINATOR_INBOX } from './decisions.tokens';
+import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { decideOnDefaultChannel } from './first-decision';
 
 type ContactRequestEvent = TopicEvent<typeof Topics.contactRequests>;

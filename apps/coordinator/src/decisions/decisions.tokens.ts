@@ -1,2 +1,1 @@
-export const INTENT_CATALOGUE = Symbol('IntentCatalogue');
 export const COORDINATOR_INBOX = Symbol('CoordinatorInbox');

@@ -13,7 +13,8 @@ import type { IdempotentConsumer } from '@onevoice/persistence';
 import { createHash } from 'node:crypto';
 import { CHANNEL_ADAPTER, type ChannelAdapter } from '../channels/channel-adapter';
 import { DeliveriesRepository } from './deliveries.repository';
-import { DISPATCHER_INBOX, INTENT_CATALOGUE } from './deliveries.tokens';
+import { DISPATCHER_INBOX } from './deliveries.tokens';
+import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { renderTemplate } from './render';
 
 type DecisionEvent = TopicEvent<typeof Topics.decisions>;

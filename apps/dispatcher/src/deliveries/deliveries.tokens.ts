@@ -1,2 +1,1 @@
-export const INTENT_CATALOGUE = Symbol('IntentCatalogue');
 export const DISPATCHER_INBOX = Symbol('DispatcherInbox');

@@ -1,5 +1,5 @@
 import { DEPARTMENTS, type Department } from '@onevoice/contracts';
-import { baseEnvSchema, loadEnv } from '@onevoice/runtime';
+import { baseEnvSchema, intentCataloguePath, loadEnv, servicePort } from '@onevoice/runtime';
 import { z } from 'zod';
 
 const DEV_TOKENS = Object.fromEntries(DEPARTMENTS.map((d) => [`dev-${d}`, d])) as Record<
@@ -9,8 +9,8 @@ const DEV_TOKENS = Object.fromEntries(DEPARTMENTS.map((d) => [`dev-${d}`, d])) a
 
 export const ingestEnvSchema = baseEnvSchema
   .extend({
-    PORT: z.coerce.number().int().min(1).max(65535).default(3001),
-    OV_INTENT_CATALOGUE: z.string().default('config/intent-catalogue.yaml'),
+    PORT: servicePort(3001),
+    OV_INTENT_CATALOGUE: intentCataloguePath,
     /** `department:token,…`; replaces the dev tokens. */
     OV_DEPARTMENT_TOKENS: z
       .string()

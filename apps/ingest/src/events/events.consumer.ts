@@ -10,7 +10,8 @@ import {
 import { outbound, type EventBatch, type InboundMessage } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { validateDepartmentEvent } from './department-event.validator';
-import { INGEST_INBOX, INTENT_CATALOGUE } from './events.tokens';
+import { INGEST_INBOX } from './events.tokens';
+import { INTENT_CATALOGUE } from '@onevoice/runtime';
 
 type DepartmentEvent = TopicEvent<typeof Topics.events>;
 

@@ -12,7 +12,7 @@ import { Topics, type IntentCatalogue } from '@onevoice/contracts';
 import { EventPublisher, outbound } from '@onevoice/messaging';
 import { DepartmentCredentials } from './credentials';
 import { validateDepartmentEvent } from './department-event.validator';
-import { INTENT_CATALOGUE } from './events.tokens';
+import { INTENT_CATALOGUE } from '@onevoice/runtime';
 
 /** Most events one request may carry. */
 export const MAX_BATCH = 500;

@@ -1,3 +1,2 @@
 /** Injection tokens of the ingest service. */
-export const INTENT_CATALOGUE = Symbol('IntentCatalogue');
 export const INGEST_INBOX = Symbol('IngestInbox');
