@@ -10,6 +10,25 @@ describe('bad input over HTTP gets a 4xx naming the field or the reason', () => 
     expect(res.body).toMatchObject({ error: 'malformed_json', field: '(body)' });
   });
 
+  it('a body that is not JSON by its content type → 415 naming the header', async () => {
+    const res = await fetch(`${ingest}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer dev-billing', 'content-type': 'text/plain' },
+      body: JSON.stringify(paymentDue(newCustomerId())),
+    });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({
+      error: 'unsupported_media_type',
+      field: 'Content-Type',
+    });
+  });
+
+  it('JSON that is not an event → 400', async () => {
+    const res = await postEvents(ingest, 'just a string');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid_event', field: '(body)' });
+  });
+
   it('a missing required field → 400 naming it', async () => {
     const event = paymentDue(newCustomerId());
     delete (event.data as Record<string, unknown>).intentKey;

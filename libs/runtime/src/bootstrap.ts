@@ -69,6 +69,8 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
   const app = await NestFactory.create(ServiceRootModule, { logger, bodyParser: false });
   app.use(
     express.json({
+      // Any JSON value parses; what it should have been is the controller's to say.
+      strict: false,
       limit: def.bodyLimit ?? '1mb',
       type: ['application/json', 'application/*+json'],
     }),

@@ -39,7 +39,18 @@ export class EventsController {
     const department = this.credentials.authenticate(authorization);
     const batch = Array.isArray(body);
     const items: unknown[] = batch ? body : [body];
-    if (body === undefined || body === null || typeof body !== 'object') {
+    if (body === undefined) {
+      throw new HttpException(
+        {
+          error: 'unsupported_media_type',
+          field: 'Content-Type',
+          message:
+            'send the event as JSON with Content-Type: application/json (or application/cloudevents+json)',
+        },
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      );
+    }
+    if (body === null || typeof body !== 'object') {
       throw new HttpException(
         {
           error: 'invalid_event',
