@@ -68,7 +68,14 @@ async function startContainers(envBrokers?: string[], envDb?: string): Promise<I
   let brokers = envBrokers;
   if (!brokers) {
     const { KafkaContainer } = await import('@testcontainers/kafka');
-    const kafka = await new KafkaContainer('confluentinc/cp-kafka:7.7.1').withKraft().start();
+    const kafka = await new KafkaContainer('confluentinc/cp-kafka:7.7.1')
+      .withKraft()
+      // As deploy/local: OneVoice creates its topics; one node has nothing to wait for.
+      .withEnvironment({
+        KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+        KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+      })
+      .start();
     stops.push(() => kafka.stop());
     brokers = [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`];
   }
