@@ -82,6 +82,7 @@ export const fulfilledDataSchema = z
   .loose();
 
 export const CASE_KINDS = ['complaint', 'collections', 'outage', 'service'] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
 export const caseDataSchema = z
   .object({ caseId: z.string().min(1).max(200), kind: z.enum(CASE_KINDS) })
   .loose();

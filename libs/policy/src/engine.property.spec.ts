@@ -1,0 +1,428 @@
+import type { CaseKind, Category, Channel, Urgency } from '@onevoice/contracts';
+import fc from 'fast-check';
+import { decide } from './engine';
+import type {
+  ContactRequest,
+  CustomerLedger,
+  CustomerProfile,
+  Decision,
+  LedgerDecision,
+} from './model';
+import { clockWindow } from './policy-config';
+import { DAY, NOW, shippedPolicy as policy } from './test-fixtures';
+import { isQuiet, localMinutes } from './zoned-time';
+
+/**
+ * Random histories for random customers in random time zones (DST changes included: the runs
+ * span late March and late October), decided the way the coordinator does: each request once,
+ * deferred ones again when due, displaced ones again, superseded ones dropped. The invariants of
+ * DESIGN.md hold in every run.
+ */
+
+const INTENTS: {
+  type: string;
+  category: Category;
+  urgency: Urgency;
+  channels: Channel[];
+  lifetimeDays: number;
+  reminders: number;
+}[] = [
+  {
+    type: 'billing.payment_due',
+    category: 'billing',
+    urgency: 'high',
+    channels: ['voice', 'email', 'sms'],
+    lifetimeDays: 14,
+    reminders: 1,
+  },
+  {
+    type: 'service.appointment_due',
+    category: 'service',
+    urgency: 'normal',
+    channels: ['email', 'sms'],
+    lifetimeDays: 21,
+    reminders: 1,
+  },
+  {
+    type: 'network.outage',
+    category: 'outage',
+    urgency: 'critical',
+    channels: ['sms', 'push', 'email'],
+    lifetimeDays: 2,
+    reminders: 0,
+  },
+  {
+    type: 'loyalty.offer',
+    category: 'promotion',
+    urgency: 'low',
+    channels: ['email', 'sms'],
+    lifetimeDays: 14,
+    reminders: 0,
+  },
+  {
+    type: 'account.change_notice',
+    category: 'account',
+    urgency: 'low',
+    channels: ['email', 'letter'],
+    lifetimeDays: 30,
+    reminders: 0,
+  },
+  {
+    type: 'survey.invite',
+    category: 'survey',
+    urgency: 'low',
+    channels: ['email'],
+    lifetimeDays: 7,
+    reminders: 0,
+  },
+];
+const ZONES = [
+  'Europe/Berlin',
+  'America/New_York',
+  'Asia/Kolkata',
+  'Australia/Sydney',
+  'Pacific/Chatham',
+  'UTC',
+];
+const STARTS = [
+  NOW.getTime(),
+  Date.parse('2026-03-27T12:00:00Z'),
+  Date.parse('2026-10-23T12:00:00Z'),
+];
+const CHANNELS: Channel[] = ['email', 'sms', 'push', 'voice', 'letter', 'in_app', 'chat'];
+
+type Action =
+  | { kind: 'request'; intent: number; key: number; update?: number; after: number }
+  | { kind: 'fulfil'; key: number; intent: number; after: number }
+  | { kind: 'case'; open: boolean; caseKind: CaseKind; after: number }
+  | { kind: 'optOut'; channel?: Channel; category?: Category; after: number }
+  | { kind: 'quiet'; start: number; end: number; after: number }
+  | { kind: 'prefer'; channel: Channel; after: number };
+
+const minutes = fc.integer({ min: 0, max: 36 * 60 });
+const action: fc.Arbitrary<Action> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('request' as const),
+      intent: fc.nat(INTENTS.length - 1),
+      key: fc.nat(3),
+      update: fc.option(fc.nat(3), { nil: undefined }),
+      after: minutes,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('fulfil' as const),
+      intent: fc.nat(INTENTS.length - 1),
+      key: fc.nat(3),
+      after: minutes,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('case' as const),
+      open: fc.boolean(),
+      caseKind: fc.constantFrom<CaseKind>('complaint', 'collections', 'outage', 'service'),
+      after: minutes,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('optOut' as const),
+      channel: fc.option(fc.constantFrom(...CHANNELS), { nil: undefined }),
+      category: fc.option(fc.constantFrom<Category>('promotion', 'survey', 'billing'), {
+        nil: undefined,
+      }),
+      after: minutes,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('quiet' as const),
+      start: fc.integer({ min: 18, max: 23 }),
+      end: fc.integer({ min: 5, max: 10 }),
+      after: minutes,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('prefer' as const),
+      channel: fc.constantFrom(...CHANNELS),
+      after: minutes,
+    }),
+  },
+);
+
+interface Record_ {
+  request: ContactRequest;
+  decisions: { decision: Decision; at: number; profile: CustomerProfile }[];
+  status: 'open' | 'approved' | 'suppressed' | 'merged' | 'superseded';
+}
+
+function simulate(zone: string, start: number, actions: Action[]) {
+  let now = start;
+  let profile: CustomerProfile = { timeZone: zone, optOuts: [], consents: [] };
+  const cases = new Map<string, CaseKind>();
+  const fulfilled: { intentKey: string; at: Date }[] = [];
+  const records = new Map<string, Record_>();
+  const entries = new Map<string, LedgerDecision>(); // by request id, the latest decision
+  let seq = 0;
+
+  const ledger = (): CustomerLedger => ({
+    decisions: [...entries.values()].map((d) => ({
+      ...d,
+      sent: d.outcome === 'approved' && d.at!.getTime() <= now,
+    })),
+    openCases: [...cases].map(([caseId, kind]) => ({ caseId, kind })),
+    fulfilledIntents: fulfilled,
+  });
+
+  const run = (rec: Record_) => {
+    const decision = decide({
+      request: rec.request,
+      ledger: ledger(),
+      profile,
+      policy,
+      now: new Date(now),
+    });
+    rec.decisions.push({ decision, at: now, profile });
+    const id = `d-${rec.request.requestId}`;
+    const base = {
+      decisionId: id,
+      requestId: rec.request.requestId,
+      intentKey: rec.request.intentKey,
+      category: rec.request.category,
+      urgency: rec.request.urgency,
+      decidedAt: new Date(now),
+      update: rec.request.update,
+    };
+    switch (decision.outcome) {
+      case 'approved':
+        rec.status = 'approved';
+        entries.set(rec.request.requestId, {
+          ...base,
+          outcome: 'approved',
+          channel: decision.channel,
+          at: decision.sendAfter,
+        });
+        for (const s of decision.supersedes) supersede(s);
+        for (const d of decision.displaces) displace(d);
+        break;
+      case 'deferred':
+        entries.set(rec.request.requestId, { ...base, outcome: 'deferred', at: decision.until });
+        break;
+      case 'merged':
+        rec.status = 'merged';
+        entries.delete(rec.request.requestId);
+        break;
+      case 'suppressed':
+        rec.status = 'suppressed';
+        entries.delete(rec.request.requestId);
+        break;
+    }
+  };
+  const supersede = (decisionId: string) => {
+    const requestId = decisionId.slice(2);
+    entries.delete(requestId);
+    records.get(requestId)!.status = 'superseded';
+  };
+  const displace = (decisionId: string) => {
+    const requestId = decisionId.slice(2);
+    const e = entries.get(requestId)!;
+    entries.set(requestId, { ...e, outcome: 'deferred' });
+    records.get(requestId)!.status = 'open';
+  };
+  const due = () => {
+    for (let guard = 0; guard < 1000; guard++) {
+      const next = [...entries.values()]
+        .filter((e) => e.outcome === 'deferred' && e.at!.getTime() <= now)
+        .sort((a, b) => a.at!.getTime() - b.at!.getTime())[0];
+      if (!next) return;
+      run(records.get(next.requestId)!);
+    }
+  };
+
+  for (const a of actions) {
+    const target = now + a.after * 60_000;
+    // Deferred requests come due as time passes.
+    for (;;) {
+      const next = [...entries.values()]
+        .filter((e) => e.outcome === 'deferred' && e.at!.getTime() <= target)
+        .sort((x, y) => x.at!.getTime() - y.at!.getTime())[0];
+      if (!next) break;
+      now = Math.max(now, next.at!.getTime());
+      due();
+    }
+    now = target;
+    switch (a.kind) {
+      case 'request': {
+        const intent = INTENTS[a.intent]!;
+        const requestId = `r${seq++}`;
+        const request: ContactRequest = {
+          requestId,
+          source: 'dept',
+          intentType: intent.type,
+          intentKey: `${intent.type}:${a.key}`,
+          category: intent.category,
+          urgency: intent.urgency,
+          defaultChannels: intent.channels,
+          receivedAt: new Date(now),
+          expiresAt: new Date(now + intent.lifetimeDays * DAY),
+          ...(a.update !== undefined ? { update: a.update } : {}),
+        };
+        records.set(requestId, { request, decisions: [], status: 'open' });
+        run(records.get(requestId)!);
+        break;
+      }
+      case 'fulfil':
+        fulfilled.push({ intentKey: `${INTENTS[a.intent]!.type}:${a.key}`, at: new Date(now) });
+        break;
+      case 'case':
+        if (a.open) cases.set(`case-${a.caseKind}`, a.caseKind);
+        else cases.delete(`case-${a.caseKind}`);
+        break;
+      case 'optOut':
+        if (a.channel || a.category)
+          profile = {
+            ...profile,
+            optOuts: [...profile.optOuts, { channel: a.channel, category: a.category }],
+          };
+        break;
+      case 'quiet':
+        profile = {
+          ...profile,
+          quietHours: { start: `${a.start}:00`, end: `${String(a.end).padStart(2, '0')}:00` },
+        };
+        break;
+      case 'prefer':
+        profile = { ...profile, preferredChannel: a.channel };
+        break;
+    }
+  }
+  // Let everything still waiting come due: every request ends somewhere.
+  for (
+    let guard = 0;
+    guard < 200 && [...entries.values()].some((e) => e.outcome === 'deferred');
+    guard++
+  ) {
+    now = Math.min(
+      ...[...entries.values()].filter((e) => e.outcome === 'deferred').map((e) => e.at!.getTime()),
+    );
+    due();
+  }
+  return { records: [...records.values()], entries: [...entries.values()], fulfilled };
+}
+
+const history = fc.record({
+  zone: fc.constantFrom(...ZONES),
+  start: fc.constantFrom(...STARTS),
+  actions: fc.array(action, { minLength: 1, maxLength: 40 }),
+});
+
+describe('the policy engine, over random histories', () => {
+  it('every request ends in exactly one terminal decision', () => {
+    fc.assert(
+      fc.property(history, ({ zone, start, actions }) => {
+        const { records } = simulate(zone, start, actions);
+        for (const r of records) {
+          expect(r.status).not.toBe('open');
+          const terminal = r.decisions.filter((d) => d.decision.outcome !== 'deferred');
+          // A displaced approval is decided again; the last decision is the one that stands.
+          expect(terminal.length).toBeGreaterThanOrEqual(1);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('no intent ever gets two channels, nor two messages', () => {
+    fc.assert(
+      fc.property(history, ({ zone, start, actions }) => {
+        const { entries } = simulate(zone, start, actions);
+        const byIntent = new Map<string, Set<string>>();
+        const count = new Map<string, number>();
+        for (const e of entries.filter((x) => x.outcome === 'approved')) {
+          byIntent.set(e.intentKey, (byIntent.get(e.intentKey) ?? new Set()).add(e.channel!));
+          count.set(e.intentKey, (count.get(e.intentKey) ?? 0) + 1);
+        }
+        for (const [key, channels] of byIntent) {
+          expect({ key, channels: channels.size }).toEqual({ key, channels: 1 });
+          expect({ key, messages: count.get(key) }).toEqual({ key, messages: 1 });
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('no window ever holds more non-critical contacts than its cap', () => {
+    fc.assert(
+      fc.property(history, ({ zone, start, actions }) => {
+        const { entries } = simulate(zone, start, actions);
+        const sends = entries.filter((e) => e.outcome === 'approved' && e.urgency !== 'critical');
+        for (const cap of policy.caps) {
+          const times = sends
+            .filter((s) => !cap.categories || cap.categories.includes(s.category))
+            .map((s) => s.at!.getTime())
+            .sort((a, b) => a - b);
+          for (let i = 0; i < times.length; i++) {
+            const inWindow = times.filter(
+              (t) => t >= times[i]! && t < times[i]! + cap.windowMs,
+            ).length;
+            expect({ cap: cap.name, inWindow: Math.min(inWindow, cap.max + 1) }).toEqual({
+              cap: cap.name,
+              inWindow: Math.min(inWindow, cap.max),
+            });
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('never an opted-out channel or category, never inside quiet hours, never after fulfilment', () => {
+    fc.assert(
+      fc.property(history, ({ zone, start, actions }) => {
+        const { records, fulfilled } = simulate(zone, start, actions);
+        for (const r of records) {
+          const last = r.decisions[r.decisions.length - 1]!;
+          if (r.status !== 'approved' || last.decision.outcome !== 'approved') continue;
+          const d = last.decision;
+          const p = last.profile;
+          expect(
+            p.optOuts.some(
+              (o) =>
+                (o.channel === undefined || o.channel === d.channel) &&
+                (o.category === undefined || o.category === r.request.category) &&
+                (o.channel !== undefined || o.category !== undefined),
+            ),
+          ).toBe(false);
+          const silentCritical = d.reasons.some((x) => x.code === 'critical_silent_channel');
+          if (!silentCritical) {
+            const windows = [
+              p.quietHours ? clockWindow(p.quietHours) : policy.quietHours.default,
+              ...(policy.quietHours.strictest[d.channel]
+                ? [policy.quietHours.strictest[d.channel]!]
+                : []),
+            ];
+            const minute = localMinutes(d.sendAfter.getTime(), zone);
+            expect({ minute, quiet: windows.some((w) => isQuiet(minute, w)) }).toEqual({
+              minute,
+              quiet: false,
+            });
+          }
+          const done = fulfilled.find(
+            (f) => f.intentKey === r.request.intentKey && f.at.getTime() <= last.at,
+          );
+          expect(done).toBeUndefined();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,5 @@
+export * from './duration';
+export * from './engine';
+export * from './model';
+export * from './policy-config';
+export * from './zoned-time';

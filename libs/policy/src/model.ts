@@ -1,0 +1,90 @@
+import type {
+  CaseKind,
+  Category,
+  Channel,
+  DecisionReason,
+  Touchpoint,
+  Urgency,
+} from '@onevoice/contracts';
+
+/** What a department asks for, with its intent's catalogue entry resolved. */
+export interface ContactRequest {
+  requestId: string;
+  source: string;
+  intentType: string;
+  intentKey: string;
+  category: Category;
+  urgency: Urgency;
+  /** The catalogue's channels, in its order of preference. */
+  defaultChannels: readonly Channel[];
+  /** The department's restriction, if it made one. */
+  allowedChannels?: readonly Channel[];
+  replyTo?: { channel: Touchpoint };
+  receivedAt: Date;
+  notBefore?: Date;
+  expiresAt: Date;
+  /** Sequence number of a superseding update (outage update 3 replaces 2). */
+  update?: number;
+  /** For a reminder: the decision it follows up, and which reminder this is (1, 2, …). */
+  reminder?: { of: string; number: number; maxReminders: number };
+}
+
+/** A decision already made for this customer, as the ledger remembers it. */
+export interface LedgerDecision {
+  decisionId: string;
+  requestId: string;
+  intentKey: string;
+  category: Category;
+  urgency: Urgency;
+  outcome: 'approved' | 'deferred' | 'merged' | 'suppressed';
+  channel?: Channel;
+  /** When it was decided. */
+  decidedAt: Date;
+  /** For approved: when it goes (or went) out; for deferred: when it is looked at again. */
+  at?: Date;
+  /** Approved and already handed to a provider. */
+  sent?: boolean;
+  update?: number;
+  /** The customer engaged with it (opened, clicked, replied, …). */
+  engaged?: boolean;
+  reminderOf?: string;
+}
+
+export interface CustomerLedger {
+  decisions: readonly LedgerDecision[];
+  openCases: readonly { caseId: string; kind: CaseKind }[];
+  fulfilledIntents: readonly { intentKey: string; at: Date }[];
+  lastInbound?: { channel: Touchpoint; at: Date };
+}
+
+export interface CustomerProfile {
+  timeZone: string;
+  quietHours?: { start: string; end: string };
+  doNotDisturbUntil?: Date;
+  preferredChannel?: Channel;
+  categoryChannels?: Partial<Record<Category, Channel>>;
+  optOuts: readonly { channel?: Channel; category?: Category }[];
+  consents: readonly { channel: Channel; purpose: string }[];
+  frequency?: 'as_it_comes' | 'daily_digest' | 'weekly_digest';
+  /** Inferred affinities, best first. */
+  inferred?: readonly { channel: Channel; confidence: number }[];
+}
+
+export type Reason = DecisionReason;
+
+export type Decision =
+  | {
+      outcome: 'approved';
+      channel: Channel;
+      sendAfter: Date;
+      sendBefore: Date;
+      /** Pending requests this one carries with it (digest). */
+      mergedRequestIds: readonly string[];
+      /** Earlier decisions this one replaces or displaces: the coordinator re-decides or cancels them. */
+      supersedes: readonly string[];
+      displaces: readonly string[];
+      reasons: readonly Reason[];
+    }
+  | { outcome: 'deferred'; until: Date; reasons: readonly Reason[] }
+  | { outcome: 'merged'; into: string; reasons: readonly Reason[] }
+  | { outcome: 'suppressed'; code: string; reasons: readonly Reason[] };

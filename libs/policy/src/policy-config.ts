@@ -1,0 +1,97 @@
+import { categorySchema, channelSchema, durationSchema } from '@onevoice/contracts';
+import { z } from 'zod';
+import { durationMs } from './duration';
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
+const window = z.object({ start: clock, end: clock });
+
+export const policyConfigSchema = z.object({
+  version: z.string().min(1),
+  caps: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        window: durationSchema,
+        max: z.number().int().min(0),
+        categories: z.array(categorySchema).optional(),
+      }),
+    )
+    .default([]),
+  priority: z.array(categorySchema).min(1),
+  conflicts: z
+    .array(
+      z.object({
+        category: categorySchema,
+        whileOpen: z.array(z.enum(['complaint', 'collections', 'outage', 'service'])).min(1),
+      }),
+    )
+    .default([]),
+  quietHours: z.object({
+    default: window,
+    strictest: z.partialRecord(channelSchema, window).default({}),
+    silentChannels: z.array(channelSchema).default([]),
+  }),
+  consentRequired: z.partialRecord(categorySchema, z.array(channelSchema)).default({}),
+  digest: z.object({ window: durationSchema }),
+  channelChoice: z.object({
+    replyInKindWithin: durationSchema,
+    minInferredConfidence: z.number().min(0).max(1),
+  }),
+});
+export type PolicyConfigFile = z.infer<typeof policyConfigSchema>;
+
+export interface ClockWindow {
+  /** Minutes after local midnight. */
+  start: number;
+  end: number;
+}
+
+/** The policy, ready for the engine: durations in milliseconds, clock times in minutes. */
+export interface Policy {
+  version: string;
+  caps: { name: string; windowMs: number; max: number; categories?: readonly string[] }[];
+  /** Lower number, higher priority. */
+  categoryRank: Record<string, number>;
+  conflicts: { category: string; whileOpen: readonly string[] }[];
+  quietHours: {
+    default: ClockWindow;
+    strictest: Partial<Record<string, ClockWindow>>;
+    silentChannels: readonly string[];
+  };
+  consentRequired: Partial<Record<string, readonly string[]>>;
+  digestWindowMs: number;
+  replyInKindWithinMs: number;
+  minInferredConfidence: number;
+}
+
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+/** A quiet window written as HH:MM, in minutes after local midnight. */
+export const clockWindow = (w: { start: string; end: string }): ClockWindow => ({
+  start: minutes(w.start),
+  end: minutes(w.end),
+});
+
+export function compilePolicy(file: PolicyConfigFile): Policy {
+  return {
+    version: file.version,
+    caps: file.caps.map((c) => ({
+      name: c.name,
+      windowMs: durationMs(c.window),
+      max: c.max,
+      categories: c.categories,
+    })),
+    categoryRank: Object.fromEntries(file.priority.map((c, i) => [c, i])),
+    conflicts: file.conflicts,
+    quietHours: {
+      default: clockWindow(file.quietHours.default),
+      strictest: Object.fromEntries(
+        Object.entries(file.quietHours.strictest).map(([c, w]) => [c, clockWindow(w!)]),
+      ),
+      silentChannels: file.quietHours.silentChannels,
+    },
+    consentRequired: file.consentRequired,
+    digestWindowMs: durationMs(file.digest.window),
+    replyInKindWithinMs: durationMs(file.channelChoice.replyInKindWithin),
+    minInferredConfidence: file.channelChoice.minInferredConfidence,
+  };
+}

@@ -1,0 +1,117 @@
+import type { Channel, Touchpoint } from '@onevoice/contracts';
+import { because, suppress, type DecisionContext, type Rule } from '../context';
+
+/** Where a customer acted, and the channel that answers in kind. */
+const REPLY_CHANNEL: Partial<Record<Touchpoint, Channel>> = {
+  email: 'email',
+  sms: 'sms',
+  chat: 'chat',
+  voice: 'voice',
+  app: 'in_app',
+  social: 'chat',
+  push: 'push',
+  in_app: 'in_app',
+};
+
+/**
+ * Rule 3: reply in kind → the customer's choice for this category → their general choice → the
+ * channel their behaviour shows, when confident → the intent's defaults → none. Never a guess on
+ * a channel the customer refused (those are gone from the candidates already).
+ */
+export const channelChoiceRule: Rule = (ctx) => {
+  const usable = (ch: Channel | undefined): ch is Channel =>
+    ch !== undefined &&
+    ctx.candidates.includes(ch) &&
+    (!ctx.request.allowedChannels || ctx.request.allowedChannels.includes(ch));
+  const pick = (ch: Channel | undefined, code: string, text: (ch: Channel) => string) => {
+    if (!usable(ch)) return false;
+    ctx.channel = ch;
+    because(ctx, 'channel-choice', code, text(ch));
+    return true;
+  };
+  const { request, profile, ledger, policy, now } = ctx;
+
+  if (request.reminder) {
+    const first = ledger.decisions.find((d) => d.decisionId === request.reminder!.of);
+    if (
+      pick(
+        first?.channel,
+        'reminder_same_channel',
+        (ch) => `By ${ch}: a reminder goes where the first message went.`,
+      )
+    )
+      return undefined;
+    return suppress(
+      ctx,
+      'channel-choice',
+      'no_reachable_channel',
+      'Not sent: the first message’s channel is no longer allowed.',
+    );
+  }
+  const inbound =
+    request.replyTo ??
+    (ledger.lastInbound && now - ledger.lastInbound.at.getTime() <= policy.replyInKindWithinMs
+      ? ledger.lastInbound
+      : undefined);
+  if (
+    inbound &&
+    pick(
+      REPLY_CHANNEL[inbound.channel],
+      'reply_in_kind',
+      (ch) => `By ${ch}: the customer contacted us by ${inbound.channel}, so we answer in kind.`,
+    )
+  )
+    return undefined;
+  if (
+    pick(
+      profile.categoryChannels?.[request.category],
+      'preferred_for_category',
+      (ch) => `By ${ch}: the customer asked for ${request.category} messages by ${ch}.`,
+    )
+  )
+    return undefined;
+  if (
+    pick(
+      profile.preferredChannel,
+      'preferred_channel',
+      (ch) => `By ${ch}: the customer’s preferred channel.`,
+    )
+  )
+    return undefined;
+  const inferred = profile.inferred?.find(
+    (i) => i.confidence >= policy.minInferredConfidence && usable(i.channel),
+  );
+  if (
+    inferred &&
+    pick(
+      inferred.channel,
+      'inferred_channel',
+      (ch) =>
+        `By ${ch}: how the customer deals with us shows they prefer it (confidence ${inferred.confidence.toFixed(2)}).`,
+    )
+  )
+    return undefined;
+  const fallback = defaultsFor(ctx).find(usable);
+  if (
+    pick(
+      fallback,
+      'intent_default_channel',
+      (ch) =>
+        `By ${ch}: the usual channel for "${request.intentType}", with nothing known against it.`,
+    )
+  )
+    return undefined;
+  return suppress(
+    ctx,
+    'channel-choice',
+    'no_reachable_channel',
+    'Not sent: no channel the customer allows can carry this message.',
+  );
+};
+
+function defaultsFor(ctx: DecisionContext): Channel[] {
+  const { request } = ctx;
+  if (!request.allowedChannels) return [...request.defaultChannels];
+  const inOrder = request.defaultChannels.filter((c) => request.allowedChannels!.includes(c));
+  return [...inOrder, ...request.allowedChannels.filter((c) => !inOrder.includes(c))];
+}

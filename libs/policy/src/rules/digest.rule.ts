@@ -1,0 +1,54 @@
+import { because, defer, iso, type Rule } from '../context';
+
+/**
+ * Rule 7: several low-urgency messages inside the digest window go out as one. A low-urgency
+ * message joins one already waiting; the first waits for the window, so others can join it.
+ */
+export const digestRule: Rule = (ctx) => {
+  const { request, ledger, policy, now } = ctx;
+  const digestible =
+    request.urgency === 'low' ||
+    (ctx.profile.frequency !== undefined &&
+      ctx.profile.frequency !== 'as_it_comes' &&
+      request.urgency === 'normal');
+  if (!digestible || request.reminder) return undefined;
+  const waiting = ledger.decisions.find(
+    (d) =>
+      d.outcome === 'deferred' &&
+      d.urgency === request.urgency &&
+      d.at !== undefined &&
+      d.at.getTime() - now <= policy.digestWindowMs &&
+      d.requestId !== request.requestId,
+  );
+  if (waiting) {
+    ctx.reasons.push({
+      rule: 'digest',
+      code: 'merged_into_digest',
+      text: `Merged into the digest waiting to go out at ${iso(waiting.at!.getTime())}.`,
+    });
+    return { outcome: 'merged', into: waiting.decisionId, reasons: ctx.reasons };
+  }
+  const window =
+    ctx.profile.frequency === 'weekly_digest'
+      ? 7 * 86_400_000
+      : ctx.profile.frequency === 'daily_digest'
+        ? 86_400_000
+        : policy.digestWindowMs;
+  const until = Math.max(ctx.sendAfter, now + window);
+  if (until >= request.expiresAt.getTime()) {
+    because(
+      ctx,
+      'digest',
+      'digest_skipped',
+      'Sent on its own: it would expire before the digest goes out.',
+    );
+    return undefined;
+  }
+  return defer(
+    ctx,
+    'digest',
+    'held_for_digest',
+    until,
+    `Held until ${iso(until)} so that other low-urgency messages can go out with it, as one.`,
+  );
+};

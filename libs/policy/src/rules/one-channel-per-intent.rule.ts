@@ -1,0 +1,36 @@
+import { suppress, type Rule } from '../context';
+
+/**
+ * Rule 2: the same intent (same intentKey), from any department, on any channel, within its
+ * lifetime, is one message: a duplicate merges into the one still waiting, or is suppressed when
+ * that one went out. Reminders are the coordinator's own follow-ups and pass here.
+ */
+export const oneChannelPerIntentRule: Rule = (ctx) => {
+  const { request, ledger } = ctx;
+  if (request.reminder || ctx.supersedes.length > 0) return undefined;
+  const earlier = ledger.decisions.filter(
+    (d) =>
+      d.intentKey === request.intentKey &&
+      d.requestId !== request.requestId &&
+      (d.outcome === 'approved' || d.outcome === 'deferred'),
+  );
+  if (earlier.length === 0) return undefined;
+  const waiting = earlier.find(
+    (d) => d.outcome === 'deferred' || (d.outcome === 'approved' && !d.sent),
+  );
+  if (waiting) {
+    ctx.reasons.push({
+      rule: 'one-channel-per-intent',
+      code: 'merged_duplicate',
+      text: `Merged: the same message ("${request.intentKey}") is already waiting to go out${waiting.channel ? ` by ${waiting.channel}` : ''}.`,
+    });
+    return { outcome: 'merged', into: waiting.decisionId, reasons: ctx.reasons };
+  }
+  const sent = earlier[0]!;
+  return suppress(
+    ctx,
+    'one-channel-per-intent',
+    'duplicate_intent',
+    `Not sent: the customer already got "${request.intentKey}"${sent.channel ? ` by ${sent.channel}` : ''}.`,
+  );
+};

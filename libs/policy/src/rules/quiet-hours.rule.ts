@@ -1,0 +1,82 @@
+import type { Channel } from '@onevoice/contracts';
+import { because, iso, suppress, type DecisionContext, type Rule } from '../context';
+import { clockWindow, type ClockWindow } from '../policy-config';
+import { isQuiet, localMinutes, nextAllowed } from '../zoned-time';
+
+function quietFor(ctx: DecisionContext, channel: Channel): ClockWindow[] {
+  const { policy, profile } = ctx;
+  const windows = [
+    profile.quietHours ? clockWindow(profile.quietHours) : policy.quietHours.default,
+  ];
+  const strict = policy.quietHours.strictest[channel];
+  if (strict) windows.push(strict);
+  return windows;
+}
+
+/**
+ * Rule 10: never inside the customer's quiet hours (their time zone; stricter for voice and
+ * SMS) or do-not-disturb: the send window moves to the next allowed moment. A critical message
+ * may instead go at once on a silent channel the customer allows.
+ */
+export const quietHoursRule: Rule = (ctx) => {
+  const channel = ctx.channel!;
+  const { profile, request } = ctx;
+  const dnd = profile.doNotDisturbUntil?.getTime();
+  const from = dnd !== undefined && dnd > ctx.sendAfter ? dnd : ctx.sendAfter;
+  const quietNow = (ch: Channel) =>
+    quietFor(ctx, ch).some((w) => isQuiet(localMinutes(from, profile.timeZone), w));
+
+  if (request.urgency === 'critical' && (from > ctx.sendAfter || quietNow(channel))) {
+    // Only a channel we know reaches this customer: the intent's, or one they chose or use.
+    const known = new Set<string>([
+      ...request.defaultChannels,
+      ...(profile.preferredChannel ? [profile.preferredChannel] : []),
+      ...Object.values(profile.categoryChannels ?? {}),
+      ...(profile.inferred ?? []).map((i) => i.channel),
+    ]);
+    const silent = ctx.policy.quietHours.silentChannels.find(
+      (ch) =>
+        known.has(ch) &&
+        ctx.candidates.includes(ch as Channel) &&
+        (!request.allowedChannels || request.allowedChannels.includes(ch as Channel)),
+    ) as Channel | undefined;
+    if (silent) {
+      ctx.channel = silent;
+      ctx.sendBefore = request.expiresAt.getTime();
+      because(
+        ctx,
+        'quiet-hours',
+        'critical_silent_channel',
+        `Critical, inside quiet hours: sent at once by ${silent}, which does not disturb.`,
+      );
+      return undefined;
+    }
+  }
+  const window = nextAllowed(from, profile.timeZone, quietFor(ctx, ctx.channel!));
+  if (!window)
+    return suppress(
+      ctx,
+      'quiet-hours',
+      'no_allowed_time',
+      'Not sent: the customer’s quiet hours leave no time for this channel.',
+    );
+  if (window.start >= request.expiresAt.getTime()) {
+    return suppress(
+      ctx,
+      'quiet-hours',
+      'expired',
+      `Not sent: it expires before the customer’s quiet hours end (${iso(window.start)}).`,
+    );
+  }
+  if (window.start > ctx.sendAfter) {
+    because(
+      ctx,
+      'quiet-hours',
+      dnd !== undefined && dnd > ctx.sendAfter ? 'do_not_disturb' : 'quiet_hours',
+      `Held until ${iso(window.start)}: outside the customer’s quiet hours (${profile.timeZone}).`,
+    );
+  }
+  ctx.sendAfter = window.start;
+  ctx.sendBefore = Math.min(window.end, request.expiresAt.getTime());
+  return undefined;
+};

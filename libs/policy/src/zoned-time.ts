@@ -1,0 +1,113 @@
+import type { ClockWindow } from './policy-config';
+
+const MINUTE = 60_000;
+const DAY_MINUTES = 1440;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The wall-clock time in `timeZone` at `instant`, written as if it were UTC (ms). */
+export function wallClock(instant: number, timeZone: string): number {
+  const p: Record<string, number> = {};
+  for (const part of formatter(timeZone).formatToParts(instant)) {
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  }
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) + (instant % 1000);
+}
+
+/** Minutes after local midnight at `instant` in `timeZone`. */
+export function localMinutes(instant: number, timeZone: string): number {
+  return Math.floor(
+    (((wallClock(instant, timeZone) % 86_400_000) + 86_400_000) % 86_400_000) / MINUTE,
+  );
+}
+
+/** Is local `minute` inside the quiet `window` (which may wrap midnight)? */
+export function isQuiet(minute: number, window: ClockWindow): boolean {
+  if (window.start === window.end) return false;
+  return window.start < window.end
+    ? minute >= window.start && minute < window.end
+    : minute >= window.start || minute < window.end;
+}
+
+const allowed = (minute: number, quiet: readonly ClockWindow[]) =>
+  quiet.every((w) => !isQuiet(minute, w));
+
+/** Forward distance in minutes from local minute `m` to the nearest minute that `accept`s. */
+function forward(
+  m: number,
+  candidates: readonly number[],
+  accept: (minute: number) => boolean,
+): number | undefined {
+  let best: number | undefined;
+  for (const c of candidates) {
+    const d = (c - m + DAY_MINUTES) % DAY_MINUTES;
+    if (accept(c) && (best === undefined || d < best)) best = d;
+  }
+  return best;
+}
+
+/**
+ * The instant whose local wall clock is `minutes` after that of `from`. Daylight-saving changes
+ * are absorbed: the answer keeps the local time of day a person would expect (or the first
+ * minute after it, inside a spring-forward gap).
+ */
+function addLocalMinutes(from: number, minutes: number, timeZone: string): number {
+  const target = wallClock(from, timeZone) + minutes * MINUTE;
+  let guess = target - (wallClock(from, timeZone) - from);
+  guess = target - (wallClock(guess, timeZone) - guess);
+  return guess < from ? from : guess;
+}
+
+/**
+ * The first instant at or after `from` outside every quiet window in `timeZone`, and when that
+ * allowed stretch ends. `undefined` when the windows leave no minute of the day.
+ */
+export function nextAllowed(
+  from: number,
+  timeZone: string,
+  quiet: readonly ClockWindow[],
+): { start: number; end: number } | undefined {
+  const active = quiet.filter((w) => w.start !== w.end);
+  const m = localMinutes(from, timeZone);
+  let start = from;
+  if (!allowed(m, active)) {
+    const d = forward(
+      m,
+      active.map((w) => w.end),
+      (c) => allowed(c, active),
+    );
+    if (d === undefined) return undefined;
+    start = addLocalMinutes(Math.floor(from / MINUTE) * MINUTE, d, timeZone);
+    // Inside a daylight-saving gap the local clock jumps; walk to the first allowed minute.
+    for (let i = 0; i < 180 && !allowed(localMinutes(start, timeZone), active); i++)
+      start += MINUTE;
+  }
+  const sm = localMinutes(start, timeZone);
+  const untilQuiet = forward(
+    sm,
+    active.map((w) => w.start),
+    () => true,
+  );
+  const end =
+    untilQuiet === undefined || untilQuiet === 0
+      ? start + 86_400_000
+      : addLocalMinutes(start, untilQuiet, timeZone);
+  return { start, end: Math.max(end, start + MINUTE) };
+}
