@@ -30,8 +30,9 @@ const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'UTC'];
 
 function customer(i: number): { ledger: CustomerLedger; profile: CustomerProfile } {
   const decisions: LedgerDecision[] = [];
+  // A few dozen entries over the last three months, as a customer's ledger holds them.
   for (let k = 0; k < 36; k++) {
-    const at = now - (k * 17 + (i % 7)) * HOUR;
+    const at = now - (k * 60 + 20 + (i % 7)) * HOUR;
     decisions.push({
       decisionId: `d-${i}-${k}`,
       requestId: `r-${i}-${k}`,
@@ -79,6 +80,8 @@ const requests: ContactRequest[] = Array.from({ length: 64 }, (_, k) => ({
   expiresAt: new Date(now + 14 * 24 * HOUR),
 }));
 
+let printed = false;
+
 function run(n: number): number {
   const outcomes: Record<string, number> = {};
   const started = process.hrtime.bigint();
@@ -94,15 +97,21 @@ function run(n: number): number {
     outcomes[d.outcome] = (outcomes[d.outcome] ?? 0) + 1;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (n > 10_000) process.stdout.write(`  outcomes: ${JSON.stringify(outcomes)}\n`);
+  if (n >= 100_000 && !printed) {
+    printed = true;
+    process.stdout.write(`  outcomes of a round: ${JSON.stringify(outcomes)}\n`);
+  }
   return n / seconds;
 }
 
 run(20_000); // warm-up
 const n = Number(process.env.BENCH_DECISIONS ?? 300_000);
-const rate = run(n);
+// The machine is shared and noisy: five rounds, and the median is the figure.
+const rounds = Array.from({ length: 5 }, () => run(n)).sort((a, b) => a - b);
+const median = rounds[2]!;
 process.stdout.write(
-  `policy engine, one core: ${Math.round(rate).toLocaleString('en')} decisions/s ` +
-    `(${n} decisions, 36 ledger entries per customer, 1,000 customers in 4 time zones)\n` +
-    `BENCH_POLICY ${JSON.stringify({ decisionsPerSecond: Math.round(rate), ledgerEntries: 36 })}\n`,
+  `policy engine, one core: ${Math.round(median).toLocaleString('en')} decisions/s, median of 5 rounds ` +
+    `(range ${Math.round(rounds[0]!).toLocaleString('en')}–${Math.round(rounds[4]!).toLocaleString('en')}; ` +
+    `${n} decisions a round, 36 ledger entries per customer, 1,000 customers in 4 time zones)\n` +
+    `BENCH_POLICY ${JSON.stringify({ decisionsPerSecond: Math.round(median), min: Math.round(rounds[0]!), max: Math.round(rounds[4]!), ledgerEntries: 36 })}\n`,
 );

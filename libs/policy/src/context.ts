@@ -1,5 +1,12 @@
 import type { Channel } from '@onevoice/contracts';
-import type { ContactRequest, CustomerLedger, CustomerProfile, Decision, Reason } from './model';
+import type {
+  ContactRequest,
+  CustomerLedger,
+  CustomerProfile,
+  Decision,
+  LedgerDecision,
+  Reason,
+} from './model';
 import type { Policy } from './policy-config';
 
 /** What a rule sees, and the decision taking shape as the rules run in order. */
@@ -9,6 +16,8 @@ export interface DecisionContext {
   readonly profile: CustomerProfile;
   readonly policy: Policy;
   readonly now: number;
+  /** The ledger's decisions about the same intent (same intentKey), found once. */
+  readonly sameIntent: readonly LedgerDecision[];
   /** Channels still possible; rules only ever remove from it. */
   candidates: Channel[];
   channel?: Channel;
@@ -47,9 +56,10 @@ export function defer(
 }
 
 /** Urgency first, then the policy's category order; lower is more important. */
+const URGENCY_RANK: Record<string, number> = { critical: 0, high: 100, normal: 200, low: 300 };
+
 export function priorityOf(policy: Policy, item: { urgency: string; category: string }): number {
-  const urgency = ['critical', 'high', 'normal', 'low'].indexOf(item.urgency);
-  return urgency * 100 + (policy.categoryRank[item.category] ?? 99);
+  return (URGENCY_RANK[item.urgency] ?? 300) + (policy.categoryRank[item.category] ?? 99);
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();

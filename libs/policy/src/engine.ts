@@ -1,6 +1,12 @@
-import { CHANNELS } from '@onevoice/contracts';
+import { CHANNELS, type Channel } from '@onevoice/contracts';
 import type { DecisionContext, Rule } from './context';
-import type { ContactRequest, CustomerLedger, CustomerProfile, Decision } from './model';
+import type {
+  ContactRequest,
+  CustomerLedger,
+  CustomerProfile,
+  Decision,
+  LedgerDecision,
+} from './model';
 import type { Policy } from './policy-config';
 import { channelChoiceRule } from './rules/channel-choice.rule';
 import { conflictRule } from './rules/conflict.rule';
@@ -32,6 +38,8 @@ export const RULES: readonly Rule[] = [
   quietHoursRule,
 ];
 
+const ALL_CHANNELS: Channel[] = [...CHANNELS];
+
 export interface DecisionInput {
   request: ContactRequest;
   ledger: CustomerLedger;
@@ -41,15 +49,28 @@ export interface DecisionInput {
   now: Date;
 }
 
+function sameIntentAs({ request, ledger }: DecisionInput): LedgerDecision[] {
+  const found: LedgerDecision[] = [];
+  for (const d of ledger.decisions) if (d.intentKey === request.intentKey) found.push(d);
+  return found;
+}
+
 /** Decides one contact request. Pure: the same input always gives the same decision. */
 export function decide(input: DecisionInput): Decision {
   const now = input.now.getTime();
+  // Every field set here, in one order: rules then see one object shape (fast property access).
   const ctx: DecisionContext = {
-    ...input,
+    request: input.request,
+    ledger: input.ledger,
+    profile: input.profile,
+    policy: input.policy,
     now,
+    sameIntent: sameIntentAs(input),
     // Every channel to start with; the rules narrow it down and choose.
-    candidates: [...CHANNELS],
+    candidates: ALL_CHANNELS.slice(),
+    channel: undefined,
     sendAfter: now,
+    sendBefore: undefined,
     mergedRequestIds: [],
     supersedes: [],
     displaces: [],

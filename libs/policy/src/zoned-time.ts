@@ -22,13 +22,35 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+const QUARTER_HOUR = 15 * MINUTE;
+const offsets = new Map<string, Map<number, number>>();
+
+/**
+ * The zone's offset from UTC at `instant`. Offsets change only on whole quarter hours, so one
+ * formatter call per zone and quarter hour serves every instant in it (formatting is the costly
+ * part of a decision).
+ */
+function offsetAt(instant: number, timeZone: string): number {
+  const bucket = Math.floor(instant / QUARTER_HOUR);
+  let zone = offsets.get(timeZone);
+  if (!zone) offsets.set(timeZone, (zone = new Map()));
+  let offset = zone.get(bucket);
+  if (offset === undefined) {
+    const at = bucket * QUARTER_HOUR;
+    const p: Record<string, number> = {};
+    for (const part of formatter(timeZone).formatToParts(at)) {
+      if (part.type !== 'literal') p[part.type] = Number(part.value);
+    }
+    offset = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - at;
+    if (zone.size > 20_000) zone.clear();
+    zone.set(bucket, offset);
+  }
+  return offset;
+}
+
 /** The wall-clock time in `timeZone` at `instant`, written as if it were UTC (ms). */
 export function wallClock(instant: number, timeZone: string): number {
-  const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(instant)) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) + (instant % 1000);
+  return instant + offsetAt(instant, timeZone);
 }
 
 /** Minutes after local midnight at `instant` in `timeZone`. */

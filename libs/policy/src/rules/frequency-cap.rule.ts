@@ -19,31 +19,35 @@ export const frequencyCapRule: Rule = (ctx) => {
     );
     return undefined;
   }
-  const counted = ledger.decisions.filter(
-    (d) => d.outcome === 'approved' && d.at !== undefined && !ctx.supersedes.includes(d.decisionId),
-  );
   const mine = priorityOf(policy, request);
   let until = ctx.sendAfter;
   for (const cap of policy.caps) {
     if (cap.categories && !cap.categories.includes(request.category)) continue;
-    const relevant = (d: LedgerDecision) => !cap.categories || cap.categories.includes(d.category);
     // The contacts that would share a window with a send at `until`.
-    const within = counted.filter(
-      (d) => relevant(d) && Math.abs(d.at!.getTime() - until) < cap.windowMs,
-    );
-    if (within.length < cap.max) continue;
-    const displaceable = within
-      .filter(
-        (d) =>
-          !d.sent &&
-          d.urgency !== 'critical' &&
-          priorityOf(policy, d) > mine &&
-          !ctx.displaces.includes(d.decisionId),
-      )
-      .sort((a, b) => priorityOf(policy, b) - priorityOf(policy, a));
-    if (within.length - displaceable.length < cap.max) {
-      const bumped = displaceable.slice(0, within.length - cap.max + 1);
-      ctx.displaces.push(...bumped.map((d) => d.decisionId));
+    let count = 0;
+    let latest = -Infinity;
+    let displaceable: LedgerDecision[] | undefined;
+    for (const d of ledger.decisions) {
+      if (d.outcome !== 'approved' || d.at === undefined || ctx.supersedes.includes(d.decisionId))
+        continue;
+      if (cap.categories && !cap.categories.includes(d.category)) continue;
+      const at = d.at.getTime();
+      if (Math.abs(at - until) >= cap.windowMs) continue;
+      count++;
+      if (at > latest) latest = at;
+      if (
+        !d.sent &&
+        d.urgency !== 'critical' &&
+        !ctx.displaces.includes(d.decisionId) &&
+        priorityOf(policy, d) > mine
+      ) {
+        (displaceable ??= []).push(d);
+      }
+    }
+    if (count < cap.max) continue;
+    if (displaceable && count - displaceable.length < cap.max) {
+      displaceable.sort((a, b) => priorityOf(policy, b) - priorityOf(policy, a));
+      ctx.displaces.push(...displaceable.slice(0, count - cap.max + 1).map((d) => d.decisionId));
       because(
         ctx,
         'priority-arbitration',
@@ -52,7 +56,7 @@ export const frequencyCapRule: Rule = (ctx) => {
       );
       continue;
     }
-    const frees = Math.max(...within.map((d) => d.at!.getTime())) + cap.windowMs;
+    const frees = latest + cap.windowMs;
     if (frees >= request.expiresAt.getTime()) {
       return suppress(
         ctx,

@@ -6,38 +6,39 @@ import { because, suppress, type Rule } from '../context';
  */
 export const fulfilmentRule: Rule = (ctx) => {
   const { request, ledger } = ctx;
-  const fulfilled = ledger.fulfilledIntents.find((f) => f.intentKey === request.intentKey);
-  if (fulfilled) {
-    return suppress(
-      ctx,
-      'fulfilment',
-      'fulfilled',
-      `Not sent: "${request.intentKey}" was already done (fulfilled ${fulfilled.at.toISOString()}).`,
-    );
+  for (const f of ledger.fulfilledIntents) {
+    if (f.intentKey === request.intentKey) {
+      return suppress(
+        ctx,
+        'fulfilment',
+        'fulfilled',
+        `Not sent: "${request.intentKey}" was already done (fulfilled ${f.at.toISOString()}).`,
+      );
+    }
   }
-  if (request.update === undefined) return undefined;
-  const same = ledger.decisions.filter(
-    (d) => d.intentKey === request.intentKey && d.update !== undefined,
-  );
-  const newer = same.find((d) => d.update! >= request.update!);
-  if (newer) {
-    return suppress(
-      ctx,
-      'supersession',
-      'superseded',
-      `Not sent: update ${newer.update} of "${request.intentKey}" is already known; this is update ${request.update}.`,
-    );
+  const update = request.update;
+  if (update === undefined) return undefined;
+  let replaced: string[] | undefined;
+  for (const d of ctx.sameIntent) {
+    if (d.update === undefined) continue;
+    if (d.update >= update) {
+      return suppress(
+        ctx,
+        'supersession',
+        'superseded',
+        `Not sent: update ${d.update} of "${request.intentKey}" is already known; this is update ${update}.`,
+      );
+    }
+    if ((d.outcome === 'approved' && !d.sent) || d.outcome === 'deferred')
+      (replaced ??= []).push(d.decisionId);
   }
-  const replaced = same.filter(
-    (d) => (d.outcome === 'approved' && !d.sent) || d.outcome === 'deferred',
-  );
-  if (replaced.length > 0) {
-    ctx.supersedes.push(...replaced.map((d) => d.decisionId));
+  if (replaced) {
+    ctx.supersedes.push(...replaced);
     because(
       ctx,
       'supersession',
       'supersedes_update',
-      `Update ${request.update} replaces the earlier update still waiting to go out.`,
+      `Update ${update} replaces the earlier update still waiting to go out.`,
     );
   }
   return undefined;

@@ -1,4 +1,5 @@
 import { suppress, type Rule } from '../context';
+import type { LedgerDecision } from '../model';
 
 /**
  * Rule 2: the same intent (same intentKey), from any department, on any channel, within its
@@ -6,18 +7,15 @@ import { suppress, type Rule } from '../context';
  * that one went out. Reminders are the coordinator's own follow-ups and pass here.
  */
 export const oneChannelPerIntentRule: Rule = (ctx) => {
-  const { request, ledger } = ctx;
+  const { request } = ctx;
   if (request.reminder || ctx.supersedes.length > 0) return undefined;
-  const earlier = ledger.decisions.filter(
-    (d) =>
-      d.intentKey === request.intentKey &&
-      d.requestId !== request.requestId &&
-      (d.outcome === 'approved' || d.outcome === 'deferred'),
-  );
-  if (earlier.length === 0) return undefined;
-  const waiting = earlier.find(
-    (d) => d.outcome === 'deferred' || (d.outcome === 'approved' && !d.sent),
-  );
+  let waiting: LedgerDecision | undefined;
+  let sent: LedgerDecision | undefined;
+  for (const d of ctx.sameIntent) {
+    if (d.requestId === request.requestId) continue;
+    if (d.outcome === 'deferred' || (d.outcome === 'approved' && !d.sent)) waiting ??= d;
+    else if (d.outcome === 'approved') sent ??= d;
+  }
   if (waiting) {
     ctx.reasons.push({
       rule: 'one-channel-per-intent',
@@ -26,7 +24,7 @@ export const oneChannelPerIntentRule: Rule = (ctx) => {
     });
     return { outcome: 'merged', into: waiting.decisionId, reasons: ctx.reasons };
   }
-  const sent = earlier[0]!;
+  if (!sent) return undefined;
   return suppress(
     ctx,
     'one-channel-per-intent',
