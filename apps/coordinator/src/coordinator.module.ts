@@ -3,9 +3,18 @@ import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistenc
 import { intentCatalogueProvider } from '@onevoice/runtime';
 import type { CoordinatorEnv } from './config/env';
 import { DecisionsConsumer } from './decisions/decisions.consumer';
-import { DecisionsRepository } from './decisions/decisions.repository';
 import { COORDINATOR_INBOX } from './decisions/decisions.tokens';
+import { DeliveriesConsumer } from './deliveries/deliveries.consumer';
+import { InteractionsConsumer } from './interactions/interactions.consumer';
+import { CoordinatorService } from './ledger/coordinator.service';
+import { LedgerRepository } from './ledger/ledger.repository';
 import { CoordinatorInit1763900000000 } from './migrations/1763900000000-CoordinatorInit';
+import { CoordinatorLedger1763910000000 } from './migrations/1763910000000-CoordinatorLedger';
+import { policyProvider } from './policy/policy.provider';
+import { ProfilesConsumer } from './profiles/profiles.consumer';
+import { DueRequestsScheduler, SCHEDULER_TICK_MS } from './scheduler/due-requests.scheduler';
+import { OpsCredential } from './timeline/ops-credential';
+import { TimelineController } from './timeline/timeline.controller';
 
 @Module({})
 export class CoordinatorModule {
@@ -16,13 +25,24 @@ export class CoordinatorModule {
         DatabaseModule.forService({
           url: env.DATABASE_URL,
           schema: 'coordinator',
-          migrations: [CoordinatorInit1763900000000],
+          migrations: [CoordinatorInit1763900000000, CoordinatorLedger1763910000000],
         }),
       ],
-      controllers: [DecisionsConsumer],
+      controllers: [
+        DecisionsConsumer,
+        InteractionsConsumer,
+        DeliveriesConsumer,
+        ProfilesConsumer,
+        TimelineController,
+      ],
       providers: [
-        DecisionsRepository,
+        LedgerRepository,
+        CoordinatorService,
+        DueRequestsScheduler,
+        { provide: SCHEDULER_TICK_MS, useValue: env.OV_SCHEDULER_TICK_MS },
+        { provide: OpsCredential, useValue: new OpsCredential(env.opsToken) },
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
+        policyProvider(env.OV_POLICY),
         idempotentConsumerProvider(COORDINATOR_INBOX, 'coordinator'),
       ],
     };

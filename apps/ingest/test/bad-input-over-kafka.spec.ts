@@ -6,11 +6,15 @@ describe('bad input on ov.events.v1 goes to ov.dlq.v1 and the consumer carries o
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [Topics.deadLetters, Topics.deliveries]);
+    tap = await TopicTap.open(stack.brokers, [
+      Topics.deadLetters,
+      Topics.decisions,
+      Topics.deliveries,
+    ]);
   });
   afterAll(() => tap.close());
 
-  it('a malformed message between two good ones: both good ones are delivered, the bad one dead-lettered', async () => {
+  it('a malformed message between two good ones: both good ones are decided, the bad one dead-lettered', async () => {
     const customer = newCustomerId('dlq');
     const first = paymentDue(customer, { data: intent(`first:${customer}`) });
     const second = paymentDue(customer, { data: intent(`second:${customer}`) });
@@ -24,12 +28,13 @@ describe('bad input on ov.events.v1 goes to ov.dlq.v1 and the consumer carries o
       { key: customer, value: JSON.stringify(second) },
     ]);
 
-    const deliveries = await tap.waitForMessages(
-      'both good events delivered',
-      (m) => m.topic === Topics.deliveries && m.key === customer,
+    // Both reach the coordinator (the second then waits for the customer's daily contact budget).
+    const decisions = await tap.waitForMessages(
+      'both good events decided',
+      (m) => m.topic === Topics.decisions && m.key === customer,
       { count: 2 },
     );
-    const requestIds = deliveries.map(
+    const requestIds = decisions.map(
       (d) => (JSON.parse(d.value!.toString()) as { data: { requestId: string } }).data.requestId,
     );
     expect(requestIds.sort()).toEqual([first.id, second.id].sort());

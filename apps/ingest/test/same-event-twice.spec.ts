@@ -58,10 +58,15 @@ describe('the same event id sent twice is accepted once', () => {
     expect((await postEvents(stack.services.ingest, fromCare, { token: 'dev-care' })).status).toBe(
       202,
     );
-    await tap.waitForMessages(
-      'two deliveries',
-      (m) => m.topic === Topics.deliveries && m.key === customer,
+    const decided = await tap.waitForMessages(
+      'a decision for each',
+      (m) => m.topic === Topics.decisions && m.key === customer,
       { count: 2 },
     );
+    const sources = decided.map(
+      (d) =>
+        (JSON.parse(d.value!.toString()) as { data: { requestSource: string } }).data.requestSource,
+    );
+    expect(sources.sort()).toEqual(['billing', 'care']);
   });
 });

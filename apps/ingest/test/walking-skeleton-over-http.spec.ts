@@ -65,7 +65,7 @@ describe('walking skeleton: a department event posted over HTTP reaches a channe
 
     // The decision is in the coordinator's own schema, the delivery in the dispatcher's.
     const recorded = await db.query(
-      'SELECT outcome, channel FROM coordinator.decisions WHERE customer_id = $1',
+      'SELECT outcome, channel FROM coordinator.decision_log WHERE customer_id = $1',
       [customer],
     );
     expect(recorded.rows).toEqual([{ outcome: 'approved', channel: 'email' }]);

@@ -43,8 +43,8 @@ describe('walking skeleton: a department event produced by kcat straight to ov.e
       (m) => m.topic === Topics.deliveries && m.key === customer,
     );
     const sent = JSON.parse(delivery!.value!.toString()) as { data: Record<string, unknown> };
-    // billing.payment_due defaults to voice in the catalogue; the skeleton does not yet apply
-    // the one-voice channel rules (issue 3).
+    // A customer OneVoice knows nothing about gets the intent's default channel (voice for
+    // billing.payment_due in the catalogue).
     expect(sent.data).toMatchObject({ requestId: event.id, channel: 'voice', state: 'sent' });
     expect(tap.events(Topics.decisions, customer)).toHaveLength(1);
   });

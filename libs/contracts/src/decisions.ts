@@ -30,6 +30,10 @@ export const decisionDataSchema = z
     deferredUntil: z.iso.datetime({ offset: true }).optional(),
     mergedInto: z.string().optional(),
     mergedRequestIds: z.array(z.string()).default([]),
+    /** An earlier decision about the same request that this one replaces (its send is off). */
+    replaces: z.string().optional(),
+    /** For a reminder: the decision it follows up. */
+    reminderOf: z.string().optional(),
     variables: z.record(z.string(), z.unknown()).default({}),
     action: z.object({ url: z.string().optional(), replyKeyword: z.string().optional() }).loose(),
     reasons: z.array(decisionReasonSchema).min(1),

@@ -7,3 +7,4 @@ export * from './catalogue';
 export * from './decisions';
 export * from './deliveries';
 export * from './topic-events';
+export * from './profiles';

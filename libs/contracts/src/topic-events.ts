@@ -2,9 +2,11 @@ import { z } from 'zod';
 import { cloudEventEnvelopeSchema } from './cloud-event';
 import { decisionEventSchema } from './decisions';
 import { deliveryEventSchema } from './deliveries';
+import { profileEventSchema } from './profiles';
 import {
   contactIntentDataSchema,
   INTERACTION_DATA_SCHEMAS,
+  type InteractionEventType,
   PREFERENCE_CHANGED,
   preferenceChangedDataSchema,
   SURVEY_REQUESTED,
@@ -12,9 +14,19 @@ import {
 } from './department-events';
 import { Topics, type TopicName } from './topics';
 
-const interactionEventSchemas = Object.entries(INTERACTION_DATA_SCHEMAS).map(([type, data]) =>
-  cloudEventEnvelopeSchema.extend({ type: z.literal(type), data }),
-);
+const interactionEvent = <T extends InteractionEventType>(type: T) =>
+  cloudEventEnvelopeSchema.extend({ type: z.literal(type), data: INTERACTION_DATA_SCHEMAS[type] });
+
+/** Every interaction type with its own data, so handlers narrow on `type`. */
+export const interactionEventSchema = z.discriminatedUnion('type', [
+  interactionEvent('interaction.inbound_contact'),
+  interactionEvent('interaction.self_service'),
+  interactionEvent('interaction.payment'),
+  interactionEvent('interaction.engagement'),
+  interactionEvent('interaction.fulfilled'),
+  interactionEvent('case.opened'),
+  interactionEvent('case.closed'),
+]);
 
 /**
  * What each topic carries. Every consumer parses with these, so a handler's argument type
@@ -23,13 +35,7 @@ const interactionEventSchemas = Object.entries(INTERACTION_DATA_SCHEMAS).map(([t
 export const TOPIC_EVENT_SCHEMAS = {
   [Topics.events]: cloudEventEnvelopeSchema,
   [Topics.contactRequests]: cloudEventEnvelopeSchema.extend({ data: contactIntentDataSchema }),
-  [Topics.interactions]: z.discriminatedUnion(
-    'type',
-    interactionEventSchemas as unknown as [
-      (typeof interactionEventSchemas)[number],
-      ...(typeof interactionEventSchemas)[number][],
-    ],
-  ),
+  [Topics.interactions]: interactionEventSchema,
   [Topics.surveyRequests]: cloudEventEnvelopeSchema.extend({
     type: z.literal(SURVEY_REQUESTED),
     data: surveyRequestedDataSchema,
@@ -38,8 +44,7 @@ export const TOPIC_EVENT_SCHEMAS = {
     type: z.literal(PREFERENCE_CHANGED),
     data: preferenceChangedDataSchema,
   }),
-  // The profile schema is agreed with the behaviour profiler (issue 4); until then: the envelope.
-  [Topics.profiles]: cloudEventEnvelopeSchema,
+  [Topics.profiles]: profileEventSchema,
   [Topics.decisions]: decisionEventSchema,
   [Topics.deliveries]: deliveryEventSchema,
   [Topics.deadLetters]: z.unknown(),

@@ -2,3 +2,4 @@ export * from './database';
 export * from './idempotent-consumer';
 export * from './processed-messages';
 export * from './database.module';
+export * from './outbox';

@@ -6,3 +6,4 @@ export * from './config-file';
 export * from './http-route-tracing';
 export * from './exception-filter';
 export * from './intent-catalogue';
+export * from './bearer';

@@ -1,10 +1,27 @@
 import { baseEnvSchema, intentCataloguePath, loadEnv, servicePort } from '@onevoice/runtime';
 import { z } from 'zod';
 
-export const coordinatorEnvSchema = baseEnvSchema.extend({
-  PORT: servicePort(3003),
-  OV_INTENT_CATALOGUE: intentCataloguePath,
-});
+export const coordinatorEnvSchema = baseEnvSchema
+  .extend({
+    PORT: servicePort(3003),
+    OV_INTENT_CATALOGUE: intentCataloguePath,
+    OV_POLICY: z.string().default('config/policy.yaml'),
+    /** The staff credential for the timeline; the dev token `dev-ops` is refused in production. */
+    OV_OPS_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+    /** How often held requests are looked at to see whether they are due. */
+    OV_SCHEDULER_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  })
+  .transform((env, ctx) => {
+    if (!env.OV_OPS_TOKEN && env.NODE_ENV === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OV_OPS_TOKEN'],
+        message: 'is required in production: the dev-ops token is refused there',
+      });
+      return z.NEVER;
+    }
+    return { ...env, opsToken: env.OV_OPS_TOKEN ?? 'dev-ops' };
+  });
 export type CoordinatorEnv = z.infer<typeof coordinatorEnvSchema>;
 export const loadCoordinatorEnv = (env: NodeJS.ProcessEnv = process.env): CoordinatorEnv =>
   loadEnv(coordinatorEnvSchema, env);

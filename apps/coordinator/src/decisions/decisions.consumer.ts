@@ -1,40 +1,57 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contracts';
-import { outbound, type EventBatch } from '@onevoice/messaging';
+import type { EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
-import { DecisionsRepository } from './decisions.repository';
-import { COORDINATOR_INBOX } from './decisions.tokens';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
-import { decideOnDefaultChannel } from './first-decision';
+import { CoordinatorService } from '../ledger/coordinator.service';
+import { LedgerRepository } from '../ledger/ledger.repository';
+import { toStoredRequest } from './contact-request.mapper';
+import { COORDINATOR_INBOX } from './decisions.tokens';
 
 type ContactRequestEvent = TopicEvent<typeof Topics.contactRequests>;
 
+/** Every contact request passes the one-voice gate here. */
 @Controller()
 export class DecisionsConsumer {
   constructor(
     @Inject(COORDINATOR_INBOX) private readonly inbox: IdempotentConsumer,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
-    private readonly decisions: DecisionsRepository,
+    private readonly ledger: LedgerRepository,
+    private readonly coordinator: CoordinatorService,
   ) {}
 
   @EventPattern(Topics.contactRequests)
   async onContactRequests(@Payload() batch: EventBatch<ContactRequestEvent>): Promise<void> {
-    const now = new Date();
-    const decided = new Map(
-      batch.messages.map((m) => [m, decideOnDefaultChannel(m.event, this.catalogue, now)]),
+    const mapped = new Map(
+      batch.messages.map((m) => [m, toStoredRequest(m.event, this.catalogue)]),
     );
-    for (const [message, result] of decided)
-      if (!result.ok) batch.reject(message, result.rejection);
+    for (const [message, result] of mapped) if (!result.ok) batch.reject(message, result.rejection);
     await this.inbox.process(
       batch,
       async (tx, message) => {
-        const result = decided.get(message)!;
+        const result = mapped.get(message)!;
         if (!result.ok) return [];
-        await this.decisions.record(tx, result.event);
-        return [outbound(Topics.decisions, result.event)];
+        const request = result.request;
+        const now = new Date();
+        await this.ledger.lockCustomer(tx, request.customerId);
+        if (!(await this.ledger.insertRequest(tx, request, 'pending'))) return [];
+        await this.ledger.addTimeline(
+          tx,
+          request.customerId,
+          request.receivedAt,
+          'request',
+          `${request.source} asked to send ${request.intentType} ("${request.intentKey}").`,
+          {
+            requestId: request.requestId,
+            source: request.source,
+            intentType: request.intentType,
+            intentKey: request.intentKey,
+          },
+        );
+        return this.coordinator.decideAndApply(tx, request.requestKey, now);
       },
-      batch.messages.filter((m) => decided.get(m)!.ok),
+      batch.messages.filter((m) => mapped.get(m)!.ok),
     );
   }
 }

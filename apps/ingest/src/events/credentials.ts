@@ -1,19 +1,19 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { Department } from '@onevoice/contracts';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { readBearer, secretDigest, secretMatches } from '@onevoice/runtime';
 
 /** Maps a bearer token to the department it belongs to. */
 export class DepartmentCredentials {
   private readonly byDigest: [Buffer, Department][];
 
   constructor(tokens: Record<string, Department>) {
-    this.byDigest = Object.entries(tokens).map(([token, dept]) => [digest(token), dept]);
+    this.byDigest = Object.entries(tokens).map(([token, dept]) => [secretDigest(token), dept]);
   }
 
   /** The department of an `Authorization: Bearer …` header; 401 when there is none or it is wrong. */
   authenticate(authorization: string | undefined): Department {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    if (!match) {
+    const token = readBearer(authorization);
+    if (token === undefined) {
       throw new HttpException(
         {
           error: 'missing_credential',
@@ -23,8 +23,7 @@ export class DepartmentCredentials {
         HttpStatus.UNAUTHORIZED,
       );
     }
-    const presented = digest(match[1]!);
-    const found = this.byDigest.find(([known]) => timingSafeEqual(known, presented));
+    const found = this.byDigest.find(([known]) => secretMatches(known, token));
     if (!found) {
       throw new HttpException(
         {
@@ -37,9 +36,4 @@ export class DepartmentCredentials {
     }
     return found[1];
   }
-}
-
-// Comparing fixed-length digests keeps the comparison constant-time whatever the token length.
-function digest(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
 }

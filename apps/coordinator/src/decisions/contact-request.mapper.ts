@@ -1,0 +1,50 @@
+import type { IntentCatalogue, Rejection, TopicEvent, Topics } from '@onevoice/contracts';
+import { durationMs } from '@onevoice/policy';
+import type { StoredRequest } from '../ledger/ledger.types';
+
+type ContactRequestEvent = TopicEvent<typeof Topics.contactRequests>;
+
+/** The key of a department's request: its source and id, as ingest accepted it once. */
+export const requestKeyOf = (e: { source: string; id: string }) => `${e.source}/${e.id}`;
+
+/** A contact request with its catalogue entry resolved, as the ledger stores it. */
+export function toStoredRequest(
+  e: ContactRequestEvent,
+  catalogue: IntentCatalogue,
+): { ok: true; request: StoredRequest } | { ok: false; rejection: Rejection } {
+  const intent = catalogue.intents[e.type];
+  if (!intent) {
+    return {
+      ok: false,
+      rejection: {
+        reason: `intent type "${e.type}" is not in catalogue ${catalogue.version}`,
+        field: 'type',
+      },
+    };
+  }
+  const received = e.time ?? new Date().toISOString();
+  const expiresAt =
+    e.data.expiresAt ?? new Date(Date.parse(received) + durationMs(intent.lifetime)).toISOString();
+  return {
+    ok: true,
+    request: {
+      requestKey: requestKeyOf(e),
+      customerId: e.subject,
+      source: e.source,
+      requestId: e.id,
+      intentType: e.type,
+      intentKey: e.data.intentKey,
+      category: intent.category,
+      urgency: intent.urgency,
+      defaultChannels: intent.defaultChannels,
+      ...(e.data.channels ? { allowedChannels: e.data.channels } : {}),
+      ...(e.data.replyTo ? { replyTo: { channel: e.data.replyTo.channel } } : {}),
+      variables: e.data.variables,
+      action: e.data.action,
+      receivedAt: received,
+      ...(e.data.notBefore ? { notBefore: e.data.notBefore } : {}),
+      expiresAt,
+      ...(e.data.update !== undefined ? { update: e.data.update } : {}),
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contracts';
+import type { EventBatch } from '@onevoice/messaging';
+import type { IdempotentConsumer } from '@onevoice/persistence';
+import { durationMs } from '@onevoice/policy';
+import { INTENT_CATALOGUE } from '@onevoice/runtime';
+import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
+import { LedgerRepository } from '../ledger/ledger.repository';
+
+type DeliveryEvent = TopicEvent<typeof Topics.deliveries>;
+
+/**
+ * What the dispatcher did. A message that went out schedules its reminder (when its intent has
+ * one): a request of the coordinator's own, decided by every rule when it comes due.
+ */
+@Controller()
+export class DeliveriesConsumer {
+  constructor(
+    @Inject(COORDINATOR_INBOX) private readonly inbox: IdempotentConsumer,
+    @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
+    private readonly ledger: LedgerRepository,
+  ) {}
+
+  @EventPattern(Topics.deliveries)
+  async onDeliveries(@Payload() batch: EventBatch<DeliveryEvent>): Promise<void> {
+    await this.inbox.process(batch, async (tx, { event }) => {
+      const d = event.data;
+      const at = new Date(event.time ?? Date.now());
+      await this.ledger.lockCustomer(tx, event.subject);
+      await this.ledger.addTimeline(
+        tx,
+        event.subject,
+        at,
+        'delivery',
+        `${d.channel} message ${d.state} (${d.provider}).`,
+        d,
+      );
+      if (['opened', 'clicked', 'replied'].includes(d.state))
+        await this.ledger.markEngaged(tx, d.decisionId);
+      if (d.state !== 'sent') return [];
+      const row = await this.ledger.markSent(tx, d.decisionId);
+      if (!row) return [];
+      const reminders = this.catalogue.intents[row.request.intentType]?.reminders;
+      const root = row.request.reminder?.of ?? d.decisionId;
+      const number = (row.request.reminder?.number ?? 0) + 1;
+      if (!reminders || number > reminders.max) return [];
+      const due = new Date(at.getTime() + durationMs(reminders.after));
+      if (due.getTime() >= Date.parse(row.request.expiresAt)) return [];
+      await this.ledger.insertRequest(
+        tx,
+        {
+          ...row.request,
+          requestKey: `reminder:${root}:${number}`,
+          requestId: `reminder-${number}-of-${row.request.requestId}`,
+          source: 'onevoice/coordinator',
+          receivedAt: due.toISOString(),
+          reminder: { of: root, number, maxReminders: reminders.max },
+        },
+        'deferred',
+        due,
+      );
+      await this.ledger.addTimeline(
+        tx,
+        event.subject,
+        at,
+        'reminder',
+        `Reminder ${number} of ${row.request.intentType} planned for ${due.toISOString()}, unless the customer acts first.`,
+        { of: root, due },
+      );
+      return [];
+    });
+  }
+}

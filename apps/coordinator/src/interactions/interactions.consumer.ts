@@ -1,0 +1,139 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { Topics, type TopicEvent } from '@onevoice/contracts';
+import type { EventBatch, Outbound } from '@onevoice/messaging';
+import type { IdempotentConsumer } from '@onevoice/persistence';
+import type { EntityManager } from 'typeorm';
+import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
+import { CoordinatorService } from '../ledger/coordinator.service';
+import { LedgerRepository } from '../ledger/ledger.repository';
+
+type Interaction = TopicEvent<typeof Topics.interactions>;
+
+const ENGAGED = new Set(['opened', 'clicked', 'replied']);
+
+/** What the customer did, as far as the one-voice rules care: fulfilment, cases, inbound contact, engagement. */
+@Controller()
+export class InteractionsConsumer {
+  constructor(
+    @Inject(COORDINATOR_INBOX) private readonly inbox: IdempotentConsumer,
+    private readonly ledger: LedgerRepository,
+    private readonly coordinator: CoordinatorService,
+  ) {}
+
+  @EventPattern(Topics.interactions)
+  async onInteractions(@Payload() batch: EventBatch<Interaction>): Promise<void> {
+    await this.inbox.process(batch, async (tx, { event }) => {
+      await this.ledger.lockCustomer(tx, event.subject);
+      const at = new Date(event.time ?? Date.now());
+      switch (event.type) {
+        case 'interaction.fulfilled':
+          return this.fulfil(
+            tx,
+            event.subject,
+            event.data.intentKey,
+            at,
+            `${event.source} reported "${event.data.intentKey}" done.`,
+          );
+        case 'interaction.payment':
+          await this.ledger.recordInbound(tx, event.subject, event.data.channel, at);
+          if (!event.data.fulfils) {
+            await this.ledger.addTimeline(
+              tx,
+              event.subject,
+              at,
+              'interaction',
+              `Paid ${event.data.amount} by ${event.data.channel}.`,
+              event.data,
+            );
+            return [];
+          }
+          return this.fulfil(
+            tx,
+            event.subject,
+            event.data.fulfils,
+            at,
+            `Paid ${event.data.amount} by ${event.data.channel}, settling "${event.data.fulfils}".`,
+          );
+        case 'case.opened':
+          await this.ledger.openCase(tx, event.subject, event.data.caseId, event.data.kind, at);
+          await this.ledger.addTimeline(
+            tx,
+            event.subject,
+            at,
+            'case',
+            `${event.data.kind} case ${event.data.caseId} opened.`,
+            event.data,
+          );
+          return [];
+        case 'case.closed':
+          await this.ledger.closeCase(tx, event.subject, event.data.caseId);
+          await this.ledger.addTimeline(
+            tx,
+            event.subject,
+            at,
+            'case',
+            `${event.data.kind} case ${event.data.caseId} closed.`,
+            event.data,
+          );
+          return [];
+        case 'interaction.inbound_contact':
+          await this.ledger.recordInbound(tx, event.subject, event.data.channel, at);
+          await this.ledger.addTimeline(
+            tx,
+            event.subject,
+            at,
+            'interaction',
+            `The customer contacted us by ${event.data.channel}${event.data.reason ? `: ${event.data.reason}` : ''}.`,
+            event.data,
+          );
+          return [];
+        case 'interaction.self_service':
+          await this.ledger.addTimeline(
+            tx,
+            event.subject,
+            at,
+            'interaction',
+            `Self-service on ${event.data.channel}: ${event.data.action}.`,
+            event.data,
+          );
+          return [];
+        case 'interaction.engagement':
+          if (ENGAGED.has(event.data.action))
+            await this.ledger.markEngaged(tx, event.data.decisionId);
+          await this.ledger.addTimeline(
+            tx,
+            event.subject,
+            at,
+            'engagement',
+            `The customer ${event.data.action} the ${event.data.channel} message.`,
+            event.data,
+          );
+          return [];
+      }
+    });
+  }
+
+  /** A fulfilled intent cancels whatever of it has not gone out, reminders included. */
+  private async fulfil(
+    tx: EntityManager,
+    customerId: string,
+    intentKey: string,
+    at: Date,
+    summary: string,
+  ): Promise<Outbound[]> {
+    await this.ledger.fulfil(tx, customerId, intentKey, at);
+    await this.ledger.addTimeline(tx, customerId, at, 'fulfilment', summary, { intentKey });
+    const out: Outbound[] = [];
+    for (const row of await this.ledger.unsentFor(tx, customerId, intentKey)) {
+      out.push(
+        await this.coordinator.cancel(tx, row, new Date(), {
+          rule: 'fulfilment',
+          code: 'fulfilled',
+          text: `Called off: "${intentKey}" is done.`,
+        }),
+      );
+    }
+    return out;
+  }
+}

@@ -1,0 +1,312 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  cloudEvent,
+  decisionEventType,
+  Topics,
+  type CaseKind,
+  type Channel,
+  type DecisionData,
+  type DecisionOutcome,
+  type DecisionReason,
+  type ProfileData,
+  type Touchpoint,
+} from '@onevoice/contracts';
+import { outbound, type Outbound } from '@onevoice/messaging';
+import {
+  decide,
+  type ContactRequest,
+  type CustomerLedger,
+  type CustomerProfile,
+  type LedgerDecision,
+  type Policy,
+} from '@onevoice/policy';
+import type { EntityManager } from 'typeorm';
+import { POLICY } from '../policy/policy.provider';
+import { decisionIdFor } from './decision-ids';
+import { LedgerRepository } from './ledger.repository';
+import type { RequestRow, StoredRequest } from './ledger.types';
+
+export const DECISION_SOURCE = 'onevoice/coordinator';
+
+/**
+ * Decides a customer's requests with the policy engine, against the ledger, and records each
+ * decision: the request's new state, the decision log, the timeline, and the event to publish.
+ * Callers hold the customer's lock and the transaction.
+ */
+@Injectable()
+export class CoordinatorService {
+  constructor(
+    private readonly ledger: LedgerRepository,
+    @Inject(POLICY) private readonly policy: Policy,
+  ) {}
+
+  async decideAndApply(tx: EntityManager, requestKey: string, now: Date): Promise<Outbound[]> {
+    const row = await this.ledger.request(tx, requestKey);
+    if (!row || (row.status !== 'pending' && row.status !== 'deferred')) return [];
+    const customerId = row.customer_id;
+    const [history, cases, fulfilled, inbound, profile] = await Promise.all([
+      this.ledger.history(tx, customerId, now),
+      this.ledger.openCases(tx, customerId),
+      this.ledger.fulfilments(tx, customerId),
+      this.ledger.lastInbound(tx, customerId),
+      this.ledger.profile(tx, customerId),
+    ]);
+    const ledger: CustomerLedger = {
+      decisions: history
+        .filter((h) => h.request_key !== requestKey && h.decision_id)
+        .map((h) => toLedgerDecision(h, now)),
+      openCases: cases.map((c) => ({ caseId: c.caseId, kind: c.kind as CaseKind })),
+      fulfilledIntents: fulfilled.map((f) => ({ intentKey: f.intentKey, at: new Date(f.at) })),
+      ...(inbound
+        ? { lastInbound: { channel: inbound.channel as Touchpoint, at: new Date(inbound.at) } }
+        : {}),
+    };
+    const request = toEngineRequest(row.request);
+    const decision = decide({
+      request,
+      ledger,
+      profile: toEngineProfile(profile, request.category),
+      policy: this.policy,
+      now,
+    });
+    const out: Outbound[] = [];
+    const byKey = new Map(history.map((h) => [h.decision_id, h]));
+
+    switch (decision.outcome) {
+      case 'approved': {
+        const merged = row.decision_id ? await this.ledger.mergedInto(tx, row.decision_id) : [];
+        out.push(
+          await this.record(tx, row, now, 'approved', decision.reasons, {
+            channel: decision.channel,
+            at: decision.sendAfter,
+            sendBefore: decision.sendBefore,
+            mergedRequestIds: merged,
+          }),
+        );
+        for (const id of decision.supersedes) {
+          const old = byKey.get(id);
+          if (old)
+            out.push(
+              await this.cancel(tx, old, now, {
+                rule: 'supersession',
+                code: 'superseded',
+                text: `Replaced by a newer update of "${old.intent_key}".`,
+              }),
+            );
+        }
+        for (const id of decision.displaces) {
+          const old = byKey.get(id);
+          if (old) {
+            out.push(
+              await this.record(
+                tx,
+                old,
+                now,
+                'deferred',
+                [
+                  {
+                    rule: 'priority-arbitration',
+                    code: 'displaced',
+                    text: 'Moved back: a more urgent message took its contact budget; it is decided again shortly.',
+                  },
+                ],
+                {
+                  at: new Date(now.getTime() + 60_000),
+                },
+              ),
+            );
+          }
+        }
+        return out;
+      }
+      case 'deferred':
+        return [
+          await this.record(tx, row, now, 'deferred', decision.reasons, { at: decision.until }),
+        ];
+      case 'merged':
+        return [
+          await this.record(tx, row, now, 'merged', decision.reasons, {
+            mergedInto: decision.into,
+          }),
+        ];
+      case 'suppressed':
+        return [await this.record(tx, row, now, 'suppressed', decision.reasons, {})];
+    }
+  }
+
+  /** Takes back a request that has not gone out (fulfilled, superseded): suppressed, with why. */
+  async cancel(
+    tx: EntityManager,
+    row: RequestRow,
+    now: Date,
+    reason: DecisionReason,
+  ): Promise<Outbound> {
+    return this.record(tx, row, now, 'suppressed', [reason], {});
+  }
+
+  private async record(
+    tx: EntityManager,
+    row: RequestRow,
+    now: Date,
+    outcome: DecisionOutcome,
+    reasons: readonly DecisionReason[],
+    s: {
+      channel?: Channel;
+      at?: Date;
+      sendBefore?: Date;
+      mergedInto?: string;
+      mergedRequestIds?: string[];
+    },
+  ): Promise<Outbound> {
+    const r = row.request;
+    const decisionId = decisionIdFor(row.request_key, row.decision_count + 1);
+    await this.ledger.updateState(tx, row.request_key, {
+      status: outcome,
+      decisionId,
+      channel: s.channel ?? null,
+      at: s.at ?? null,
+      sendBefore: s.sendBefore ?? null,
+      mergedInto: s.mergedInto ?? null,
+    });
+    const data: DecisionData = {
+      decisionId,
+      requestId: r.requestId,
+      requestSource: r.source,
+      outcome,
+      intentType: r.intentType,
+      intentKey: r.intentKey,
+      category: r.category,
+      urgency: r.urgency,
+      ...(s.channel ? { channel: s.channel } : {}),
+      ...(outcome === 'approved' && s.at ? { sendAfter: s.at.toISOString() } : {}),
+      ...(outcome === 'approved' && s.sendBefore ? { sendBefore: s.sendBefore.toISOString() } : {}),
+      ...(outcome === 'deferred' && s.at ? { deferredUntil: s.at.toISOString() } : {}),
+      ...(s.mergedInto ? { mergedInto: s.mergedInto } : {}),
+      mergedRequestIds: s.mergedRequestIds ?? [],
+      ...(row.decision_id ? { replaces: row.decision_id } : {}),
+      ...(r.reminder ? { reminderOf: r.reminder.of } : {}),
+      variables: r.variables,
+      action: r.action,
+      reasons: [...reasons],
+      policyVersion: this.policy.version,
+    };
+    const event = cloudEvent({
+      id: decisionId,
+      source: DECISION_SOURCE,
+      type: decisionEventType(outcome),
+      subject: row.customer_id,
+      time: now,
+      data,
+    });
+    await this.ledger.logDecision(tx, {
+      decisionId,
+      requestKey: row.request_key,
+      customerId: row.customer_id,
+      outcome,
+      channel: s.channel,
+      reasons,
+      policyVersion: this.policy.version,
+      decidedAt: now,
+      event,
+    });
+    await this.ledger.addTimeline(
+      tx,
+      row.customer_id,
+      now,
+      'decision',
+      summarize(outcome, r, s.channel, reasons),
+      {
+        decisionId,
+        requestId: r.requestId,
+        source: r.source,
+        outcome,
+        channel: s.channel,
+        sendAfter: data.sendAfter,
+        deferredUntil: data.deferredUntil,
+        mergedInto: s.mergedInto,
+        reasons,
+        policyVersion: this.policy.version,
+      },
+    );
+    return outbound(Topics.decisions, event);
+  }
+}
+
+function summarize(
+  outcome: DecisionOutcome,
+  r: StoredRequest,
+  channel: Channel | undefined,
+  reasons: readonly DecisionReason[],
+): string {
+  const last = reasons[reasons.length - 1]?.text ?? '';
+  switch (outcome) {
+    case 'approved':
+      return `${r.intentType} approved by ${channel}. ${last}`;
+    case 'deferred':
+      return `${r.intentType} deferred. ${last}`;
+    case 'merged':
+      return `${r.intentType} merged. ${last}`;
+    case 'suppressed':
+      return `${r.intentType} not sent. ${last}`;
+  }
+}
+
+function toLedgerDecision(h: RequestRow, now: Date): LedgerDecision {
+  return {
+    decisionId: h.decision_id!,
+    requestId: h.request_key,
+    intentKey: h.intent_key,
+    category: h.category,
+    urgency: h.urgency,
+    outcome: h.status === 'pending' ? 'deferred' : h.status,
+    ...(h.channel ? { channel: h.channel } : {}),
+    decidedAt: new Date(h.received_at),
+    ...(h.at ? { at: new Date(h.at) } : {}),
+    // The dispatcher sends at the approved time; its confirmation may still be on its way.
+    sent:
+      h.sent ||
+      (h.status === 'approved' && h.at !== null && new Date(h.at).getTime() <= now.getTime()),
+    engaged: h.engaged,
+    ...(h.update_seq !== null ? { update: h.update_seq } : {}),
+    ...(h.reminder_of ? { reminderOf: h.reminder_of } : {}),
+  };
+}
+
+export function toEngineRequest(r: StoredRequest): ContactRequest {
+  return {
+    requestId: r.requestKey,
+    source: r.source,
+    intentType: r.intentType,
+    intentKey: r.intentKey,
+    category: r.category,
+    urgency: r.urgency,
+    defaultChannels: r.defaultChannels,
+    ...(r.allowedChannels ? { allowedChannels: r.allowedChannels } : {}),
+    ...(r.replyTo ? { replyTo: { channel: r.replyTo.channel as Touchpoint } } : {}),
+    receivedAt: new Date(r.receivedAt),
+    ...(r.notBefore ? { notBefore: new Date(r.notBefore) } : {}),
+    expiresAt: new Date(r.expiresAt),
+    ...(r.update !== undefined ? { update: r.update } : {}),
+    ...(r.reminder ? { reminder: r.reminder } : {}),
+  };
+}
+
+/** The profile the engine needs; without one, defaults (UTC, nothing known). */
+export function toEngineProfile(p: ProfileData | undefined, category: string): CustomerProfile {
+  if (!p) return { timeZone: 'UTC', optOuts: [], consents: [] };
+  const inferred = [
+    ...p.inferred.filter((i) => i.category === category),
+    ...p.inferred.filter((i) => i.category === undefined),
+  ];
+  return {
+    timeZone: p.timeZone,
+    ...(p.quietHours ? { quietHours: p.quietHours } : {}),
+    ...(p.doNotDisturbUntil ? { doNotDisturbUntil: new Date(p.doNotDisturbUntil) } : {}),
+    ...(p.preferredChannel ? { preferredChannel: p.preferredChannel } : {}),
+    categoryChannels: p.categoryChannels,
+    optOuts: p.optOuts,
+    consents: p.consents,
+    frequency: p.frequency,
+    inferred: inferred.map((i) => ({ channel: i.channel, confidence: i.confidence })),
+  };
+}

@@ -1,0 +1,45 @@
+import type { Category, Channel, Urgency } from '@onevoice/contracts';
+
+/** What the coordinator stores of a request, to decide it (again) and to describe it. */
+export interface StoredRequest {
+  requestKey: string;
+  customerId: string;
+  source: string;
+  requestId: string;
+  intentType: string;
+  intentKey: string;
+  category: Category;
+  urgency: Urgency;
+  defaultChannels: Channel[];
+  allowedChannels?: Channel[];
+  replyTo?: { channel: string };
+  variables: Record<string, unknown>;
+  action: { url?: string; replyKeyword?: string };
+  receivedAt: string;
+  notBefore?: string;
+  expiresAt: string;
+  update?: number;
+  reminder?: { of: string; number: number; maxReminders: number };
+}
+
+/** A request row as the ledger holds it now. */
+export interface RequestRow {
+  request_key: string;
+  customer_id: string;
+  request: StoredRequest;
+  status: 'pending' | 'approved' | 'deferred' | 'merged' | 'suppressed';
+  decision_id: string | null;
+  decision_count: number;
+  channel: Channel | null;
+  at: Date | null;
+  send_before: Date | null;
+  merged_into: string | null;
+  sent: boolean;
+  engaged: boolean;
+  intent_key: string;
+  category: Category;
+  urgency: Urgency;
+  update_seq: number | null;
+  reminder_of: string | null;
+  received_at: Date;
+}

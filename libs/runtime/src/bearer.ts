@@ -1,0 +1,15 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** The token of an `Authorization: Bearer …` header, or undefined. */
+export function readBearer(authorization: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+}
+
+/** A fixed-length digest of a secret, to compare in constant time whatever its length. */
+export function secretDigest(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+export function secretMatches(known: Buffer, presented: string): boolean {
+  return timingSafeEqual(known, secretDigest(presented));
+}
