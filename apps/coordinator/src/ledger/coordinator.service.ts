@@ -61,7 +61,10 @@ export class CoordinatorService {
         ? { lastInbound: { channel: inbound.channel as Touchpoint, at: new Date(inbound.at) } }
         : {}),
     };
-    const request = toEngineRequest(row.request);
+    const request = {
+      ...toEngineRequest(row.request),
+      ...(row.channel ? { previousChannel: row.channel } : {}),
+    };
     const decision = decide({
       request,
       ledger,
@@ -111,6 +114,8 @@ export class CoordinatorService {
                   },
                 ],
                 {
+                  // It keeps its channel: one intent, one channel.
+                  ...(old.channel ? { channel: old.channel } : {}),
                   at: new Date(now.getTime() + 60_000),
                 },
               ),

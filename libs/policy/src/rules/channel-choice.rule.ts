@@ -48,6 +48,29 @@ export const channelChoiceRule: Rule = (ctx) => {
       'Not sent: the first message’s channel is no longer allowed.',
     );
   }
+  // One channel per intent: an update, or a request decided again, keeps to the channel the
+  // customer already heard (or was to hear) about it on — or is not sent.
+  const earlier =
+    request.previousChannel ??
+    ctx.sameIntent.find(
+      (d) => (d.outcome === 'approved' || d.outcome === 'deferred') && d.channel !== undefined,
+    )?.channel;
+  if (earlier) {
+    if (
+      pick(
+        earlier,
+        'same_channel_as_before',
+        (ch) => `By ${ch}: where the customer already heard about "${request.intentKey}".`,
+      )
+    )
+      return undefined;
+    return suppress(
+      ctx,
+      'channel-choice',
+      'channel_no_longer_allowed',
+      `Not sent: "${request.intentKey}" went by ${earlier}, which is no longer allowed, and one intent never uses two channels.`,
+    );
+  }
   const inbound =
     request.replyTo ??
     (ledger.lastInbound && now - ledger.lastInbound.at.getTime() <= policy.replyInKindWithinMs

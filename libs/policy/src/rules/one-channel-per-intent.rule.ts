@@ -4,11 +4,12 @@ import type { LedgerDecision } from '../model';
 /**
  * Rule 2: the same intent (same intentKey), from any department, on any channel, within its
  * lifetime, is one message: a duplicate merges into the one still waiting, or is suppressed when
- * that one went out. Reminders are the coordinator's own follow-ups and pass here.
+ * that one went out. Reminders (the coordinator's own follow-ups) and newer updates of an
+ * intent (news, which the supersession rule has already checked) pass here.
  */
 export const oneChannelPerIntentRule: Rule = (ctx) => {
   const { request } = ctx;
-  if (request.reminder || ctx.supersedes.length > 0) return undefined;
+  if (request.reminder || request.update !== undefined) return undefined;
   let waiting: LedgerDecision | undefined;
   let sent: LedgerDecision | undefined;
   for (const d of ctx.sameIntent) {
