@@ -50,6 +50,8 @@ export interface LedgerDecision {
   /** The customer engaged with it (opened, clicked, replied, …). */
   engaged?: boolean;
   reminderOf?: string;
+  /** The channels its department allowed, if it restricted them. */
+  allowedChannels?: readonly Channel[];
 }
 
 export interface CustomerLedger {

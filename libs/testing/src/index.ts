@@ -6,3 +6,4 @@ export * from './service-process';
 export * from './stack';
 export * from './topic-tap';
 export * from './wait';
+export * from './story';

@@ -69,6 +69,7 @@ export async function startTestStack(): Promise<void> {
   };
   mkdirSync(dirname(STACK_FILE), { recursive: true });
   writeFileSync(STACK_FILE, JSON.stringify(stack, null, 2));
+  log(`database ${db.url}`);
   log(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${infrastructure.kind})`);
 }
 
@@ -82,9 +83,11 @@ export async function stopTestStack(): Promise<void> {
   const unclean = processes.filter((_, i) => codes[i] !== 0).map((p) => p.name);
   if (unclean.length > 0) log(`did not exit cleanly: ${unclean.join(', ')}`);
   await collector.stop();
-  await dropDatabase().catch((err: unknown) =>
-    log(`could not drop the test database: ${String(err)}`),
-  );
+  if (process.env.OV_KEEP_TEST_DB === '1') log('OV_KEEP_TEST_DB=1: the test database is kept');
+  else
+    await dropDatabase().catch((err: unknown) =>
+      log(`could not drop the test database: ${String(err)}`),
+    );
   await infrastructure.stop();
   rmSync(STACK_FILE, { force: true });
 }

@@ -274,6 +274,7 @@ function toLedgerDecision(h: RequestRow, now: Date): LedgerDecision {
     engaged: h.engaged,
     ...(h.update_seq !== null ? { update: h.update_seq } : {}),
     ...(h.reminder_of ? { reminderOf: h.reminder_of } : {}),
+    ...(h.request.allowedChannels ? { allowedChannels: h.request.allowedChannels } : {}),
   };
 }
 

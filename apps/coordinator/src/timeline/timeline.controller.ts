@@ -40,7 +40,7 @@ export class TimelineController {
         at: new Date(e.at).toISOString(),
         kind: e.kind,
         summary: e.summary,
-        ...e.detail,
+        detail: e.detail,
       })),
     };
   }

@@ -18,6 +18,9 @@ export const digestRule: Rule = (ctx) => {
       d.urgency === request.urgency &&
       d.at !== undefined &&
       d.at.getTime() - now <= policy.digestWindowMs &&
+      // Not earlier than this one may go, and on a channel both may use.
+      d.at.getTime() >= ctx.sendAfter &&
+      channelsMeet(d.allowedChannels, request.allowedChannels) &&
       d.requestId !== request.requestId,
   );
   if (waiting) {
@@ -52,3 +55,7 @@ export const digestRule: Rule = (ctx) => {
     `Held until ${iso(until)} so that other low-urgency messages can go out with it, as one.`,
   );
 };
+
+function channelsMeet(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return !a || !b || a.some((c) => b.includes(c));
+}

@@ -1,0 +1,74 @@
+import { daytimeZone, Story, testStack } from '@onevoice/testing';
+
+/**
+ * The online-only customer pays online, uses chat and social media, and never calls. Billing
+ * sends payment_due, whose catalogue default is a phone call. Result: no call, one actionable
+ * message on the customer's channel, and paying cancels the reminder.
+ */
+describe('story: the online-only customer', () => {
+  const stack = testStack();
+  let story: Story;
+
+  beforeAll(async () => {
+    story = await Story.begin(stack, 'online-only');
+  });
+  afterAll(() => story.end());
+
+  it('gets no call, one message with amount, due date and pay link on chat, and no reminder after paying', async () => {
+    // What their behaviour shows (the profiler's inference): chat, confidently; voice, never.
+    await story.profile({
+      timeZone: daytimeZone(),
+      inferred: [
+        { channel: 'chat', confidence: 0.92 },
+        { channel: 'email', confidence: 0.4 },
+      ],
+    });
+    const intentKey = `bill:${story.customerId}:2026-12`;
+    const due = await story.send('billing', 'billing.payment_due', {
+      intentKey,
+      variables: { amount: '39.90 EUR', dueDate: '2026-12-05' },
+      action: { url: `https://pay.example.test/${story.customerId}` },
+    });
+    await story.decided(due);
+    const [decision] = story.decisions();
+    expect(decision!.data).toMatchObject({ outcome: 'approved', channel: 'chat' });
+    expect(decision!.data.reasons.map((r) => r.code)).toContain('inferred_channel');
+
+    // One message, on chat, that says what it is about and leads somewhere.
+    const delivery = await story.waitFor('the delivery', () => story.deliveries()[0]);
+    expect(delivery.data).toMatchObject({ channel: 'chat', state: 'sent' });
+    const [message] = await story.deliveredMessages();
+    expect(message!.body).toContain('39.90 EUR');
+    expect(message!.body).toContain('2026-12-05');
+    expect(message!.body).toContain(`https://pay.example.test/${story.customerId}`);
+    const sent = await story.waitFor('the reminder plan', async () => {
+      const t = await story.timeline();
+      return t.some((e) => e.kind === 'reminder') ? t : undefined;
+    });
+    expect(sent.find((e) => e.kind === 'reminder')!.summary).toMatch(
+      /Reminder 1 of billing.payment_due planned/,
+    );
+
+    // The customer pays online: the planned reminder is called off.
+    await story.send('billing', 'interaction.payment', {
+      channel: 'web',
+      amount: 39.9,
+      fulfils: intentKey,
+    });
+    const calledOff = await story.waitFor('the reminder called off', () =>
+      story
+        .decisions()
+        .find(
+          (d) => d.data.reminderOf === decision!.data.decisionId && d.data.outcome === 'suppressed',
+        ),
+    );
+    expect(calledOff.data.reasons).toEqual([expect.objectContaining({ code: 'fulfilled' })]);
+
+    expect(story.decisions().some((d) => d.data.channel === 'voice')).toBe(false);
+    expect(story.deliveries()).toHaveLength(1);
+    const timeline = await story.timeline();
+    expect(timeline.map((e) => e.kind)).toEqual(
+      expect.arrayContaining(['request', 'decision', 'delivery', 'reminder', 'fulfilment']),
+    );
+  });
+});

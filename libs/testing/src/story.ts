@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { departmentEvent, newCustomerId, postEvents, produceRaw } from './department-events';
+import type { TestStack } from './stack';
+import { TopicTap } from './topic-tap';
+import { waitFor } from './wait';
+
+const DECISIONS = 'ov.decisions.v1';
+const DELIVERIES = 'ov.deliveries.v1';
+
+export interface SeenDecision {
+  id: string;
+  type: string;
+  data: {
+    decisionId: string;
+    requestId: string;
+    requestSource: string;
+    outcome: 'approved' | 'deferred' | 'merged' | 'suppressed';
+    intentType: string;
+    intentKey: string;
+    channel?: string;
+    replaces?: string;
+    reminderOf?: string;
+    reasons: { rule: string; code: string; text: string }[];
+  };
+}
+
+/**
+ * A time zone in which it is now the middle of the day, so that a story's messages are not
+ * held for the night whenever the suite happens to run.
+ */
+export function daytimeZone(now = new Date()): string {
+  for (let offset = -12; offset <= 14; offset++) {
+    const hour = (now.getUTCHours() + offset + 24) % 24;
+    if (hour >= 11 && hour <= 16)
+      return offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+  }
+  return 'UTC';
+}
+
+/**
+ * One customer's story, told through OneVoice's public interfaces: departments post events to
+ * ingest, the profile arrives on ov.profiles.v1 (as the behaviour profiler will publish it), and
+ * the story reads ov.decisions.v1, ov.deliveries.v1 and the timeline.
+ */
+export class Story {
+  readonly customerId: string;
+  private version = 0;
+
+  private constructor(
+    private readonly stack: TestStack,
+    private readonly tap: TopicTap,
+    label: string,
+  ) {
+    this.customerId = newCustomerId(label);
+  }
+
+  static async begin(stack: TestStack, label: string): Promise<Story> {
+    return new Story(stack, await TopicTap.open(stack.brokers, [DECISIONS, DELIVERIES]), label);
+  }
+
+  async end(): Promise<void> {
+    await this.tap.close();
+  }
+
+  /** Publishes the customer's profile; waits until the coordinator can have read it. */
+  async profile(data: Record<string, unknown>): Promise<void> {
+    this.version++;
+    const event = {
+      specversion: '1.0',
+      id: randomUUID(),
+      source: 'onevoice/behaviour-profiler',
+      type: 'ov.profile.updated',
+      subject: this.customerId,
+      time: new Date().toISOString(),
+      data: { customerId: this.customerId, version: this.version, ...data },
+    };
+    await produceRaw(this.stack.brokers, 'ov.profiles.v1', [
+      { key: this.customerId, value: JSON.stringify(event) },
+    ]);
+    // Profiles travel on their own topic: wait until the coordinator holds this version.
+    const db = new Client({ connectionString: this.stack.databaseUrl });
+    await db.connect();
+    try {
+      await waitFor(`profile version ${this.version} in the coordinator`, async () => {
+        const r = await db.query(
+          'SELECT version FROM coordinator.profiles WHERE customer_id = $1',
+          [this.customerId],
+        );
+        return (r.rows[0] as { version?: number } | undefined)?.version === this.version
+          ? true
+          : undefined;
+      });
+    } finally {
+      await db.end();
+    }
+  }
+
+  /** A department posts an event about this customer; returns its id. */
+  async send(source: string, type: string, data: Record<string, unknown>): Promise<string> {
+    const event = departmentEvent({ type, source, subject: this.customerId, data });
+    const res = await postEvents(this.stack.services.ingest, event, { token: `dev-${source}` });
+    if (res.status !== 202)
+      throw new Error(
+        `ingest refused ${type} from ${source}: ${res.status} ${JSON.stringify(res.body)}`,
+      );
+    return event.id;
+  }
+
+  /** Every decision about this customer so far, in order. */
+  decisions(): SeenDecision[] {
+    return this.tap.events<SeenDecision>(DECISIONS, this.customerId);
+  }
+
+  /** The decision that stands for each request (the latest about it). */
+  standing(): Map<string, SeenDecision> {
+    const latest = new Map<string, SeenDecision>();
+    for (const d of this.decisions()) latest.set(`${d.data.requestSource}/${d.data.requestId}`, d);
+    return latest;
+  }
+
+  deliveries() {
+    return this.tap.events<{
+      data: { decisionId: string; channel: string; intentType: string; state: string };
+    }>(DELIVERIES, this.customerId);
+  }
+
+  /** Waits until each of `requestIds` has been decided at least once. */
+  async decided(...requestIds: string[]): Promise<void> {
+    await waitFor(`decisions on ${requestIds.length} request(s)`, () => {
+      const seen = new Set(this.decisions().map((d) => d.data.requestId));
+      return requestIds.every((id) => seen.has(id)) ? true : undefined;
+    });
+  }
+
+  async waitFor<T>(
+    what: string,
+    probe: () => Promise<T | undefined> | T | undefined,
+    timeoutMs = 30_000,
+  ): Promise<T> {
+    return waitFor(what, probe, { timeoutMs });
+  }
+
+  /** What the dispatcher rendered for this customer (its own table: the capture adapter's record). */
+  async deliveredMessages(): Promise<{ channel: string; subject: string; body: string }[]> {
+    const db = new Client({ connectionString: this.stack.databaseUrl });
+    await db.connect();
+    try {
+      const r = await db.query(
+        'SELECT channel, subject, body FROM dispatcher.deliveries WHERE customer_id = $1 ORDER BY created_at',
+        [this.customerId],
+      );
+      return r.rows as { channel: string; subject: string; body: string }[];
+    } finally {
+      await db.end();
+    }
+  }
+
+  private async timelineRaw() {
+    const res = await fetch(
+      `${this.stack.services.coordinator}/v1/customers/${this.customerId}/timeline`,
+      {
+        headers: { authorization: 'Bearer dev-ops' },
+      },
+    );
+    return {
+      status: res.status,
+      body: (await res.json()) as {
+        entries: { kind: string; summary: string; [k: string]: unknown }[];
+      },
+    };
+  }
+
+  async timeline() {
+    return (await this.timelineRaw()).body.entries;
+  }
+}
