@@ -1,4 +1,4 @@
-import type { FactoryProvider } from '@nestjs/common';
+import { Logger, type FactoryProvider } from '@nestjs/common';
 import {
   EventPublisher,
   type EventBatch,
@@ -6,6 +6,7 @@ import {
   type Outbound,
 } from '@onevoice/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
+import { failpoint } from './failpoint';
 
 interface Identified {
   id: string;
@@ -29,6 +30,8 @@ export interface ProcessOutcome {
  * recognise by event id. A duplicate (same id, another offset) is skipped.
  */
 export class IdempotentConsumer {
+  private readonly logger = new Logger(IdempotentConsumer.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
@@ -115,6 +118,16 @@ export class IdempotentConsumer {
       }
       return publish;
     });
+    if (outcome.redelivered > 0) {
+      this.logger.log({
+        msg: 're-publishing what redelivered messages caused',
+        consumer: this.consumer,
+        topic: batch.topic,
+        redelivered: outcome.redelivered,
+      });
+    }
+    // Crash tests stop here: the work is committed, nothing is published, no offset is committed.
+    failpoint(`after-commit:${batch.topic}`);
     await this.publisher.publish(toPublish);
     return outcome;
   }

@@ -3,3 +3,4 @@ export * from './idempotent-consumer';
 export * from './processed-messages';
 export * from './database.module';
 export * from './outbox';
+export * from './failpoint';

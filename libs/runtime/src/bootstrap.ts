@@ -89,7 +89,11 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
 
   const transport = new KafkaBatchTransport(
     app.get(KafkaConnection),
-    { groupId: `onevoice-${def.name}` },
+    {
+      groupId: def.env.OV_CONSUMER_GROUP ?? `onevoice-${def.name}`,
+      fromBeginning: def.env.OV_CONSUMER_START === 'earliest',
+      sessionTimeoutMs: def.env.OV_KAFKA_SESSION_TIMEOUT_MS,
+    },
     (error) => {
       logger.fatal({
         msg: 'Kafka consumer stopped for good; exiting so a supervisor restarts us',

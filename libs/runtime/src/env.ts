@@ -20,6 +20,12 @@ export const baseEnvSchema = z.object({
   OV_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** The consumer group; by default onevoice-<service>. Another group is another, independent copy. */
+  OV_CONSUMER_GROUP: z.string().min(1).optional(),
+  /** Where a new consumer group starts: the beginning of each topic (nothing is missed) or its end. */
+  OV_CONSUMER_START: z.enum(['earliest', 'latest']).default('earliest'),
+  /** How long the group waits for a silent instance (a crashed one) before giving its partitions away. */
+  OV_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
 });
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 

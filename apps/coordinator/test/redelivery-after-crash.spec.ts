@@ -1,0 +1,125 @@
+import { Topics } from '@onevoice/contracts';
+import {
+  createTestDatabase,
+  newCustomerId,
+  paymentDue,
+  produceRaw,
+  startServiceProcess,
+  testStack,
+  waitFor,
+} from '@onevoice/testing';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+
+/**
+ * The coordinator is killed in the middle of its work — after a batch's decisions are committed,
+ * before they are published and before the batch's offsets are committed — and restarted. No
+ * request gets two decisions, and none gets none.
+ */
+describe('redelivery: the coordinator killed between its commit and its offsets', () => {
+  const stack = testStack();
+
+  it('decides every request exactly once across the crash', async () => {
+    // A coordinator of its own (group and database), so the shared one does not take its work.
+    const db = await createTestDatabase(new URL(stack.databaseUrl).toString());
+    const group = `onevoice-coordinator-crash-${randomUUID().slice(0, 8)}`;
+    const env = {
+      ...stack.serviceEnv,
+      DATABASE_URL: db.url,
+      OV_CONSUMER_GROUP: group,
+      // The crashed instance never says goodbye; the group notices after this long.
+      OV_KAFKA_SESSION_TIMEOUT_MS: '8000',
+    };
+    // The group starts at the end of the contact requests (earlier tests' requests are not its
+    // business) and has an offset on every partition from the start, as a running group has.
+    await startGroupAtEnd(stack.brokers, group, Topics.contactRequests);
+    const pg = new Client({ connectionString: db.url });
+    try {
+      const doomed = await startServiceProcess(
+        'coordinator',
+        { ...env, OV_FAILPOINT: `after-commit:${Topics.contactRequests}:1` },
+        { logSuffix: '-crash' },
+      );
+      const requests = Array.from({ length: 40 }, () => paymentDue(newCustomerId('crash')));
+      // Routed contact requests, as ingest would publish them: one produce, so batches are full.
+      await produceRaw(
+        stack.brokers,
+        Topics.contactRequests,
+        requests.map((r) => ({ key: r.subject, value: JSON.stringify(r) })),
+      );
+
+      await waitFor('the coordinator to crash at the failpoint', () =>
+        doomed.child.exitCode !== null || doomed.child.signalCode !== null ? true : undefined,
+      );
+      expect(doomed.child.signalCode).toBe('SIGKILL');
+      expect(readFileSync(doomed.logFile, 'utf8')).toContain('failpoint after-commit');
+
+      await pg.connect();
+      const decided = async () =>
+        Number((await pg.query('SELECT count(*) AS n FROM coordinator.decision_log')).rows[0].n);
+      const committed = await decided();
+      // The crash came after a commit, in the middle of the work.
+      expect(committed).toBeGreaterThan(0);
+      expect(committed).toBeLessThan(requests.length);
+
+      const revived = await startServiceProcess('coordinator', env, { logSuffix: '-revived' });
+      try {
+        await waitFor('a decision for every request', async () =>
+          (await decided()) >= requests.length ? true : undefined,
+        );
+        // Exactly one decision per request, none missing.
+        const perRequest = (
+          await pg.query(
+            'SELECT request_key, count(*) AS n FROM coordinator.decision_log GROUP BY request_key',
+          )
+        ).rows as { request_key: string; n: string }[];
+        expect(perRequest.map((r) => r.request_key).sort()).toEqual(
+          requests.map((r) => `billing/${r.id}`).sort(),
+        );
+        expect(perRequest.every((r) => Number(r.n) === 1)).toBe(true);
+        // The batch that was committed but never published was published after the restart,
+        // from what the ledger recorded, not decided again.
+        await waitFor('the redelivered batch re-published', () =>
+          readFileSync(revived.logFile, 'utf8').includes(
+            're-publishing what redelivered messages caused',
+          )
+            ? true
+            : undefined,
+        );
+        const outputs = (
+          await pg.query(
+            `SELECT count(*) AS n FROM coordinator.processed_messages WHERE source_topic = $1 AND jsonb_array_length(outputs) = 1`,
+            [Topics.contactRequests],
+          )
+        ).rows[0] as { n: string };
+        expect(Number(outputs.n)).toBe(requests.length);
+      } finally {
+        expect(await revived.stop()).toBe(0);
+      }
+    } finally {
+      await pg.end().catch(() => undefined);
+      await db.drop();
+    }
+  });
+});
+
+async function startGroupAtEnd(brokers: string[], groupId: string, topic: string): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'onevoice-test-admin',
+    brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
