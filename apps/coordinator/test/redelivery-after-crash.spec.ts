@@ -4,13 +4,13 @@ import {
   newCustomerId,
   paymentDue,
   produceRaw,
+  startGroupAtEnd,
   startServiceProcess,
   testStack,
   waitFor,
 } from '@onevoice/testing';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 
 /**
@@ -104,22 +104,3 @@ describe('redelivery: the coordinator killed between its commit and its offsets'
     }
   });
 });
-
-async function startGroupAtEnd(brokers: string[], groupId: string, topic: string): Promise<void> {
-  const admin = new Kafka({
-    clientId: 'onevoice-test-admin',
-    brokers,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}

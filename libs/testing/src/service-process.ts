@@ -41,17 +41,21 @@ export async function freePort(): Promise<number> {
 export async function startServiceProcess(
   name: ServiceName,
   env: Record<string, string>,
-  { readyTimeoutMs = 60_000, logSuffix = '' } = {},
+  { readyTimeoutMs = 60_000, logSuffix = '', nodeArgs = [] as string[] } = {},
 ): Promise<ServiceProcess> {
   const port = Number(env.PORT ?? (await freePort()));
   mkdirSync(TEST_LOG_DIR, { recursive: true });
   const logFile = resolve(TEST_LOG_DIR, `${name}${logSuffix}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${name}/src/main.ts`], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env, PORT: String(port), LOG_FORMAT: 'json', NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '-r', '@swc-node/register', `apps/${name}/src/main.ts`],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env, PORT: String(port), LOG_FORMAT: 'json', NODE_ENV: 'test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   let gone = false;

@@ -101,3 +101,30 @@ function headerStrings(headers: IHeaders | undefined): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * Commits a new consumer group's offsets at the current end of `topic`, so that a service started
+ * in that group processes only what comes next there (and has an offset on every partition).
+ */
+export async function startGroupAtEnd(
+  brokers: string[],
+  groupId: string,
+  topic: string,
+): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'onevoice-test-admin',
+    brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}

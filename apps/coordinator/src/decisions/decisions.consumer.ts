@@ -49,7 +49,7 @@ export class DecisionsConsumer {
             intentKey: request.intentKey,
           },
         );
-        return this.coordinator.decideAndApply(tx, request.requestKey, now);
+        return this.coordinator.decideAndApply(tx, request.customerId, request.requestKey, now);
       },
       batch.messages.filter((m) => mapped.get(m)!.ok),
     );

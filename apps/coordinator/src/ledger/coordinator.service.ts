@@ -40,17 +40,21 @@ export class CoordinatorService {
     @Inject(POLICY) private readonly policy: Policy,
   ) {}
 
-  async decideAndApply(tx: EntityManager, requestKey: string, now: Date): Promise<Outbound[]> {
-    const row = await this.ledger.request(tx, requestKey);
+  async decideAndApply(
+    tx: EntityManager,
+    customerId: string,
+    requestKey: string,
+    now: Date,
+  ): Promise<Outbound[]> {
+    const { history, cases, fulfilled, inbound, profile } = await this.ledger.customerState(
+      tx,
+      customerId,
+      now,
+    );
+    const row =
+      history.find((h) => h.request_key === requestKey) ??
+      (await this.ledger.request(tx, requestKey));
     if (!row || (row.status !== 'pending' && row.status !== 'deferred')) return [];
-    const customerId = row.customer_id;
-    const [history, cases, fulfilled, inbound, profile] = await Promise.all([
-      this.ledger.history(tx, customerId, now),
-      this.ledger.openCases(tx, customerId),
-      this.ledger.fulfilments(tx, customerId),
-      this.ledger.lastInbound(tx, customerId),
-      this.ledger.profile(tx, customerId),
-    ]);
     const ledger: CustomerLedger = {
       decisions: history
         .filter((h) => h.request_key !== requestKey && h.decision_id)

@@ -46,13 +46,50 @@ export class LedgerRepository {
     return rows.length === 1;
   }
 
-  async history(tx: EntityManager, customerId: string, now: Date): Promise<RequestRow[]> {
-    return (await tx.query(
-      `SELECT * FROM requests
-        WHERE customer_id = $1 AND (received_at > $2 OR status IN ('pending', 'deferred', 'approved'))
-        ORDER BY received_at, request_key`,
+  /**
+   * Everything a decision about one customer needs, in one round trip: their recent requests,
+   * open cases, fulfilled intents, last inbound contact and profile.
+   */
+  async customerState(
+    tx: EntityManager,
+    customerId: string,
+    now: Date,
+  ): Promise<{
+    history: RequestRow[];
+    cases: { caseId: string; kind: string }[];
+    fulfilled: { intentKey: string; at: string }[];
+    inbound?: { channel: string; at: string };
+    profile?: ProfileData;
+  }> {
+    const [row] = (await tx.query(
+      `SELECT
+         (SELECT coalesce(json_agg(r ORDER BY r.received_at, r.request_key), '[]') FROM requests r
+           WHERE r.customer_id = $1 AND (r.received_at > $2 OR r.status IN ('pending', 'deferred', 'approved'))) AS history,
+         (SELECT coalesce(json_agg(json_build_object('caseId', case_id, 'kind', kind)), '[]') FROM cases WHERE customer_id = $1) AS cases,
+         (SELECT coalesce(json_agg(json_build_object('intentKey', intent_key, 'at', at)), '[]') FROM fulfilments WHERE customer_id = $1) AS fulfilled,
+         (SELECT json_build_object('channel', channel, 'at', at) FROM last_inbound WHERE customer_id = $1) AS inbound,
+         (SELECT profile FROM profiles WHERE customer_id = $1) AS profile`,
       [customerId, new Date(now.getTime() - HISTORY_DAYS * 86_400_000)],
-    )) as RequestRow[];
+    )) as {
+      history: RequestRow[];
+      cases: { caseId: string; kind: string }[];
+      fulfilled: { intentKey: string; at: string }[];
+      inbound: { channel: string; at: string } | null;
+      profile: ProfileData | null;
+    }[];
+    return {
+      // json_agg gives timestamps as text; the rest of the code reads them as dates.
+      history: row!.history.map((h) => ({
+        ...h,
+        at: h.at ? new Date(h.at) : null,
+        send_before: h.send_before ? new Date(h.send_before) : null,
+        received_at: new Date(h.received_at),
+      })),
+      cases: row!.cases,
+      fulfilled: row!.fulfilled,
+      ...(row!.inbound ? { inbound: row!.inbound } : {}),
+      ...(row!.profile ? { profile: row!.profile } : {}),
+    };
   }
 
   async request(tx: EntityManager, requestKey: string): Promise<RequestRow | undefined> {
@@ -149,15 +186,6 @@ export class LedgerRepository {
     );
   }
 
-  async openCases(
-    tx: EntityManager,
-    customerId: string,
-  ): Promise<{ caseId: string; kind: string }[]> {
-    return (await tx.query('SELECT case_id AS "caseId", kind FROM cases WHERE customer_id = $1', [
-      customerId,
-    ])) as { caseId: string; kind: string }[];
-  }
-
   async openCase(
     tx: EntityManager,
     customerId: string,
@@ -178,19 +206,6 @@ export class LedgerRepository {
     ]);
   }
 
-  async fulfilments(
-    tx: EntityManager,
-    customerId: string,
-  ): Promise<{ intentKey: string; at: Date }[]> {
-    return (await tx.query(
-      'SELECT intent_key AS "intentKey", at FROM fulfilments WHERE customer_id = $1',
-      [customerId],
-    )) as {
-      intentKey: string;
-      at: Date;
-    }[];
-  }
-
   async fulfil(tx: EntityManager, customerId: string, intentKey: string, at: Date): Promise<void> {
     await tx.query(
       `INSERT INTO fulfilments (customer_id, intent_key, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
@@ -207,16 +222,6 @@ export class LedgerRepository {
     )) as RequestRow[];
   }
 
-  async lastInbound(
-    tx: EntityManager,
-    customerId: string,
-  ): Promise<{ channel: string; at: Date } | undefined> {
-    const rows = (await tx.query('SELECT channel, at FROM last_inbound WHERE customer_id = $1', [
-      customerId,
-    ])) as { channel: string; at: Date }[];
-    return rows[0];
-  }
-
   async recordInbound(
     tx: EntityManager,
     customerId: string,
@@ -228,13 +233,6 @@ export class LedgerRepository {
        ON CONFLICT (customer_id) DO UPDATE SET channel = EXCLUDED.channel, at = EXCLUDED.at WHERE last_inbound.at <= EXCLUDED.at`,
       [customerId, channel, at],
     );
-  }
-
-  async profile(tx: EntityManager, customerId: string): Promise<ProfileData | undefined> {
-    const rows = (await tx.query('SELECT profile FROM profiles WHERE customer_id = $1', [
-      customerId,
-    ])) as { profile: ProfileData }[];
-    return rows[0]?.profile;
   }
 
   /** Keeps the newest profile: an older version arriving late never replaces a newer one. */

@@ -72,7 +72,12 @@ export class DueRequestsScheduler implements OnApplicationBootstrap, OnApplicati
               await this.ledger.lockCustomer(tx, due.customer_id);
               await this.outbox.enqueue(
                 tx,
-                await this.coordinator.decideAndApply(tx, due.request_key, new Date()),
+                await this.coordinator.decideAndApply(
+                  tx,
+                  due.customer_id,
+                  due.request_key,
+                  new Date(),
+                ),
               );
             } finally {
               span.end();

@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:coordinator` — the coordinator end to end on the real broker and database:
+ * contact requests on ov.contact-requests.v1 → decisions on ov.decisions.v1. Reports requests
+ * per second, that figure as a ratio to the one-hop echo pipe (`bench:pipe`) measured in the
+ * same run, and the p99 request → decision latency at 70% of the maximum rate.
+ * Targets (issue 3): ratio ≥ 0.6; p99 < 50 ms at 70%. Run it with no other coordinator running.
+ */
+import { Topics } from '@onevoice/contracts';
+import {
+  createTestDatabase,
+  provideInfrastructure,
+  startGroupAtEnd,
+  startServiceProcess,
+  TopicTap,
+} from '@onevoice/testing';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { measurePipe } from './pipe';
+
+const log = (line: string) => process.stderr.write(`[bench:coordinator] ${line}\n`);
+const messages = Number(process.env.BENCH_MESSAGES ?? 5_000);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const load = Number(process.env.BENCH_LOAD ?? 0.7);
+const customers = 1_000;
+
+function request(run: string, seq: number) {
+  const subject = `bench-${run}-${seq % customers}`;
+  return {
+    key: subject,
+    value: JSON.stringify({
+      specversion: '1.0',
+      id: `${run}-${seq}`,
+      source: 'billing',
+      type: seq % 3 === 0 ? 'network.outage' : 'billing.payment_due',
+      subject,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: {
+        intentKey: `bench:${run}:${seq}`,
+        variables: { amount: '10.00 EUR', dueDate: '2026-12-01' },
+        action: { url: 'https://pay.example.test/bench' },
+      },
+    }),
+  };
+}
+
+async function main(): Promise<void> {
+  const infra = await provideInfrastructure(log);
+  const pipe = await measurePipe({ messages: 10_000, seconds: 5, log });
+  log(`pipe: ${pipe.throughputPerSecond} events/s`);
+
+  const run = randomUUID().slice(0, 8);
+  const db = await createTestDatabase(infra.serverUrl);
+  const group = `onevoice-coordinator-bench-${run}`;
+  await startGroupAtEnd(infra.brokers, group, Topics.contactRequests);
+  const coordinator = await startServiceProcess(
+    'coordinator',
+    {
+      KAFKA_BROKERS: infra.brokers.join(','),
+      DATABASE_URL: db.url,
+      OV_CONSUMER_GROUP: group,
+      LOG_LEVEL: 'warn',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    },
+    {
+      logSuffix: `-bench-${run}`,
+      // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to see where the coordinator spends its time.
+      nodeArgs: (process.env.BENCH_COORDINATOR_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    },
+  );
+  const tap = await TopicTap.open(infra.brokers, [Topics.decisions]);
+  const kafka = new Kafka({
+    clientId: 'bench-coordinator',
+    brokers: infra.brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const sentAt = new Map<string, number>();
+  const firstDecision = new Map<string, number>();
+  const seen = () => {
+    for (const m of tap.messages.splice(0)) {
+      const id = (JSON.parse(m.value!.toString()) as { data: { requestId: string } }).data
+        .requestId;
+      if (!firstDecision.has(id)) firstDecision.set(id, performance.now());
+    }
+  };
+  const send = async (from: number, count: number) => {
+    const batch = Array.from({ length: count }, (_, i) => request(run, from + i));
+    for (const b of batch) sentAt.set(JSON.parse(b.value).id as string, performance.now());
+    await producer.send({ topic: Topics.contactRequests, acks: -1, messages: batch });
+  };
+  const until = async (count: number, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      seen();
+      if (firstDecision.size >= count) return;
+      if (Date.now() > deadline)
+        throw new Error(`only ${firstDecision.size}/${count} decisions after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  try {
+    log(`throughput: ${messages} contact requests for ${customers} customers`);
+    const started = performance.now();
+    for (let seq = 0; seq < messages; seq += 500) await send(seq, Math.min(500, messages - seq));
+    await until(messages, 600_000);
+    const throughput = messages / ((performance.now() - started) / 1000);
+    log(`throughput: ${throughput.toFixed(0)} requests/s`);
+
+    const rate = Math.max(5, Math.floor(throughput * load));
+    log(`latency: ${rate} requests/s (${Math.round(load * 100)}%) for ${seconds} s`);
+    let next = messages;
+    let owed = 0;
+    const loadStart = performance.now();
+    while (performance.now() - loadStart < seconds * 1000) {
+      owed += rate / 50;
+      const n = Math.floor(owed);
+      owed -= n;
+      const tick = performance.now();
+      if (n > 0) await send(next, n);
+      next += n;
+      const rest = 20 - (performance.now() - tick);
+      if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+    }
+    await until(next, 120_000);
+    const latencies = [...Array(next - messages).keys()]
+      .map((i) => `${run}-${messages + i}`)
+      .map((id) => firstDecision.get(id)! - sentAt.get(id)!)
+      .sort((a, b) => a - b);
+    const p = (q: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
+    const figures = {
+      coordinatorPerSecond: Math.round(throughput),
+      pipePerSecond: pipe.throughputPerSecond,
+      ratio: Number((throughput / pipe.throughputPerSecond).toFixed(3)),
+      latency: { ratePerSecond: rate, p50Ms: Number(p(0.5)), p99Ms: Number(p(0.99)) },
+    };
+    process.stdout.write(
+      [
+        '',
+        'coordinator end to end (contact request → decision, real Kafka and Postgres)',
+        `  throughput        ${figures.coordinatorPerSecond} requests/s`,
+        `  echo pipe         ${figures.pipePerSecond} events/s (same run)`,
+        `  ratio             ${figures.ratio} (target 0.6)`,
+        `  latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms)`,
+        `BENCH_COORDINATOR ${JSON.stringify(figures)}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await producer.disconnect();
+    await tap.close();
+    await coordinator.stop();
+    await db.drop();
+    await infra.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench:coordinator failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
