@@ -8,6 +8,9 @@ import { DeliveriesConsumer } from './deliveries/deliveries.consumer';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
 import { DISPATCHER_INBOX } from './deliveries/deliveries.tokens';
 import { DispatcherInit1763900000000 } from './migrations/1763900000000-DispatcherInit';
+import { DispatcherSchedule1763910000000 } from './migrations/1763910000000-DispatcherSchedule';
+import { DeliverySender } from './deliveries/delivery-sender';
+import { DISPATCH_TICK_MS, DueDeliveriesScheduler } from './scheduler/due-deliveries.scheduler';
 
 @Module({})
 export class DispatcherModule {
@@ -18,12 +21,15 @@ export class DispatcherModule {
         DatabaseModule.forService({
           url: env.DATABASE_URL,
           schema: 'dispatcher',
-          migrations: [DispatcherInit1763900000000],
+          migrations: [DispatcherInit1763900000000, DispatcherSchedule1763910000000],
         }),
       ],
       controllers: [DeliveriesConsumer],
       providers: [
         DeliveriesRepository,
+        DeliverySender,
+        DueDeliveriesScheduler,
+        { provide: DISPATCH_TICK_MS, useValue: env.OV_DISPATCH_TICK_MS },
         { provide: CHANNEL_ADAPTER, useValue: new CaptureAdapter() },
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
         // A decision's id is unique across the system; its source is always the coordinator.

@@ -1,26 +1,23 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import {
-  cloudEvent,
-  deliveryEventType,
-  Topics,
-  type DeliveryData,
-  type IntentCatalogue,
-  type TopicEvent,
-} from '@onevoice/contracts';
-import { outbound, type EventBatch } from '@onevoice/messaging';
+import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contracts';
+import type { EventBatch, Outbound } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
+import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { createHash } from 'node:crypto';
 import { CHANNEL_ADAPTER, type ChannelAdapter } from '../channels/channel-adapter';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DISPATCHER_INBOX } from './deliveries.tokens';
-import { INTENT_CATALOGUE } from '@onevoice/runtime';
+import { DeliverySender } from './delivery-sender';
 import { renderTemplate } from './render';
 
 type DecisionEvent = TopicEvent<typeof Topics.decisions>;
 
-export const DELIVERY_SOURCE = 'onevoice/dispatcher';
-
+/**
+ * Turns each approved decision into exactly one delivery: sent at once when its window is open,
+ * otherwise scheduled in Postgres for when it opens. A decision that replaces an earlier one
+ * (moved back, called off, superseded) calls off the earlier delivery if it has not gone out.
+ */
 @Controller()
 export class DeliveriesConsumer {
   constructor(
@@ -28,69 +25,45 @@ export class DeliveriesConsumer {
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
     @Inject(CHANNEL_ADAPTER) private readonly adapter: ChannelAdapter,
     private readonly deliveries: DeliveriesRepository,
+    private readonly sender: DeliverySender,
   ) {}
 
-  /** Turns each approved decision into exactly one delivery; other outcomes send nothing. */
   @EventPattern(Topics.decisions)
   async onDecisions(@Payload() batch: EventBatch<DecisionEvent>): Promise<void> {
     await this.inbox.process(batch, async (tx, message) => {
       const decision = message.event;
       const d = decision.data;
+      if (d.replaces) await this.deliveries.cancelForDecision(tx, d.replaces);
       if (d.outcome !== 'approved' || !d.channel) return [];
+      const now = new Date();
       const template = this.catalogue.intents[d.intentType]?.template;
       const deliveryId = createHash('sha256')
         .update(`delivery:${d.decisionId}`)
         .digest('hex')
         .slice(0, 32);
-      const subject = template
-        ? renderTemplate(template.subject, d.variables, d.action)
-        : d.intentType;
-      const body = template
-        ? renderTemplate(template.body, d.variables, d.action)
-        : JSON.stringify(d.variables);
       const recorded = await this.deliveries.recordIfNew(tx, {
-        deliveryId,
-        decisionId: d.decisionId,
-        customerId: decision.subject,
-        channel: d.channel,
-        provider: this.adapter.provider,
-        subject,
-        body,
-      });
-      if (!recorded) return [];
-      const sent = await this.adapter.send({
-        deliveryId,
-        customerId: decision.subject,
-        channel: d.channel,
-        subject,
-        body,
-        idempotencyKey: deliveryId,
-      });
-      await this.deliveries.markSent(tx, deliveryId, sent.providerMessageId);
-      const data: DeliveryData = {
         deliveryId,
         decisionId: d.decisionId,
         requestId: d.requestId,
         intentType: d.intentType,
         intentKey: d.intentKey,
+        customerId: decision.subject,
         channel: d.channel,
-        state: 'sent',
         provider: this.adapter.provider,
-        attempt: 1,
-      };
-      return [
-        outbound(
-          Topics.deliveries,
-          cloudEvent({
-            id: `${deliveryId}:sent`,
-            source: DELIVERY_SOURCE,
-            type: deliveryEventType('sent'),
-            subject: decision.subject,
-            time: new Date(),
-            data,
-          }),
-        ),
-      ];
+        subject: template ? renderTemplate(template.subject, d.variables, d.action) : d.intentType,
+        body: template
+          ? renderTemplate(template.body, d.variables, d.action)
+          : JSON.stringify(d.variables),
+        sendAfter: d.sendAfter ? new Date(d.sendAfter) : now,
+        ...(d.sendBefore ? { sendBefore: new Date(d.sendBefore) } : {}),
+      });
+      if (!recorded) return [];
+      const row = (await this.deliveries.claim(tx, deliveryId))!;
+      const out: Outbound[] = [];
+      if (d.sendAfter && Date.parse(d.sendAfter) > now.getTime())
+        out.push(this.sender.event(row, 'scheduled', now));
+      else out.push(...(await this.sender.send(tx, row, now)));
+      return out;
     });
   }
 }

@@ -1,0 +1,86 @@
+import { Topics } from '@onevoice/contracts';
+import { newCustomerId, produceRaw, sleep, testStack, TopicTap } from '@onevoice/testing';
+import { randomUUID } from 'node:crypto';
+
+function decision(customer: string, over: Record<string, unknown>) {
+  const decisionId = randomUUID().replace(/-/g, '');
+  return {
+    decisionId,
+    event: {
+      specversion: '1.0',
+      id: decisionId,
+      source: 'onevoice/coordinator',
+      type: `ov.decision.${String(over.outcome ?? 'approved')}`,
+      subject: customer,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: {
+        decisionId,
+        requestId: `req-${decisionId}`,
+        requestSource: 'billing',
+        outcome: 'approved',
+        intentType: 'billing.payment_due',
+        intentKey: `bill:${customer}`,
+        category: 'billing',
+        urgency: 'high',
+        channel: 'email',
+        mergedRequestIds: [],
+        variables: { amount: '1.00 EUR', dueDate: 'soon' },
+        action: { url: 'https://pay.example.test/x' },
+        reasons: [{ rule: 'test', code: 'test', text: 'A decision made by the test.' }],
+        policyVersion: 'test',
+        ...over,
+      },
+    },
+  };
+}
+
+describe('the dispatcher keeps to the send window', () => {
+  const stack = testStack();
+  let tap: TopicTap;
+
+  beforeAll(async () => {
+    tap = await TopicTap.open(stack.brokers, [Topics.deliveries]);
+  });
+  afterAll(() => tap.close());
+
+  const states = (customer: string) =>
+    tap.events<{ data: { state: string } }>(Topics.deliveries, customer).map((e) => e.data.state);
+
+  it('a deferred send goes out when its window opens, and not before', async () => {
+    const customer = newCustomerId('window');
+    const opens = Date.now() + 4_000;
+    const d = decision(customer, { sendAfter: new Date(opens).toISOString() });
+    await produceRaw(stack.brokers, Topics.decisions, [
+      { key: customer, value: JSON.stringify(d.event) },
+    ]);
+    await tap.waitForMessages('scheduled', (m) => m.key === customer);
+    expect(states(customer)).toEqual(['scheduled']);
+    const [sent] = await tap.waitForMessages(
+      'sent',
+      (m) => m.key === customer && m.value!.toString().includes('"state":"sent"'),
+      { timeoutMs: 20_000 },
+    );
+    const sentAt = Date.parse((JSON.parse(sent!.value!.toString()) as { time: string }).time);
+    expect(sentAt).toBeGreaterThanOrEqual(opens);
+    expect(states(customer)).toEqual(['scheduled', 'sent']);
+  });
+
+  it('a decision that replaces a scheduled one calls it off', async () => {
+    const customer = newCustomerId('replaced');
+    const first = decision(customer, { sendAfter: new Date(Date.now() + 3_000).toISOString() });
+    const callOff = decision(customer, {
+      outcome: 'suppressed',
+      channel: undefined,
+      replaces: first.decisionId,
+      reasons: [{ rule: 'fulfilment', code: 'fulfilled', text: 'Called off.' }],
+    });
+    await produceRaw(stack.brokers, Topics.decisions, [
+      { key: customer, value: JSON.stringify(first.event) },
+      { key: customer, value: JSON.stringify(callOff.event) },
+    ]);
+    await tap.waitForMessages('scheduled', (m) => m.key === customer);
+    await sleep(6_000);
+    expect(states(customer)).toEqual(['scheduled']);
+  });
+});
