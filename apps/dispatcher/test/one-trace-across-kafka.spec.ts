@@ -77,7 +77,7 @@ describe('one OpenTelemetry trace spans every hop across Kafka', () => {
       'messaging.system': 'kafka',
       'messaging.operation.type': 'process',
       'messaging.destination.name': Topics.contactRequests,
-      'messaging.consumer.group.name': 'onevoice-coordinator',
+      'messaging.consumer.group.name': stack.groups.coordinator,
       'messaging.kafka.message.key': customer,
     });
     expect(

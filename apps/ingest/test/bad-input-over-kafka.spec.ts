@@ -46,7 +46,7 @@ describe('bad input on ov.events.v1 goes to ov.dlq.v1 and the consumer carries o
     expect(dead!.value!.equals(garbage)).toBe(true);
     expect(dead!.headers[DeadLetterHeaders.reason]).toMatch(/malformed JSON/);
     expect(dead!.headers[DeadLetterHeaders.sourceTopic]).toBe(Topics.events);
-    expect(dead!.headers[DeadLetterHeaders.consumer]).toBe('onevoice-ingest');
+    expect(dead!.headers[DeadLetterHeaders.consumer]).toBe(stack.groups.ingest);
   });
 
   it.each([

@@ -32,7 +32,7 @@ export interface KafkaBatchTransportOptions {
   extraTopics?: Record<string, ZodType>;
 }
 
-type Readiness = 'starting' | 'consuming' | 'rebalancing' | 'crashed' | 'stopped';
+type Readiness = 'starting' | 'joining' | 'consuming' | 'rebalancing' | 'crashed' | 'stopped';
 
 /**
  * A NestJS transport over kafkajs. Handlers stay `@EventPattern(Topics.x)`, and receive an
@@ -115,12 +115,17 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = payload.memberAssignment;
-      this.readiness = 'consuming';
+      // Ready once the first fetch after joining has fixed where each partition is read from
+      // (a new group starting at the end would otherwise miss what arrives in between).
+      this.readiness = 'joining';
       this.logger.log({
         msg: 'joined consumer group',
         group: payload.groupId,
         assignment: payload.memberAssignment,
       });
+    });
+    consumer.on(consumer.events.FETCH, () => {
+      if (this.readiness === 'joining') this.readiness = 'consuming';
     });
     consumer.on(consumer.events.REBALANCING, () => {
       if (this.readiness === 'consuming') this.readiness = 'rebalancing';

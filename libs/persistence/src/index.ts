@@ -4,3 +4,4 @@ export * from './processed-messages';
 export * from './database.module';
 export * from './outbox';
 export * from './failpoint';
+export * from './due-work-loop';

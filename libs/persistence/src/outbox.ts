@@ -49,3 +49,14 @@ export class Outbox {
     });
   }
 }
+
+/** The outbox table, created in the migrations of each service that uses an `Outbox`. */
+export const CREATE_OUTBOX = `
+  CREATE TABLE outbox (
+    id         bigserial   PRIMARY KEY,
+    topic      text        NOT NULL,
+    key        text        NOT NULL,
+    event      jsonb       NOT NULL,
+    headers    jsonb       NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+  )`;

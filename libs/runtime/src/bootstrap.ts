@@ -90,7 +90,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
   const transport = new KafkaBatchTransport(
     app.get(KafkaConnection),
     {
-      groupId: def.env.OV_CONSUMER_GROUP ?? `onevoice-${def.name}`,
+      groupId: def.env.OV_CONSUMER_GROUP ?? `${def.env.OV_CONSUMER_GROUP_PREFIX}-${def.name}`,
       fromBeginning: def.env.OV_CONSUMER_START === 'earliest',
       sessionTimeoutMs: def.env.OV_KAFKA_SESSION_TIMEOUT_MS,
     },

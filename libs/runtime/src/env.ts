@@ -20,8 +20,10 @@ export const baseEnvSchema = z.object({
   OV_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
-  /** The consumer group; by default onevoice-<service>. Another group is another, independent copy. */
+  /** The consumer group; by default <OV_CONSUMER_GROUP_PREFIX>-<service>. Another group is another, independent copy. */
   OV_CONSUMER_GROUP: z.string().min(1).optional(),
+  /** Prefix of every service's consumer group: a separate stack on a shared broker takes its own. */
+  OV_CONSUMER_GROUP_PREFIX: z.string().min(1).default('onevoice'),
   /** Where a new consumer group starts: the beginning of each topic (nothing is missed) or its end. */
   OV_CONSUMER_START: z.enum(['earliest', 'latest']).default('earliest'),
   /** How long the group waits for a silent instance (a crashed one) before giving its partitions away. */

@@ -18,6 +18,8 @@ export interface TestStack {
   services: Record<ServiceName, string>;
   /** The environment a spec gives a service process it starts itself. */
   serviceEnv: Record<string, string>;
+  /** This run's consumer group of a service. */
+  groups: Record<ServiceName, string>;
 }
 
 interface Running {
@@ -40,6 +42,7 @@ export async function startTestStack(): Promise<void> {
   const db = await createTestDatabase(infrastructure.serverUrl);
   const collector = new OtlpCollector();
   const collectorUrl = await collector.start();
+  const groupPrefix = `onevoice-test-${Date.now().toString(36)}-${process.pid}`;
   const running: Running = { infrastructure, dropDatabase: db.drop, collector, processes: [] };
   state.__onevoiceTestStack = running;
   const serviceEnv: Record<string, string> = {
@@ -48,6 +51,10 @@ export async function startTestStack(): Promise<void> {
     OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
     OTEL_BSP_SCHEDULE_DELAY: '200',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // Consumer groups of this run only, starting at the topics' end: stacks sharing a broker
+    // (a developer's npm start, another run) never take each other's messages.
+    OV_CONSUMER_GROUP_PREFIX: groupPrefix,
+    OV_CONSUMER_START: 'latest',
   };
   log(`starting ${SERVICES.join(', ')} (logs in ${TEST_LOG_DIR})`);
   // The first service creates the topics and the database schemas' home; the rest start together.
@@ -66,6 +73,10 @@ export async function startTestStack(): Promise<void> {
       string
     >,
     serviceEnv,
+    groups: Object.fromEntries(SERVICES.map((name) => [name, `${groupPrefix}-${name}`])) as Record<
+      ServiceName,
+      string
+    >,
   };
   mkdirSync(dirname(STACK_FILE), { recursive: true });
   writeFileSync(STACK_FILE, JSON.stringify(stack, null, 2));

@@ -1,3 +1,4 @@
+import { CREATE_OUTBOX } from '@onevoice/persistence';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
@@ -80,11 +81,7 @@ export class CoordinatorLedger1763910000000 implements MigrationInterface {
         detail      jsonb       NOT NULL
       )`);
     await db.query('CREATE INDEX timeline_by_customer ON timeline (customer_id, at, id)');
-    await db.query(`
-      CREATE TABLE outbox (
-        id bigserial PRIMARY KEY, topic text NOT NULL, key text NOT NULL, event jsonb NOT NULL,
-        headers jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now()
-      )`);
+    await db.query(CREATE_OUTBOX);
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -1,3 +1,4 @@
+import { CREATE_OUTBOX } from '@onevoice/persistence';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
@@ -19,11 +20,7 @@ export class DispatcherSchedule1763910000000 implements MigrationInterface {
     await db.query(
       `CREATE INDEX deliveries_due ON deliveries (send_after) WHERE state = 'scheduled'`,
     );
-    await db.query(`
-      CREATE TABLE outbox (
-        id bigserial PRIMARY KEY, topic text NOT NULL, key text NOT NULL, event jsonb NOT NULL,
-        headers jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now()
-      )`);
+    await db.query(CREATE_OUTBOX);
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -26,7 +26,15 @@ export const quietHoursRule: Rule = (ctx) => {
   const quietNow = (ch: Channel) =>
     quietFor(ctx, ch).some((w) => isQuiet(localMinutes(from, profile.timeZone), w));
 
-  if (request.urgency === 'critical' && (from > ctx.sendAfter || quietNow(channel))) {
+  // A channel kept for continuity (an update, a reminder) stays: one intent, one channel.
+  const channelKept = ctx.reasons.some(
+    (r) => r.code === 'same_channel_as_before' || r.code === 'reminder_same_channel',
+  );
+  if (
+    !channelKept &&
+    request.urgency === 'critical' &&
+    (from > ctx.sendAfter || quietNow(channel))
+  ) {
     // Only a channel we know reaches this customer: the intent's, or one they chose or use.
     const known = new Set<string>([
       ...request.defaultChannels,

@@ -364,6 +364,33 @@ describe('the one-voice rules', () => {
         lateInBerlin.getTime(),
       ]);
     });
+    it('a critical update keeps the channel of the first message, waiting out the night rather than switching', () => {
+      const earlier = sent({
+        decisionId: 'd-out1',
+        intentKey: 'out:3',
+        category: 'outage',
+        urgency: 'critical',
+        channel: 'sms',
+      });
+      const update = request({
+        category: 'outage',
+        urgency: 'critical',
+        intentKey: 'out:3',
+        intentType: 'network.outage',
+        update: 1,
+        defaultChannels: ['sms', 'push', 'email'],
+        expiresAt: new Date(lateInBerlin.getTime() + DAY),
+      });
+      const d = run({
+        now: lateInBerlin,
+        request: update,
+        ledger: ledger({ decisions: [earlier], openCases: [{ caseId: 'o', kind: 'outage' }] }),
+      });
+      expect(d.outcome === 'approved' && [d.channel, d.sendAfter.toISOString()]).toEqual([
+        'sms',
+        '2026-11-24T07:00:00.000Z',
+      ]);
+    });
     it('respects do-not-disturb', () => {
       const until = new Date(NOW.getTime() + 3 * HOUR);
       const d = run({ profile: profile({ doNotDisturbUntil: until, preferredChannel: 'email' }) });
