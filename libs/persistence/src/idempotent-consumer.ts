@@ -45,6 +45,14 @@ export class IdempotentConsumer {
     work: (tx: EntityManager, message: InboundMessage<E>) => Promise<Outbound[]>,
     /** The batch's messages to process; those a handler rejected up front are left out. */
     messages: readonly InboundMessage<E>[] = batch.messages,
+    /**
+     * Set-based work around the per-message work, in the same transaction: `prepare` sees the
+     * messages that are new (claimed now), before any `work`; `finish` runs after the last.
+     */
+    hooks: {
+      prepare?: (tx: EntityManager, claimed: InboundMessage<E>[]) => Promise<void>;
+      finish?: (tx: EntityManager) => Promise<void>;
+    } = {},
   ): Promise<ProcessOutcome> {
     if (messages.length === 0) return { processed: 0, duplicates: 0, redelivered: 0 };
     const outcome: ProcessOutcome = { processed: 0, duplicates: 0, redelivered: 0 };
@@ -82,6 +90,13 @@ export class IdempotentConsumer {
           });
       }
 
+      if (hooks.prepare) {
+        const seen = new Set<string>();
+        const fresh = messages.filter(
+          (m, i) => claimed.has(ids[i]!) && !seen.has(ids[i]!) && seen.add(ids[i]!),
+        );
+        await hooks.prepare(tx, fresh);
+      }
       const publish: Outbound[] = [];
       const produced: { id: string; outputs: Outbound[] }[] = [];
       const done = new Set<string>();
@@ -103,6 +118,7 @@ export class IdempotentConsumer {
           outcome.duplicates++;
         }
       }
+      await hooks.finish?.(tx);
       const withOutputs = produced.filter((p) => p.outputs.length > 0);
       if (withOutputs.length > 0) {
         await tx.query(

@@ -5,6 +5,7 @@ import type { EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { CoordinatorService } from '../ledger/coordinator.service';
+import { LedgerSession } from '../ledger/ledger-session';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { toStoredRequest } from './contact-request.mapper';
 import { COORDINATOR_INBOX } from './decisions.tokens';
@@ -27,31 +28,54 @@ export class DecisionsConsumer {
       batch.messages.map((m) => [m, toStoredRequest(m.event, this.catalogue)]),
     );
     for (const [message, result] of mapped) if (!result.ok) batch.reject(message, result.rejection);
+    const now = new Date();
+    let session: LedgerSession | undefined;
+    let inserted = new Set<string>();
     await this.inbox.process(
       batch,
-      async (tx, message) => {
+      async (_tx, message) => {
         const result = mapped.get(message)!;
-        if (!result.ok) return [];
-        const request = result.request;
-        const now = new Date();
-        await this.ledger.lockCustomer(tx, request.customerId);
-        if (!(await this.ledger.insertRequest(tx, request, 'pending'))) return [];
-        await this.ledger.addTimeline(
-          tx,
-          request.customerId,
-          request.receivedAt,
-          'request',
-          `${request.source} asked to send ${request.intentType} ("${request.intentKey}").`,
-          {
-            requestId: request.requestId,
-            source: request.source,
-            intentType: request.intentType,
-            intentKey: request.intentKey,
-          },
+        if (!result.ok || !inserted.has(result.request.requestKey)) return [];
+        return this.coordinator.decideAndApply(
+          session!,
+          result.request.customerId,
+          result.request.requestKey,
+          now,
         );
-        return this.coordinator.decideAndApply(tx, request.customerId, request.requestKey, now);
       },
       batch.messages.filter((m) => mapped.get(m)!.ok),
+      {
+        // The batch's customers are locked, its requests stored and its customers' state read
+        // in one statement each; the decisions are then made in memory and written together.
+        prepare: async (tx, claimed) => {
+          const requests = claimed.flatMap((m) => {
+            const r = mapped.get(m)!;
+            return r.ok ? [r.request] : [];
+          });
+          const customers = requests.map((r) => r.customerId);
+          await this.ledger.lockCustomers(tx, customers);
+          inserted = await this.ledger.insertRequests(tx, requests);
+          session = new LedgerSession(tx, this.ledger);
+          await session.load(customers, now);
+          for (const r of requests.filter((x) => inserted.has(x.requestKey))) {
+            session.addTimeline(
+              r.customerId,
+              r.receivedAt,
+              'request',
+              `${r.source} asked to send ${r.intentType} ("${r.intentKey}").`,
+              {
+                requestId: r.requestId,
+                source: r.source,
+                intentType: r.intentType,
+                intentKey: r.intentKey,
+              },
+            );
+          }
+        },
+        finish: async () => {
+          await session?.flush();
+        },
+      },
     );
   }
 }

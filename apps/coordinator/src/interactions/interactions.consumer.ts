@@ -6,6 +6,7 @@ import type { IdempotentConsumer } from '@onevoice/persistence';
 import type { EntityManager } from 'typeorm';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { CoordinatorService } from '../ledger/coordinator.service';
+import { LedgerSession } from '../ledger/ledger-session';
 import { LedgerRepository } from '../ledger/ledger.repository';
 
 type Interaction = TopicEvent<typeof Topics.interactions>;
@@ -124,16 +125,26 @@ export class InteractionsConsumer {
   ): Promise<Outbound[]> {
     await this.ledger.fulfil(tx, customerId, intentKey, at);
     await this.ledger.addTimeline(tx, customerId, at, 'fulfilment', summary, { intentKey });
-    const out: Outbound[] = [];
-    for (const row of await this.ledger.unsentFor(tx, customerId, intentKey)) {
-      out.push(
-        await this.coordinator.cancel(tx, row, new Date(), {
-          rule: 'fulfilment',
-          code: 'fulfilled',
-          text: `Called off: "${intentKey}" is done.`,
-        }),
+    const now = new Date();
+    const session = new LedgerSession(tx, this.ledger);
+    await session.load([customerId], now);
+    const unsent = session
+      .state(customerId)
+      .history.filter(
+        (h) =>
+          h.intent_key === intentKey &&
+          (h.status === 'pending' ||
+            h.status === 'deferred' ||
+            (h.status === 'approved' && !h.sent && (h.at === null || new Date(h.at) > now))),
       );
-    }
+    const out = unsent.map((row) =>
+      this.coordinator.cancel(session, row, now, {
+        rule: 'fulfilment',
+        code: 'fulfilled',
+        text: `Called off: "${intentKey}" is done.`,
+      }),
+    );
+    await session.flush();
     return out;
   }
 }

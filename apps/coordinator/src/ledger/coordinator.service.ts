@@ -20,10 +20,9 @@ import {
   type LedgerDecision,
   type Policy,
 } from '@onevoice/policy';
-import type { EntityManager } from 'typeorm';
 import { POLICY } from '../policy/policy.provider';
 import { decisionIdFor } from './decision-ids';
-import { LedgerRepository } from './ledger.repository';
+import type { LedgerSession } from './ledger-session';
 import type { RequestRow, StoredRequest } from './ledger.types';
 
 export const DECISION_SOURCE = 'onevoice/coordinator';
@@ -35,25 +34,17 @@ export const DECISION_SOURCE = 'onevoice/coordinator';
  */
 @Injectable()
 export class CoordinatorService {
-  constructor(
-    private readonly ledger: LedgerRepository,
-    @Inject(POLICY) private readonly policy: Policy,
-  ) {}
+  constructor(@Inject(POLICY) private readonly policy: Policy) {}
 
-  async decideAndApply(
-    tx: EntityManager,
+  /** Decides one pending or held request of a loaded customer; returns what to publish. */
+  decideAndApply(
+    session: LedgerSession,
     customerId: string,
     requestKey: string,
     now: Date,
-  ): Promise<Outbound[]> {
-    const { history, cases, fulfilled, inbound, profile } = await this.ledger.customerState(
-      tx,
-      customerId,
-      now,
-    );
-    const row =
-      history.find((h) => h.request_key === requestKey) ??
-      (await this.ledger.request(tx, requestKey));
+  ): Outbound[] {
+    const { history, cases, fulfilled, inbound, profile } = session.state(customerId);
+    const row = history.find((h) => h.request_key === requestKey);
     if (!row || (row.status !== 'pending' && row.status !== 'deferred')) return [];
     const ledger: CustomerLedger = {
       decisions: history
@@ -81,9 +72,9 @@ export class CoordinatorService {
 
     switch (decision.outcome) {
       case 'approved': {
-        const merged = row.decision_id ? await this.ledger.mergedInto(tx, row.decision_id) : [];
+        const merged = row.decision_id ? session.mergedInto(customerId, row.decision_id) : [];
         out.push(
-          await this.record(tx, row, now, 'approved', decision.reasons, {
+          this.record(session, row, now, 'approved', decision.reasons, {
             channel: decision.channel,
             at: decision.sendAfter,
             sendBefore: decision.sendBefore,
@@ -94,7 +85,7 @@ export class CoordinatorService {
           const old = byKey.get(id);
           if (old)
             out.push(
-              await this.cancel(tx, old, now, {
+              this.cancel(session, old, now, {
                 rule: 'supersession',
                 code: 'superseded',
                 text: `Replaced by a newer update of "${old.intent_key}".`,
@@ -105,8 +96,8 @@ export class CoordinatorService {
           const old = byKey.get(id);
           if (old) {
             out.push(
-              await this.record(
-                tx,
+              this.record(
+                session,
                 old,
                 now,
                 'deferred',
@@ -130,31 +121,26 @@ export class CoordinatorService {
       }
       case 'deferred':
         return [
-          await this.record(tx, row, now, 'deferred', decision.reasons, { at: decision.until }),
+          this.record(session, row, now, 'deferred', decision.reasons, { at: decision.until }),
         ];
       case 'merged':
         return [
-          await this.record(tx, row, now, 'merged', decision.reasons, {
+          this.record(session, row, now, 'merged', decision.reasons, {
             mergedInto: decision.into,
           }),
         ];
       case 'suppressed':
-        return [await this.record(tx, row, now, 'suppressed', decision.reasons, {})];
+        return [this.record(session, row, now, 'suppressed', decision.reasons, {})];
     }
   }
 
   /** Takes back a request that has not gone out (fulfilled, superseded): suppressed, with why. */
-  async cancel(
-    tx: EntityManager,
-    row: RequestRow,
-    now: Date,
-    reason: DecisionReason,
-  ): Promise<Outbound> {
-    return this.record(tx, row, now, 'suppressed', [reason], {});
+  cancel(session: LedgerSession, row: RequestRow, now: Date, reason: DecisionReason): Outbound {
+    return this.record(session, row, now, 'suppressed', [reason], {});
   }
 
-  private async record(
-    tx: EntityManager,
+  private record(
+    session: LedgerSession,
     row: RequestRow,
     now: Date,
     outcome: DecisionOutcome,
@@ -166,16 +152,18 @@ export class CoordinatorService {
       mergedInto?: string;
       mergedRequestIds?: string[];
     },
-  ): Promise<Outbound> {
+  ): Outbound {
     const r = row.request;
+    const replaces = row.decision_id;
     const decisionId = decisionIdFor(row.request_key, row.decision_count + 1);
-    await this.ledger.updateState(tx, row.request_key, {
+    session.update(row, {
       status: outcome,
-      decisionId,
+      decision_id: decisionId,
+      decision_count: row.decision_count + 1,
       channel: s.channel ?? null,
       at: s.at ?? null,
-      sendBefore: s.sendBefore ?? null,
-      mergedInto: s.mergedInto ?? null,
+      send_before: s.sendBefore ?? null,
+      merged_into: s.mergedInto ?? null,
     });
     const data: DecisionData = {
       decisionId,
@@ -192,7 +180,7 @@ export class CoordinatorService {
       ...(outcome === 'deferred' && s.at ? { deferredUntil: s.at.toISOString() } : {}),
       ...(s.mergedInto ? { mergedInto: s.mergedInto } : {}),
       mergedRequestIds: s.mergedRequestIds ?? [],
-      ...(row.decision_id ? { replaces: row.decision_id } : {}),
+      ...(replaces ? { replaces } : {}),
       ...(r.reminder ? { reminderOf: r.reminder.of } : {}),
       variables: r.variables,
       action: r.action,
@@ -207,7 +195,7 @@ export class CoordinatorService {
       time: now,
       data,
     });
-    await this.ledger.logDecision(tx, {
+    session.logDecision({
       decisionId,
       requestKey: row.request_key,
       customerId: row.customer_id,
@@ -218,8 +206,7 @@ export class CoordinatorService {
       decidedAt: now,
       event,
     });
-    await this.ledger.addTimeline(
-      tx,
+    session.addTimeline(
       row.customer_id,
       now,
       'decision',

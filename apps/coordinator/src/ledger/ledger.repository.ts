@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Channel, ProfileData } from '@onevoice/contracts';
+import type { ProfileData } from '@onevoice/contracts';
 import type { EntityManager } from 'typeorm';
-import type { RequestRow, StoredRequest } from './ledger.types';
+import type { CustomerState, LedgerWrites, RequestRow, StoredRequest } from './ledger.types';
 
 /** How far back a customer's history matters to a decision (the longest cap window and more). */
 const HISTORY_DAYS = 90;
@@ -9,6 +9,129 @@ const HISTORY_DAYS = 90;
 /** The coordinator's ledger; the only place that reads or writes its tables. */
 @Injectable()
 export class LedgerRepository {
+  /** Locks several customers at once, always in the same order (no deadlock between batches). */
+  async lockCustomers(tx: EntityManager, customerIds: readonly string[]): Promise<void> {
+    await tx.query(
+      `SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT DISTINCT 'coordinator:' || c AS k FROM unnest($1::text[]) c ORDER BY 1) s`,
+      [customerIds],
+    );
+  }
+
+  /** Inserts new requests in one statement; returns the keys that were new. */
+  async insertRequests(
+    tx: EntityManager,
+    requests: readonly StoredRequest[],
+  ): Promise<Set<string>> {
+    if (requests.length === 0) return new Set();
+    const col = <T>(f: (r: StoredRequest) => T) => requests.map(f);
+    const rows = (await tx.query(
+      `INSERT INTO requests (request_key, customer_id, source, request_id, intent_type, intent_key, category, urgency,
+                             request, status, update_seq, reminder_of, received_at, expires_at)
+       SELECT k, c, s, i, t, ik, cat, u, r, 'pending', up, ro, ra, ea
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                     $9::jsonb[], $10::int[], $11::text[], $12::timestamptz[], $13::timestamptz[])
+           AS x(k, c, s, i, t, ik, cat, u, r, up, ro, ra, ea)
+       ON CONFLICT (request_key) DO NOTHING RETURNING request_key`,
+      [
+        col((r) => r.requestKey),
+        col((r) => r.customerId),
+        col((r) => r.source),
+        col((r) => r.requestId),
+        col((r) => r.intentType),
+        col((r) => r.intentKey),
+        col((r) => r.category),
+        col((r) => r.urgency),
+        col((r) => JSON.stringify(r)),
+        col((r) => r.update ?? null),
+        col((r) => r.reminder?.of ?? null),
+        col((r) => r.receivedAt),
+        col((r) => r.expiresAt),
+      ],
+    )) as { request_key: string }[];
+    return new Set(rows.map((r) => r.request_key));
+  }
+
+  /**
+   * What decisions about these customers need, in one round trip: each one's recent requests,
+   * open cases, fulfilled intents, last inbound contact and profile.
+   */
+  async customerStates(
+    tx: EntityManager,
+    customerIds: readonly string[],
+    now: Date,
+  ): Promise<Map<string, CustomerState>> {
+    const rows = (await tx.query(
+      `SELECT c.id AS customer_id,
+         (SELECT coalesce(json_agg(r ORDER BY r.received_at, r.request_key), '[]') FROM requests r
+           WHERE r.customer_id = c.id AND (r.received_at > $2 OR r.status IN ('pending', 'deferred', 'approved'))) AS history,
+         (SELECT coalesce(json_agg(json_build_object('caseId', case_id, 'kind', kind)), '[]') FROM cases WHERE customer_id = c.id) AS cases,
+         (SELECT coalesce(json_agg(json_build_object('intentKey', intent_key, 'at', at)), '[]') FROM fulfilments WHERE customer_id = c.id) AS fulfilled,
+         (SELECT json_build_object('channel', channel, 'at', at) FROM last_inbound WHERE customer_id = c.id) AS inbound,
+         (SELECT profile FROM profiles WHERE customer_id = c.id) AS profile
+       FROM (SELECT DISTINCT id FROM unnest($1::text[]) AS u(id)) c`,
+      [customerIds, new Date(now.getTime() - HISTORY_DAYS * 86_400_000)],
+    )) as ({ customer_id: string } & RawState)[];
+    return new Map(rows.map((row) => [row.customer_id, toState(row)]));
+  }
+
+  /** Writes what a batch of decisions changed, in three statements. */
+  async applyWrites(tx: EntityManager, w: LedgerWrites): Promise<void> {
+    const updates = [...w.states.values()];
+    if (updates.length > 0) {
+      await tx.query(
+        `UPDATE requests r SET status = u.status, decision_id = u.decision_id, decision_count = u.decision_count,
+                channel = u.channel, at = u.at, send_before = u.send_before, merged_into = u.merged_into
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[])
+             AS u(key, status, decision_id, decision_count, channel, at, send_before, merged_into)
+          WHERE r.request_key = u.key`,
+        [
+          updates.map((u) => u.request_key),
+          updates.map((u) => u.status),
+          updates.map((u) => u.decision_id),
+          updates.map((u) => u.decision_count),
+          updates.map((u) => u.channel),
+          updates.map((u) => u.at),
+          updates.map((u) => u.send_before),
+          updates.map((u) => u.merged_into),
+        ],
+      );
+    }
+    if (w.decisions.length > 0) {
+      const d = w.decisions;
+      await tx.query(
+        `INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::timestamptz[], $9::jsonb[])
+         ON CONFLICT (decision_id) DO NOTHING`,
+        [
+          d.map((x) => x.decisionId),
+          d.map((x) => x.requestKey),
+          d.map((x) => x.customerId),
+          d.map((x) => x.outcome),
+          d.map((x) => x.channel ?? null),
+          d.map((x) => JSON.stringify(x.reasons)),
+          d.map((x) => x.policyVersion),
+          d.map((x) => x.decidedAt),
+          d.map((x) => JSON.stringify(x.event)),
+        ],
+      );
+    }
+    if (w.timeline.length > 0) {
+      const t = w.timeline;
+      await tx.query(
+        `INSERT INTO timeline (customer_id, at, kind, summary, detail)
+         SELECT c, a, k, s, d FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[])
+           WITH ORDINALITY AS x(c, a, k, s, d, n) ORDER BY n`,
+        [
+          t.map((x) => x.customerId),
+          t.map((x) => x.at),
+          t.map((x) => x.kind),
+          t.map((x) => x.summary),
+          t.map((x) => JSON.stringify(x.detail)),
+        ],
+      );
+    }
+  }
+
   /** Serializes all work on one customer, whichever instance or path (Kafka, timer) does it. */
   async lockCustomer(tx: EntityManager, customerId: string): Promise<void> {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`coordinator:${customerId}`]);
@@ -46,102 +169,6 @@ export class LedgerRepository {
     return rows.length === 1;
   }
 
-  /**
-   * Everything a decision about one customer needs, in one round trip: their recent requests,
-   * open cases, fulfilled intents, last inbound contact and profile.
-   */
-  async customerState(
-    tx: EntityManager,
-    customerId: string,
-    now: Date,
-  ): Promise<{
-    history: RequestRow[];
-    cases: { caseId: string; kind: string }[];
-    fulfilled: { intentKey: string; at: string }[];
-    inbound?: { channel: string; at: string };
-    profile?: ProfileData;
-  }> {
-    const [row] = (await tx.query(
-      `SELECT
-         (SELECT coalesce(json_agg(r ORDER BY r.received_at, r.request_key), '[]') FROM requests r
-           WHERE r.customer_id = $1 AND (r.received_at > $2 OR r.status IN ('pending', 'deferred', 'approved'))) AS history,
-         (SELECT coalesce(json_agg(json_build_object('caseId', case_id, 'kind', kind)), '[]') FROM cases WHERE customer_id = $1) AS cases,
-         (SELECT coalesce(json_agg(json_build_object('intentKey', intent_key, 'at', at)), '[]') FROM fulfilments WHERE customer_id = $1) AS fulfilled,
-         (SELECT json_build_object('channel', channel, 'at', at) FROM last_inbound WHERE customer_id = $1) AS inbound,
-         (SELECT profile FROM profiles WHERE customer_id = $1) AS profile`,
-      [customerId, new Date(now.getTime() - HISTORY_DAYS * 86_400_000)],
-    )) as {
-      history: RequestRow[];
-      cases: { caseId: string; kind: string }[];
-      fulfilled: { intentKey: string; at: string }[];
-      inbound: { channel: string; at: string } | null;
-      profile: ProfileData | null;
-    }[];
-    return {
-      // json_agg gives timestamps as text; the rest of the code reads them as dates.
-      history: row!.history.map((h) => ({
-        ...h,
-        at: h.at ? new Date(h.at) : null,
-        send_before: h.send_before ? new Date(h.send_before) : null,
-        received_at: new Date(h.received_at),
-      })),
-      cases: row!.cases,
-      fulfilled: row!.fulfilled,
-      ...(row!.inbound ? { inbound: row!.inbound } : {}),
-      ...(row!.profile ? { profile: row!.profile } : {}),
-    };
-  }
-
-  async request(tx: EntityManager, requestKey: string): Promise<RequestRow | undefined> {
-    const rows = (await tx.query('SELECT * FROM requests WHERE request_key = $1', [
-      requestKey,
-    ])) as RequestRow[];
-    return rows[0];
-  }
-
-  async requestByDecision(tx: EntityManager, decisionId: string): Promise<RequestRow | undefined> {
-    const rows = (await tx.query('SELECT * FROM requests WHERE decision_id = $1', [
-      decisionId,
-    ])) as RequestRow[];
-    return rows[0];
-  }
-
-  async mergedInto(tx: EntityManager, decisionId: string): Promise<string[]> {
-    const rows = (await tx.query(
-      `SELECT request_key FROM requests WHERE merged_into = $1 AND status = 'merged' ORDER BY received_at`,
-      [decisionId],
-    )) as { request_key: string }[];
-    return rows.map((r) => r.request_key);
-  }
-
-  async updateState(
-    tx: EntityManager,
-    requestKey: string,
-    s: {
-      status: RequestRow['status'];
-      decisionId: string;
-      channel?: Channel | null;
-      at?: Date | null;
-      sendBefore?: Date | null;
-      mergedInto?: string | null;
-    },
-  ): Promise<void> {
-    await tx.query(
-      `UPDATE requests SET status = $2, decision_id = $3, decision_count = decision_count + 1,
-              channel = $4, at = $5, send_before = $6, merged_into = $7
-        WHERE request_key = $1`,
-      [
-        requestKey,
-        s.status,
-        s.decisionId,
-        s.channel ?? null,
-        s.at ?? null,
-        s.sendBefore ?? null,
-        s.mergedInto ?? null,
-      ],
-    );
-  }
-
   async markSent(tx: EntityManager, decisionId: string): Promise<RequestRow | undefined> {
     const rows = (await tx.query(
       'UPDATE requests SET sent = true WHERE decision_id = $1 AND NOT sent RETURNING *',
@@ -153,37 +180,6 @@ export class LedgerRepository {
 
   async markEngaged(tx: EntityManager, decisionId: string): Promise<void> {
     await tx.query('UPDATE requests SET engaged = true WHERE decision_id = $1', [decisionId]);
-  }
-
-  async logDecision(
-    tx: EntityManager,
-    d: {
-      decisionId: string;
-      requestKey: string;
-      customerId: string;
-      outcome: string;
-      channel?: string;
-      reasons: unknown;
-      policyVersion: string;
-      decidedAt: Date;
-      event: unknown;
-    },
-  ): Promise<void> {
-    await tx.query(
-      `INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (decision_id) DO NOTHING`,
-      [
-        d.decisionId,
-        d.requestKey,
-        d.customerId,
-        d.outcome,
-        d.channel ?? null,
-        JSON.stringify(d.reasons),
-        d.policyVersion,
-        d.decidedAt,
-        JSON.stringify(d.event),
-      ],
-    );
   }
 
   async openCase(
@@ -211,15 +207,6 @@ export class LedgerRepository {
       `INSERT INTO fulfilments (customer_id, intent_key, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
       [customerId, intentKey, at],
     );
-  }
-
-  /** Requests about `intentKey` that have not gone out yet. */
-  async unsentFor(tx: EntityManager, customerId: string, intentKey: string): Promise<RequestRow[]> {
-    return (await tx.query(
-      `SELECT * FROM requests WHERE customer_id = $1 AND intent_key = $2
-          AND (status IN ('pending', 'deferred') OR (status = 'approved' AND NOT sent))`,
-      [customerId, intentKey],
-    )) as RequestRow[];
   }
 
   async recordInbound(
@@ -278,4 +265,28 @@ export class LedgerRepository {
       [customerId, limit],
     )) as { at: Date; kind: string; summary: string; detail: Record<string, unknown> }[];
   }
+}
+
+interface RawState {
+  history: RequestRow[];
+  cases: { caseId: string; kind: string }[];
+  fulfilled: { intentKey: string; at: string }[];
+  inbound: { channel: string; at: string } | null;
+  profile: ProfileData | null;
+}
+
+function toState(row: RawState): CustomerState {
+  return {
+    // json_agg gives timestamps as text; the rest of the code reads them as dates.
+    history: row.history.map((h) => ({
+      ...h,
+      at: h.at ? new Date(h.at) : null,
+      send_before: h.send_before ? new Date(h.send_before) : null,
+      received_at: new Date(h.received_at),
+    })),
+    cases: row.cases,
+    fulfilled: row.fulfilled,
+    ...(row.inbound ? { inbound: row.inbound } : {}),
+    ...(row.profile ? { profile: row.profile } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import type { Category, Channel, Urgency } from '@onevoice/contracts';
+import type { Category, Channel, ProfileData, Urgency } from '@onevoice/contracts';
 
 /** What the coordinator stores of a request, to decide it (again) and to describe it. */
 export interface StoredRequest {
@@ -42,4 +42,37 @@ export interface RequestRow {
   update_seq: number | null;
   reminder_of: string | null;
   received_at: Date;
+}
+
+/** What the coordinator knows of one customer when it decides. */
+export interface CustomerState {
+  history: RequestRow[];
+  cases: { caseId: string; kind: string }[];
+  fulfilled: { intentKey: string; at: string }[];
+  inbound?: { channel: string; at: string };
+  profile?: ProfileData;
+}
+
+/** What a batch of decisions changes, written together. */
+export interface LedgerWrites {
+  /** The final state of each request touched, by request key. */
+  states: Map<string, RequestRow>;
+  decisions: {
+    decisionId: string;
+    requestKey: string;
+    customerId: string;
+    outcome: string;
+    channel?: string;
+    reasons: unknown;
+    policyVersion: string;
+    decidedAt: Date;
+    event: unknown;
+  }[];
+  timeline: {
+    customerId: string;
+    at: Date | string;
+    kind: string;
+    summary: string;
+    detail: unknown;
+  }[];
 }

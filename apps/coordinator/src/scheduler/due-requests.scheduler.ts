@@ -9,6 +9,7 @@ import { EventPublisher } from '@onevoice/messaging';
 import { DueWorkLoop } from '@onevoice/persistence';
 import { DataSource } from 'typeorm';
 import { CoordinatorService } from '../ledger/coordinator.service';
+import { LedgerSession } from '../ledger/ledger-session';
 import { LedgerRepository } from '../ledger/ledger.repository';
 
 export const SCHEDULER_TICK_MS = Symbol('SchedulerTickMs');
@@ -42,7 +43,16 @@ export class DueRequestsScheduler implements OnApplicationBootstrap, OnApplicati
           async (span) => {
             try {
               await ledger.lockCustomer(tx, due.customer_id);
-              return await coordinator.decideAndApply(tx, due.customer_id, due.request_key, now);
+              const session = new LedgerSession(tx, ledger);
+              await session.load([due.customer_id], now);
+              const out = coordinator.decideAndApply(
+                session,
+                due.customer_id,
+                due.request_key,
+                now,
+              );
+              await session.flush();
+              return out;
             } finally {
               span.end();
             }

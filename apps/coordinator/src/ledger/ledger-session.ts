@@ -1,0 +1,66 @@
+import type { EntityManager } from 'typeorm';
+import type { LedgerRepository } from './ledger.repository';
+import type { CustomerState, LedgerWrites, RequestRow } from './ledger.types';
+
+/**
+ * The ledger as one transaction's decisions see it: customers' state read once, in one query,
+ * kept in memory while their requests are decided (so a batch's second request about a customer
+ * sees the first one's decision), and every change written together at the end. A Kafka batch of
+ * hundreds of requests then costs a handful of round trips instead of several per request.
+ */
+export class LedgerSession {
+  private readonly states = new Map<string, CustomerState>();
+  private writes: LedgerWrites = { states: new Map(), decisions: [], timeline: [] };
+
+  constructor(
+    readonly tx: EntityManager,
+    private readonly repo: LedgerRepository,
+  ) {}
+
+  async load(customerIds: readonly string[], now: Date): Promise<void> {
+    const missing = [...new Set(customerIds)].filter((c) => !this.states.has(c));
+    if (missing.length === 0) return;
+    const loaded = await this.repo.customerStates(this.tx, missing, now);
+    for (const c of missing)
+      this.states.set(c, loaded.get(c) ?? { history: [], cases: [], fulfilled: [] });
+  }
+
+  state(customerId: string): CustomerState {
+    const state = this.states.get(customerId);
+    if (!state) throw new Error(`customer ${customerId} was not loaded into this ledger session`);
+    return state;
+  }
+
+  /** Changes a request's state, in memory now and in the database at `flush`. */
+  update(row: RequestRow, changes: Partial<RequestRow>): void {
+    Object.assign(row, changes);
+    this.writes.states.set(row.request_key, row);
+  }
+
+  logDecision(entry: LedgerWrites['decisions'][number]): void {
+    this.writes.decisions.push(entry);
+  }
+
+  addTimeline(
+    customerId: string,
+    at: Date | string,
+    kind: string,
+    summary: string,
+    detail: unknown,
+  ): void {
+    this.writes.timeline.push({ customerId, at, kind, summary, detail });
+  }
+
+  /** Requests merged into a decision, in the order they came. */
+  mergedInto(customerId: string, decisionId: string): string[] {
+    return this.state(customerId)
+      .history.filter((h) => h.status === 'merged' && h.merged_into === decisionId)
+      .map((h) => h.request_key);
+  }
+
+  async flush(): Promise<void> {
+    const writes = this.writes;
+    this.writes = { states: new Map(), decisions: [], timeline: [] };
+    await this.repo.applyWrites(this.tx, writes);
+  }
+}
