@@ -9,7 +9,6 @@ import { Topics } from '@onevoice/contracts';
 import {
   createTestDatabase,
   provideInfrastructure,
-  startGroupAtEnd,
   startServiceProcess,
   TopicTap,
 } from '@onevoice/testing';
@@ -52,13 +51,14 @@ async function main(): Promise<void> {
   const run = randomUUID().slice(0, 8);
   const db = await createTestDatabase(infra.serverUrl);
   const group = `onevoice-coordinator-bench-${run}`;
-  await startGroupAtEnd(infra.brokers, group, Topics.contactRequests);
   const coordinator = await startServiceProcess(
     'coordinator',
     {
       KAFKA_BROKERS: infra.brokers.join(','),
       DATABASE_URL: db.url,
       OV_CONSUMER_GROUP: group,
+      // A group of its own from the topics' end: no other run's history in the way.
+      OV_CONSUMER_START: 'latest',
       LOG_LEVEL: 'warn',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
     },
