@@ -42,8 +42,13 @@ fetch() {
   command -v mvn >/dev/null || { say "mvn is not installed (it fetches Kafka from Maven Central)"; exit 1; }
   say "fetching Apache Kafka $kafka_version from Maven Central into $libs"
   rm -rf "$libs" && mkdir -p "$libs"
-  mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$libs" >&2
+  mkdir -p "$home"
+  if ! mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$libs" >"$home/maven.log" 2>&1; then
+    say "Maven could not fetch Kafka; the end of its log ($home/maven.log):"
+    tail -n 30 "$home/maven.log" >&2
+    exit 1
+  fi
   touch "$libs/.complete-$kafka_version"
 }
 
