@@ -1,6 +1,7 @@
 import { Topics } from '@onevoice/contracts';
 import { newCustomerId, produceRaw, sleep, testStack, TopicTap } from '@onevoice/testing';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 
 function decision(customer: string, over: Record<string, unknown>) {
   const decisionId = randomUUID().replace(/-/g, '');
@@ -64,6 +65,48 @@ describe('the dispatcher keeps to the send window', () => {
     const sentAt = Date.parse((JSON.parse(sent!.value!.toString()) as { time: string }).time);
     expect(sentAt).toBeGreaterThanOrEqual(opens);
     expect(states(customer)).toEqual(['scheduled', 'sent']);
+  });
+
+  it('a digest goes out as one message that names what it merged', async () => {
+    const customer = newCustomerId('digest');
+    const d = decision(customer, {
+      intentType: 'account.change_notice',
+      intentKey: `change:${customer}`,
+      category: 'account',
+      urgency: 'low',
+      variables: { change: 'Your tariff moves to Plus on 1 January' },
+      action: { url: 'https://acct.example.test/change' },
+      mergedRequestIds: ['digital/r-2'],
+      merged: [
+        {
+          requestId: 'r-2',
+          requestSource: 'loyalty',
+          intentType: 'loyalty.offer',
+          intentKey: `offer:${customer}`,
+          variables: { offer: '20% off a faster plan' },
+          action: { url: 'https://shop.example.test/offer' },
+        },
+      ],
+    });
+    await produceRaw(stack.brokers, Topics.decisions, [
+      { key: customer, value: JSON.stringify(d.event) },
+    ]);
+    await tap.waitForMessages('sent', (m) => m.key === customer);
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query(
+        'SELECT subject, body FROM dispatcher.deliveries WHERE customer_id = $1',
+        [customer],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].subject).toMatch(/\(and 1 more\)$/);
+      expect(rows[0].body).toContain('Your tariff moves to Plus on 1 January');
+      expect(rows[0].body).toContain('20% off a faster plan');
+      expect(rows[0].body).toContain('https://shop.example.test/offer');
+    } finally {
+      await db.end();
+    }
   });
 
   it('a decision that replaces a scheduled one calls it off', async () => {

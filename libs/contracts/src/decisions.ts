@@ -30,6 +30,23 @@ export const decisionDataSchema = z
     deferredUntil: z.iso.datetime({ offset: true }).optional(),
     mergedInto: z.string().optional(),
     mergedRequestIds: z.array(z.string()).default([]),
+    /** The requests a digest carries with it, to be named in the one message that goes out. */
+    merged: z
+      .array(
+        z
+          .object({
+            requestId: z.string(),
+            requestSource: z.string(),
+            intentType: z.string(),
+            intentKey: z.string(),
+            variables: z.record(z.string(), z.unknown()).default({}),
+            action: z
+              .object({ url: z.string().optional(), replyKeyword: z.string().optional() })
+              .loose(),
+          })
+          .loose(),
+      )
+      .optional(),
     /** An earlier decision about the same request that this one replaces (its send is off). */
     replaces: z.string().optional(),
     /** For a reminder: the decision it follows up. */

@@ -184,8 +184,10 @@ function simulate(zone: string, start: number, actions: Action[]) {
   });
 
   const run = (rec: Record_) => {
+    // Decided again after a hold, as the coordinator marks it.
+    const request = rec.decisions.length > 0 ? { ...rec.request, heldBefore: true } : rec.request;
     const decision = decide({
-      request: rec.request,
+      request,
       ledger: ledger(),
       profile,
       policy,
@@ -335,6 +337,24 @@ describe('the policy engine, over random histories', () => {
           const terminal = r.decisions.filter((d) => d.decision.outcome !== 'deferred');
           // A displaced approval is decided again; the last decision is the one that stands.
           expect(terminal.length).toBeGreaterThanOrEqual(1);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a request is held for a digest at most once', () => {
+    fc.assert(
+      fc.property(history, ({ zone, start, actions }) => {
+        const { records } = simulate(zone, start, actions);
+        for (const r of records) {
+          const holds = r.decisions.filter((d) =>
+            d.decision.reasons.some((x) => x.code === 'held_for_digest'),
+          ).length;
+          expect({ request: r.request.requestId, holds: Math.min(holds, 2) }).toEqual({
+            request: r.request.requestId,
+            holds: Math.min(holds, 1),
+          });
         }
       }),
       { numRuns: 300 },

@@ -25,6 +25,8 @@ export interface ContactRequest {
   expiresAt: Date;
   /** Sequence number of a superseding update (outage update 3 replaces 2). */
   update?: number;
+  /** Decided before and held (for a digest, a budget, a time): now it is decided again. */
+  heldBefore?: boolean;
   /** Decided again (it was displaced): the channel it had, which it keeps. */
   previousChannel?: Channel;
   /** For a reminder: the decision it follows up, and which reminder this is (1, 2, …). */

@@ -59,6 +59,7 @@ export class CoordinatorService {
     const request = {
       ...toEngineRequest(row.request),
       ...(row.channel ? { previousChannel: row.channel } : {}),
+      ...(row.decision_id ? { heldBefore: true } : {}),
     };
     const decision = decide({
       request,
@@ -134,6 +135,30 @@ export class CoordinatorService {
     }
   }
 
+  /** What the requests merged into a digest say, so the one message can name each. */
+  private mergedContent(
+    session: LedgerSession,
+    customerId: string,
+    requestKeys: readonly string[],
+  ): DecisionData['merged'] {
+    const byKey = new Map(session.state(customerId).history.map((h) => [h.request_key, h.request]));
+    return requestKeys.flatMap((key) => {
+      const r = byKey.get(key);
+      return r
+        ? [
+            {
+              requestId: r.requestId,
+              requestSource: r.source,
+              intentType: r.intentType,
+              intentKey: r.intentKey,
+              variables: r.variables,
+              action: r.action,
+            },
+          ]
+        : [];
+    });
+  }
+
   /** Takes back a request that has not gone out (fulfilled, superseded): suppressed, with why. */
   cancel(session: LedgerSession, row: RequestRow, now: Date, reason: DecisionReason): Outbound {
     return this.record(session, row, now, 'suppressed', [reason], {});
@@ -180,6 +205,9 @@ export class CoordinatorService {
       ...(outcome === 'deferred' && s.at ? { deferredUntil: s.at.toISOString() } : {}),
       ...(s.mergedInto ? { mergedInto: s.mergedInto } : {}),
       mergedRequestIds: s.mergedRequestIds ?? [],
+      ...(s.mergedRequestIds?.length
+        ? { merged: this.mergedContent(session, row.customer_id, s.mergedRequestIds) }
+        : {}),
       ...(replaces ? { replaces } : {}),
       ...(r.reminder ? { reminderOf: r.reminder.of } : {}),
       variables: r.variables,

@@ -9,7 +9,7 @@ import { CHANNEL_ADAPTER, type ChannelAdapter } from '../channels/channel-adapte
 import { DeliveriesRepository } from './deliveries.repository';
 import { DISPATCHER_INBOX } from './deliveries.tokens';
 import { DeliverySender } from './delivery-sender';
-import { renderTemplate } from './render';
+import { composeDigest, renderTemplate, type Rendered } from './render';
 
 type DecisionEvent = TopicEvent<typeof Topics.decisions>;
 
@@ -36,7 +36,10 @@ export class DeliveriesConsumer {
       if (d.replaces) await this.deliveries.cancelForDecision(tx, d.replaces);
       if (d.outcome !== 'approved' || !d.channel) return [];
       const now = new Date();
-      const template = this.catalogue.intents[d.intentType]?.template;
+      const rendered = composeDigest(
+        this.render(d.intentType, d.variables, d.action),
+        (d.merged ?? []).map((m) => this.render(m.intentType, m.variables, m.action)),
+      );
       const deliveryId = createHash('sha256')
         .update(`delivery:${d.decisionId}`)
         .digest('hex')
@@ -50,10 +53,8 @@ export class DeliveriesConsumer {
         customerId: decision.subject,
         channel: d.channel,
         provider: this.adapter.provider,
-        subject: template ? renderTemplate(template.subject, d.variables, d.action) : d.intentType,
-        body: template
-          ? renderTemplate(template.body, d.variables, d.action)
-          : JSON.stringify(d.variables),
+        subject: rendered.subject,
+        body: rendered.body,
         sendAfter: d.sendAfter ? new Date(d.sendAfter) : now,
         ...(d.sendBefore ? { sendBefore: new Date(d.sendBefore) } : {}),
       });
@@ -65,5 +66,19 @@ export class DeliveriesConsumer {
       else out.push(...(await this.sender.send(tx, row, now)));
       return out;
     });
+  }
+
+  private render(
+    intentType: string,
+    variables: Record<string, unknown>,
+    action: { url?: string; replyKeyword?: string },
+  ): Rendered {
+    const template = this.catalogue.intents[intentType]?.template;
+    return template
+      ? {
+          subject: renderTemplate(template.subject, variables, action),
+          body: renderTemplate(template.body, variables, action),
+        }
+      : { subject: intentType, body: JSON.stringify(variables) };
   }
 }

@@ -1,4 +1,4 @@
-import { renderTemplate } from './render';
+import { composeDigest, renderTemplate } from './render';
 
 describe('renderTemplate', () => {
   it('fills variables and the action link', () => {
@@ -23,5 +23,26 @@ describe('renderTemplate', () => {
 
   it('renders numbers and objects', () => {
     expect(renderTemplate('{{n}} {{o}}', { n: 3, o: { a: 1 } }, {})).toBe('3 {"a":1}');
+  });
+});
+
+describe('composeDigest', () => {
+  it('sends one message that names each message it carries, with its action', () => {
+    const digest = composeDigest(
+      { subject: 'Your plan changes', body: 'From 1 Jan… See: https://a.test' },
+      [
+        { subject: 'A new app', body: 'Try it: https://b.test' },
+        { subject: 'Winter offer', body: '20% off: https://c.test' },
+      ],
+    );
+    expect(digest.subject).toBe('Your plan changes (and 2 more)');
+    expect(digest.body).toContain('From 1 Jan');
+    expect(digest.body).toContain('- A new app: Try it: https://b.test');
+    expect(digest.body).toContain('- Winter offer: 20% off: https://c.test');
+  });
+
+  it('leaves a single message as it is', () => {
+    const one = { subject: 's', body: 'b' };
+    expect(composeDigest(one, [])).toBe(one);
   });
 });

@@ -17,3 +17,25 @@ export function renderTemplate(
       : String(value as string | number | boolean);
   });
 }
+
+export interface Rendered {
+  subject: string;
+  body: string;
+}
+
+/**
+ * One message out of a digest: the holding message first, then each message it carries, each
+ * named by its own subject and saying what it is about, with its own action.
+ */
+export function composeDigest(first: Rendered, others: readonly Rendered[]): Rendered {
+  if (others.length === 0) return first;
+  return {
+    subject: `${first.subject} (and ${others.length} more)`,
+    body: [
+      first.body,
+      '',
+      `Also for you (${others.length}):`,
+      ...others.map((o) => `- ${o.subject}: ${o.body}`),
+    ].join('\n'),
+  };
+}

@@ -11,7 +11,8 @@ export const digestRule: Rule = (ctx) => {
     (ctx.profile.frequency !== undefined &&
       ctx.profile.frequency !== 'as_it_comes' &&
       request.urgency === 'normal');
-  if (!digestible || request.reminder) return undefined;
+  // A held digest whose time has come goes out (with what joined it); it is not held again.
+  if (!digestible || request.reminder || request.heldBefore) return undefined;
   const waiting = ledger.decisions.find(
     (d) =>
       d.outcome === 'deferred' &&
