@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     for (const m of tap.messages.splice(0)) {
       const id = (JSON.parse(m.value!.toString()) as { data: { requestId: string } }).data
         .requestId;
-      if (!firstDecision.has(id)) firstDecision.set(id, performance.now());
+      if (!firstDecision.has(id)) firstDecision.set(id, m.receivedAt);
     }
   };
   const send = async (from: number, count: number) => {

@@ -9,6 +9,8 @@ export interface TappedMessage {
   key: string | null;
   value: Buffer | null;
   headers: Record<string, string>;
+  /** When the tap read it (performance.now()), for latency measurements. */
+  receivedAt: number;
 }
 
 /** Reads one or more topics from their current end: what a spec sees is what happened after it opened. */
@@ -45,6 +47,7 @@ export class TopicTap {
           key: message.key?.toString() ?? null,
           value: message.value,
           headers: headerStrings(message.headers),
+          receivedAt: performance.now(),
         });
       },
     });
