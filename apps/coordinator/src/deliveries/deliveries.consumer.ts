@@ -47,17 +47,18 @@ export class DeliveriesConsumer {
       if (!reminders || number > reminders.max) return [];
       const due = new Date(at.getTime() + durationMs(reminders.after));
       if (due.getTime() >= Date.parse(row.request.expiresAt)) return [];
-      await this.ledger.insertRequest(
+      await this.ledger.insertRequests(
         tx,
-        {
-          ...row.request,
-          requestKey: `reminder:${root}:${number}`,
-          requestId: `reminder-${number}-of-${row.request.requestId}`,
-          source: 'onevoice/coordinator',
-          receivedAt: due.toISOString(),
-          reminder: { of: root, number, maxReminders: reminders.max },
-        },
-        'deferred',
+        [
+          {
+            ...row.request,
+            requestKey: `reminder:${root}:${number}`,
+            requestId: `reminder-${number}-of-${row.request.requestId}`,
+            source: 'onevoice/coordinator',
+            receivedAt: due.toISOString(),
+            reminder: { of: root, number, maxReminders: reminders.max },
+          },
+        ],
         due,
       );
       await this.ledger.addTimeline(

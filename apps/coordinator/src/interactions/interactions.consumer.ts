@@ -5,7 +5,7 @@ import type { EventBatch, Outbound } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import type { EntityManager } from 'typeorm';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
-import { CoordinatorService } from '../ledger/coordinator.service';
+import { CoordinatorService, hasGoneOut } from '../ledger/coordinator.service';
 import { LedgerSession } from '../ledger/ledger-session';
 import { LedgerRepository } from '../ledger/ledger.repository';
 
@@ -135,7 +135,7 @@ export class InteractionsConsumer {
           h.intent_key === intentKey &&
           (h.status === 'pending' ||
             h.status === 'deferred' ||
-            (h.status === 'approved' && !h.sent && (h.at === null || new Date(h.at) > now))),
+            (h.status === 'approved' && !hasGoneOut(h, now))),
       );
     const out = unsent.map((row) =>
       this.coordinator.cancel(session, row, now, {

@@ -286,15 +286,23 @@ function toLedgerDecision(h: RequestRow, now: Date): LedgerDecision {
     ...(h.channel ? { channel: h.channel } : {}),
     decidedAt: new Date(h.received_at),
     ...(h.at ? { at: new Date(h.at) } : {}),
-    // The dispatcher sends at the approved time; its confirmation may still be on its way.
-    sent:
-      h.sent ||
-      (h.status === 'approved' && h.at !== null && new Date(h.at).getTime() <= now.getTime()),
+    sent: hasGoneOut(h, now),
     engaged: h.engaged,
     ...(h.update_seq !== null ? { update: h.update_seq } : {}),
     ...(h.reminder_of ? { reminderOf: h.reminder_of } : {}),
     ...(h.request.allowedChannels ? { allowedChannels: h.request.allowedChannels } : {}),
   };
+}
+
+/**
+ * Whether a request's message has gone out: confirmed by the dispatcher, or approved for a time
+ * that has passed (the dispatcher sends then; its confirmation may still be on its way).
+ */
+export function hasGoneOut(h: RequestRow, now: Date): boolean {
+  return (
+    h.sent ||
+    (h.status === 'approved' && h.at !== null && new Date(h.at).getTime() <= now.getTime())
+  );
 }
 
 export function toEngineRequest(r: StoredRequest): ContactRequest {

@@ -17,17 +17,21 @@ export class LedgerRepository {
     );
   }
 
-  /** Inserts new requests in one statement; returns the keys that were new. */
+  /**
+   * Inserts new requests in one statement; returns the keys that were new. They are pending,
+   * or, with `heldUntil`, held (deferred) until then — as a planned reminder is.
+   */
   async insertRequests(
     tx: EntityManager,
     requests: readonly StoredRequest[],
+    heldUntil?: Date,
   ): Promise<Set<string>> {
     if (requests.length === 0) return new Set();
     const col = <T>(f: (r: StoredRequest) => T) => requests.map(f);
     const rows = (await tx.query(
       `INSERT INTO requests (request_key, customer_id, source, request_id, intent_type, intent_key, category, urgency,
-                             request, status, update_seq, reminder_of, received_at, expires_at)
-       SELECT k, c, s, i, t, ik, cat, u, r, 'pending', up, ro, ra, ea
+                             request, status, at, update_seq, reminder_of, received_at, expires_at)
+       SELECT k, c, s, i, t, ik, cat, u, r, $14, $15::timestamptz, up, ro, ra, ea
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                      $9::jsonb[], $10::int[], $11::text[], $12::timestamptz[], $13::timestamptz[])
            AS x(k, c, s, i, t, ik, cat, u, r, up, ro, ra, ea)
@@ -46,6 +50,8 @@ export class LedgerRepository {
         col((r) => r.reminder?.of ?? null),
         col((r) => r.receivedAt),
         col((r) => r.expiresAt),
+        heldUntil ? 'deferred' : 'pending',
+        heldUntil ?? null,
       ],
     )) as { request_key: string }[];
     return new Set(rows.map((r) => r.request_key));
@@ -134,39 +140,7 @@ export class LedgerRepository {
 
   /** Serializes all work on one customer, whichever instance or path (Kafka, timer) does it. */
   async lockCustomer(tx: EntityManager, customerId: string): Promise<void> {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`coordinator:${customerId}`]);
-  }
-
-  async insertRequest(
-    tx: EntityManager,
-    r: StoredRequest,
-    status: 'pending' | 'deferred',
-    at?: Date,
-  ): Promise<boolean> {
-    const rows = (await tx.query(
-      `INSERT INTO requests (request_key, customer_id, source, request_id, intent_type, intent_key, category, urgency,
-                             request, status, at, update_seq, reminder_of, received_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-       ON CONFLICT (request_key) DO NOTHING RETURNING request_key`,
-      [
-        r.requestKey,
-        r.customerId,
-        r.source,
-        r.requestId,
-        r.intentType,
-        r.intentKey,
-        r.category,
-        r.urgency,
-        JSON.stringify(r),
-        status,
-        at ?? null,
-        r.update ?? null,
-        r.reminder?.of ?? null,
-        r.receivedAt,
-        r.expiresAt,
-      ],
-    )) as unknown[];
-    return rows.length === 1;
+    await this.lockCustomers(tx, [customerId]);
   }
 
   async markSent(tx: EntityManager, decisionId: string): Promise<RequestRow | undefined> {
