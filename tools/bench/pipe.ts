@@ -208,7 +208,12 @@ async function startPipe(run: string, inTopic: string, outTopic: string) {
   return startStandaloneConsumer(
     PipeModule,
     { brokers, clientId: `bench-pipe-${run}`, partitions },
-    { groupId: `bench-pipe-${run}`, extraTopics: { [inTopic]: cloudEventEnvelopeSchema } },
+    {
+      groupId: `bench-pipe-${run}`,
+      extraTopics: { [inTopic]: cloudEventEnvelopeSchema },
+      // The services' setting, so the ratio compares like with like.
+      concurrency: Number(process.env.OV_KAFKA_CONCURRENCY) || undefined,
+    },
   );
 }
 

@@ -29,11 +29,19 @@ export interface KafkaBatchTransportOptions {
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
   /**
+   * Partitions whose batches are handled at once. Each batch is still committed
+   * before the next fetch, and kafkajs re-joins only once all of a fetch's batches are done.
+   */
+  concurrency?: number;
+  /**
    * Topics outside the OneVoice contract this instance may consume, with their schemas (the
    * benchmark's echo topics, say). Contract topics always use the contract's schemas.
    */
   extraTopics?: Record<string, ZodType>;
 }
+
+/** Partitions an instance handles at once unless told otherwise (measured: `npm run bench:coordinator`). */
+export const DEFAULT_KAFKA_CONCURRENCY = 3;
 
 type Readiness = 'starting' | 'joining' | 'consuming' | 'rebalancing' | 'crashed' | 'stopped';
 
@@ -152,7 +160,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.options.concurrency ?? DEFAULT_KAFKA_CONCURRENCY,
       eachBatch: (payload) => this.consumeBatch(consumer, payload),
     });
     this.logger.log({ msg: 'consuming', group: this.options.groupId, topics });

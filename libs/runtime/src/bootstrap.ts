@@ -93,6 +93,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       groupId: def.env.OV_CONSUMER_GROUP ?? `${def.env.OV_CONSUMER_GROUP_PREFIX}-${def.name}`,
       fromBeginning: def.env.OV_CONSUMER_START === 'earliest',
       sessionTimeoutMs: def.env.OV_KAFKA_SESSION_TIMEOUT_MS,
+      concurrency: def.env.OV_KAFKA_CONCURRENCY,
     },
     (error) => {
       logger.fatal({

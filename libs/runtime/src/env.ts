@@ -1,3 +1,4 @@
+import { DEFAULT_KAFKA_CONCURRENCY } from '@onevoice/messaging';
 import { z } from 'zod';
 
 /** Variables every OneVoice service reads (DESIGN.md section 10 gives the defaults). */
@@ -27,6 +28,8 @@ export const baseEnvSchema = z.object({
   /** Where a new consumer group starts: the beginning of each topic (nothing is missed) or its end. */
   OV_CONSUMER_START: z.enum(['earliest', 'latest']).default('earliest'),
   /** How long the group waits for a silent instance (a crashed one) before giving its partitions away. */
+  /** How many partitions' batches one instance handles at once (each in its own transaction). */
+  OV_KAFKA_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_KAFKA_CONCURRENCY),
   OV_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
 });
 export type BaseEnv = z.infer<typeof baseEnvSchema>;

@@ -53,8 +53,7 @@ export class DecisionsConsumer {
             return r.ok ? [r.request] : [];
           });
           const customers = requests.map((r) => r.customerId);
-          await this.ledger.lockCustomers(tx, customers);
-          inserted = await this.ledger.insertRequests(tx, requests);
+          inserted = await this.ledger.insertRequests(tx, requests, { lock: true });
           session = new LedgerSession(tx, this.ledger);
           await session.load(customers, now);
           for (const r of requests.filter((x) => inserted.has(x.requestKey))) {

@@ -59,7 +59,7 @@ export class DeliveriesConsumer {
             reminder: { of: root, number, maxReminders: reminders.max },
           },
         ],
-        due,
+        { heldUntil: due },
       );
       await this.ledger.addTimeline(
         tx,

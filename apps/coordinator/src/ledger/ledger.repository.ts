@@ -19,39 +19,34 @@ export class LedgerRepository {
 
   /**
    * Inserts new requests in one statement; returns the keys that were new. They are pending,
-   * or, with `heldUntil`, held (deferred) until then — as a planned reminder is.
+   * or, with `heldUntil`, held (deferred) until then — as a planned reminder is. With `lock`,
+   * the same statement first takes the requests' customers' locks (as `lockCustomers` does).
    */
   async insertRequests(
     tx: EntityManager,
     requests: readonly StoredRequest[],
-    heldUntil?: Date,
+    options: { heldUntil?: Date; lock?: boolean } = {},
   ): Promise<Set<string>> {
     if (requests.length === 0) return new Set();
-    const col = <T>(f: (r: StoredRequest) => T) => requests.map(f);
+    // One JSON document rather than a dozen arrays: cheaper to build, send and parse.
     const rows = (await tx.query(
-      `INSERT INTO requests (request_key, customer_id, source, request_id, intent_type, intent_key, category, urgency,
+      `WITH locked AS (
+         SELECT count(pg_advisory_xact_lock(hashtext(k))) AS n
+           FROM (SELECT DISTINCT 'coordinator:' || (e->>'customerId') AS k
+                   FROM json_array_elements($1::json) e WHERE $4::boolean ORDER BY 1) s)
+       INSERT INTO requests (request_key, customer_id, source, request_id, intent_type, intent_key, category, urgency,
                              request, status, at, update_seq, reminder_of, received_at, expires_at)
-       SELECT k, c, s, i, t, ik, cat, u, r, $14, $15::timestamptz, up, ro, ra, ea
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                     $9::jsonb[], $10::int[], $11::text[], $12::timestamptz[], $13::timestamptz[])
-           AS x(k, c, s, i, t, ik, cat, u, r, up, ro, ra, ea)
+       SELECT e->>'requestKey', e->>'customerId', e->>'source', e->>'requestId', e->>'intentType', e->>'intentKey',
+              e->>'category', e->>'urgency', e::jsonb, $2, $3::timestamptz, (e->>'update')::int, e->'reminder'->>'of',
+              (e->>'receivedAt')::timestamptz, (e->>'expiresAt')::timestamptz
+         FROM json_array_elements($1::json) e
+        WHERE (SELECT n FROM locked) >= 0
        ON CONFLICT (request_key) DO NOTHING RETURNING request_key`,
       [
-        col((r) => r.requestKey),
-        col((r) => r.customerId),
-        col((r) => r.source),
-        col((r) => r.requestId),
-        col((r) => r.intentType),
-        col((r) => r.intentKey),
-        col((r) => r.category),
-        col((r) => r.urgency),
-        col((r) => JSON.stringify(r)),
-        col((r) => r.update ?? null),
-        col((r) => r.reminder?.of ?? null),
-        col((r) => r.receivedAt),
-        col((r) => r.expiresAt),
-        heldUntil ? 'deferred' : 'pending',
-        heldUntil ?? null,
+        JSON.stringify(requests),
+        options.heldUntil ? 'deferred' : 'pending',
+        options.heldUntil ?? null,
+        options.lock ?? false,
       ],
     )) as { request_key: string }[];
     return new Set(rows.map((r) => r.request_key));
@@ -80,62 +75,45 @@ export class LedgerRepository {
     return new Map(rows.map((row) => [row.customer_id, toState(row)]));
   }
 
-  /** Writes what a batch of decisions changed, in three statements. */
+  /** Writes what a batch of decisions changed, in one statement. */
   async applyWrites(tx: EntityManager, w: LedgerWrites): Promise<void> {
-    const updates = [...w.states.values()];
-    if (updates.length > 0) {
-      await tx.query(
-        `UPDATE requests r SET status = u.status, decision_id = u.decision_id, decision_count = u.decision_count,
-                channel = u.channel, at = u.at, send_before = u.send_before, merged_into = u.merged_into
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[])
-             AS u(key, status, decision_id, decision_count, channel, at, send_before, merged_into)
-          WHERE r.request_key = u.key`,
-        [
-          updates.map((u) => u.request_key),
-          updates.map((u) => u.status),
-          updates.map((u) => u.decision_id),
-          updates.map((u) => u.decision_count),
-          updates.map((u) => u.channel),
-          updates.map((u) => u.at),
-          updates.map((u) => u.send_before),
-          updates.map((u) => u.merged_into),
-        ],
-      );
-    }
-    if (w.decisions.length > 0) {
-      const d = w.decisions;
-      await tx.query(
-        `INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::timestamptz[], $9::jsonb[])
-         ON CONFLICT (decision_id) DO NOTHING`,
-        [
-          d.map((x) => x.decisionId),
-          d.map((x) => x.requestKey),
-          d.map((x) => x.customerId),
-          d.map((x) => x.outcome),
-          d.map((x) => x.channel ?? null),
-          d.map((x) => JSON.stringify(x.reasons)),
-          d.map((x) => x.policyVersion),
-          d.map((x) => x.decidedAt),
-          d.map((x) => JSON.stringify(x.event)),
-        ],
-      );
-    }
-    if (w.timeline.length > 0) {
-      const t = w.timeline;
-      await tx.query(
-        `INSERT INTO timeline (customer_id, at, kind, summary, detail)
-         SELECT c, a, k, s, d FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[])
-           WITH ORDINALITY AS x(c, a, k, s, d, n) ORDER BY n`,
-        [
-          t.map((x) => x.customerId),
-          t.map((x) => x.at),
-          t.map((x) => x.kind),
-          t.map((x) => x.summary),
-          t.map((x) => JSON.stringify(x.detail)),
-        ],
-      );
-    }
+    if (w.states.size === 0 && w.decisions.length === 0 && w.timeline.length === 0) return;
+    await tx.query(
+      `WITH updated AS (
+         UPDATE requests r
+            SET status = u->>'status', decision_id = u->>'decision_id', decision_count = (u->>'decision_count')::int,
+                channel = u->>'channel', at = (u->>'at')::timestamptz, send_before = (u->>'send_before')::timestamptz,
+                merged_into = u->>'merged_into'
+           FROM json_array_elements($1::json) u
+          WHERE r.request_key = u->>'request_key'
+          RETURNING 1),
+       logged AS (
+         INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event)
+         SELECT d->>'decisionId', d->>'requestKey', d->>'customerId', d->>'outcome', d->>'channel', d->'reasons',
+                d->>'policyVersion', (d->>'decidedAt')::timestamptz, d->'event'
+           FROM json_array_elements($2::json) d
+         ON CONFLICT (decision_id) DO NOTHING
+         RETURNING 1)
+       INSERT INTO timeline (customer_id, at, kind, summary, detail)
+       SELECT t->>'customerId', (t->>'at')::timestamptz, t->>'kind', t->>'summary', t->'detail'
+         FROM json_array_elements($3::json) WITH ORDINALITY AS x(t, n) ORDER BY n`,
+      [
+        JSON.stringify(
+          [...w.states.values()].map((u) => ({
+            request_key: u.request_key,
+            status: u.status,
+            decision_id: u.decision_id,
+            decision_count: u.decision_count,
+            channel: u.channel,
+            at: u.at,
+            send_before: u.send_before,
+            merged_into: u.merged_into,
+          })),
+        ),
+        JSON.stringify(w.decisions),
+        JSON.stringify(w.timeline),
+      ],
+    );
   }
 
   /** Serializes all work on one customer, whichever instance or path (Kafka, timer) does it. */
