@@ -14,6 +14,7 @@ import { policyProvider } from './policy/policy.provider';
 import { ProfilesConsumer } from './profiles/profiles.consumer';
 import { DueRequestsScheduler, SCHEDULER_TICK_MS } from './scheduler/due-requests.scheduler';
 import { OpsCredential } from './timeline/ops-credential';
+import { OtherDecisionsConsumer } from './timeline/other-decisions.consumer';
 import { TimelineController } from './timeline/timeline.controller';
 
 @Module({})
@@ -33,6 +34,7 @@ export class CoordinatorModule {
         InteractionsConsumer,
         DeliveriesConsumer,
         ProfilesConsumer,
+        OtherDecisionsConsumer,
         TimelineController,
       ],
       providers: [

@@ -1,23 +1,41 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule } from '@onevoice/persistence';
+import { intentCatalogueSchema } from '@onevoice/contracts';
+import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
+import { INTENT_CATALOGUE, loadConfigFile } from '@onevoice/runtime';
 import type { SurveyThrottlerEnv } from './config/env';
+import { surveyPolicyProvider } from './gate/survey-policy.provider';
+import { SurveyLedgerRepository } from './ledger/survey-ledger.repository';
+import { SurveyThrottlerService } from './ledger/survey-throttler.service';
 import { SurveyThrottlerInit1763900000000 } from './migrations/1763900000000-SurveyThrottlerInit';
+import { SurveyLedger1764000000000 } from './migrations/1764000000000-SurveyLedger';
+import { HeldSurveysScheduler, SURVEY_TICK_MS } from './scheduler/held-surveys.scheduler';
+import { CustomerSignalsConsumer } from './signals/customer-signals.consumer';
+import { THROTTLER_INBOX } from './survey-throttler.tokens';
+import { SurveyRequestsConsumer } from './surveys/survey-requests.consumer';
 
-/**
- * The service shell of the survey throttler (DESIGN.md section 4; issue 6 builds it): its process, schema, health and Kafka
- * wiring. It consumes nothing yet.
- */
+/** The survey gate (DESIGN.md section 4): one survey, on one channel, at the right time. */
 @Module({})
 export class SurveyThrottlerModule {
   static forRoot(env: SurveyThrottlerEnv): DynamicModule {
+    const catalogue = loadConfigFile(env.OV_INTENT_CATALOGUE, intentCatalogueSchema);
     return {
       module: SurveyThrottlerModule,
       imports: [
         DatabaseModule.forService({
           url: env.DATABASE_URL,
           schema: 'survey_throttler',
-          migrations: [SurveyThrottlerInit1763900000000],
+          migrations: [SurveyThrottlerInit1763900000000, SurveyLedger1764000000000],
         }),
+      ],
+      controllers: [SurveyRequestsConsumer, CustomerSignalsConsumer],
+      providers: [
+        SurveyLedgerRepository,
+        SurveyThrottlerService,
+        HeldSurveysScheduler,
+        { provide: SURVEY_TICK_MS, useValue: env.OV_SURVEY_TICK_MS },
+        { provide: INTENT_CATALOGUE, useValue: catalogue },
+        surveyPolicyProvider(env.OV_SURVEY_POLICY, catalogue),
+        idempotentConsumerProvider(THROTTLER_INBOX, 'survey-throttler'),
       ],
     };
   }

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { categorySchema, channelSchema, urgencySchema } from './channels';
 
-/** ISO-8601 duration in days/hours/minutes, e.g. P14D, PT36H. */
+/** ISO-8601 duration in days/hours/minutes/seconds, e.g. P14D, PT36H, PT30S. */
 export const durationSchema = z
   .string()
   .regex(
-    /^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?)?$/,
-    'must be an ISO-8601 duration such as P14D or PT12H',
+    /^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$/,
+    'must be an ISO-8601 duration such as P14D, PT12H or PT30S',
   );
 
 export const intentDefinitionSchema = z.object({

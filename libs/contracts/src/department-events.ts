@@ -91,9 +91,15 @@ export const surveyRequestedDataSchema = z
   .object({
     surveyType: z.string().min(1).max(100),
     interactionId: z.string().min(1).max(200),
+    /** Where the surveyed interaction took place. */
     channel: touchpointSchema,
+    /** Optional: the message's variables and action (the survey link), else the survey policy's. */
+    variables: z.record(z.string(), z.unknown()).optional(),
+    action: intentActionSchema.optional(),
+    expiresAt: isoTime.optional(),
   })
   .loose();
+export type SurveyRequestedData = z.infer<typeof surveyRequestedDataSchema>;
 
 const channelCategorySchema = z
   .object({ channel: channelSchema.optional(), category: categorySchema.optional() })

@@ -83,4 +83,30 @@ describe('decodeTopicMessage', () => {
     );
     expect(!wrong.ok && wrong.rejection.field).toBe('data.channel');
   });
+
+  it('takes survey requests and survey intents on the survey topic, naming the field at fault', () => {
+    const base = { specversion: '1.0', id: 's-1', source: 'surveys', subject: 'c-1' };
+    const asked = {
+      ...base,
+      type: 'survey.requested',
+      data: { surveyType: 'nps', interactionId: 'call-1', channel: 'voice' },
+    };
+    expect(decodeTopicMessage(Topics.surveyRequests, bytes(asked)).ok).toBe(true);
+    const invite = {
+      ...base,
+      type: 'survey.invite',
+      data: { intentKey: 'survey:1', action: { url: 'https://s.example.test' } },
+    };
+    expect(decodeTopicMessage(Topics.surveyRequests, bytes(invite)).ok).toBe(true);
+    const badAsk = decodeTopicMessage(
+      Topics.surveyRequests,
+      bytes({ ...asked, data: { ...asked.data, channel: 'fax' } }),
+    );
+    expect(!badAsk.ok && badAsk.rejection.field).toBe('data.channel');
+    const badInvite = decodeTopicMessage(
+      Topics.surveyRequests,
+      bytes({ ...invite, data: { action: invite.data.action } }),
+    );
+    expect(!badInvite.ok && badInvite.rejection.field).toBe('data.intentKey');
+  });
 });

@@ -36,10 +36,18 @@ export const TOPIC_EVENT_SCHEMAS = {
   [Topics.events]: cloudEventEnvelopeSchema,
   [Topics.contactRequests]: cloudEventEnvelopeSchema.extend({ data: contactIntentDataSchema }),
   [Topics.interactions]: interactionEventSchema,
-  [Topics.surveyRequests]: cloudEventEnvelopeSchema.extend({
-    type: z.literal(SURVEY_REQUESTED),
-    data: surveyRequestedDataSchema,
-  }),
+  [Topics.surveyRequests]: z.union([
+    cloudEventEnvelopeSchema.extend({
+      type: z.literal(SURVEY_REQUESTED),
+      data: surveyRequestedDataSchema,
+    }),
+    // A survey intent a department sent as a contact intent (survey.invite): it passes the
+    // survey gate too, so one survey per window holds however a department asks.
+    cloudEventEnvelopeSchema.extend({
+      type: z.string().refine((t) => t !== SURVEY_REQUESTED),
+      data: contactIntentDataSchema,
+    }),
+  ]),
   [Topics.preferences]: cloudEventEnvelopeSchema.extend({
     type: z.literal(PREFERENCE_CHANGED),
     data: preferenceChangedDataSchema,
@@ -63,7 +71,7 @@ export type Decoded<T> = { ok: true; event: T } | { ok: false; rejection: Reject
 
 /** Turns zod issues into a rejection naming each field at fault (`data.intentKey`). */
 export function rejectionFromZod(error: z.ZodError, prefix = ''): Rejection {
-  const issues = error.issues.map((issue) => ({
+  const issues = closestBranch(error.issues).map((issue) => ({
     field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(root)',
     message: issue.message,
   }));
@@ -73,6 +81,18 @@ export function rejectionFromZod(error: z.ZodError, prefix = ''): Rejection {
     field: first.field,
     issues,
   };
+}
+
+/**
+ * A value that matches no branch of a union is reported against the branch it came closest to
+ * (fewest issues), so the reason names a field rather than "invalid input".
+ */
+function closestBranch(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const [first] = issues;
+  if (issues.length !== 1 || first?.code !== 'invalid_union' || first.errors.length === 0)
+    return [...issues];
+  const best = [...first.errors].sort((a, b) => a.length - b.length)[0]!;
+  return closestBranch(best.map((i) => ({ ...i, path: [...first.path, ...i.path] })));
 }
 
 /** Parses raw bytes from a topic with that topic's schema. Never throws. */

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { createTestDatabase, provideInfrastructure, type Infrastructure } from './infrastructure';
 import { OtlpCollector } from './otlp-collector';
-import { STACK_FILE, TEST_LOG_DIR } from './paths';
+import { REPO_ROOT, STACK_FILE, TEST_LOG_DIR } from './paths';
 import {
   SERVICES,
   startServiceProcess,
@@ -55,6 +55,7 @@ export async function startTestStack(): Promise<void> {
     // (a developer's npm start, another run) never take each other's messages.
     OV_CONSUMER_GROUP_PREFIX: groupPrefix,
     OV_CONSUMER_START: 'latest',
+    OV_SURVEY_POLICY: resolve(REPO_ROOT, 'libs/testing/fixtures/survey-policy.yaml'),
   };
   log(`starting ${SERVICES.join(', ')} (logs in ${TEST_LOG_DIR})`);
   // The first service creates the topics and the database schemas' home; the rest start together.

@@ -256,9 +256,9 @@ export class CoordinatorService {
   }
 }
 
-function summarize(
+export function summarize(
   outcome: DecisionOutcome,
-  r: StoredRequest,
+  r: Pick<StoredRequest, 'intentType'>,
   channel: Channel | undefined,
   reasons: readonly DecisionReason[],
 ): string {

@@ -12,6 +12,14 @@ const catalogue: IntentCatalogue = {
       lifetime: 'P14D',
       template: { subject: 's', body: 'b' },
     },
+    'survey.invite': {
+      category: 'survey',
+      urgency: 'low',
+      defaultChannels: ['email'],
+      reminders: { max: 0, after: 'P1D' },
+      lifetime: 'P7D',
+      template: { subject: 's', body: 'b' },
+    },
   },
 };
 const now = new Date('2026-11-23T12:00:00Z');
@@ -46,6 +54,8 @@ describe('validateDepartmentEvent', () => {
       { surveyType: 'post-call', interactionId: 'call-9', channel: 'voice' },
       Topics.surveyRequests,
     ],
+    // A survey intent sent as a contact intent passes the survey gate too.
+    ['survey.invite', intent, Topics.surveyRequests],
     [
       'preference.changed',
       { preferredChannel: 'email', quietHours: { start: '21:00', end: '08:00' } },

@@ -72,7 +72,12 @@ function routeOf(
   catalogue: IntentCatalogue,
 ): { topic: TopicName; data: z.ZodType } | undefined {
   if (Object.hasOwn(catalogue.intents, type)) {
-    return { topic: Topics.contactRequests, data: contactIntentDataSchema };
+    // Survey intents pass the survey gate first: one survey per window, however it is asked.
+    const topic =
+      catalogue.intents[type]!.category === 'survey'
+        ? Topics.surveyRequests
+        : Topics.contactRequests;
+    return { topic, data: contactIntentDataSchema };
   }
   if (Object.hasOwn(INTERACTION_DATA_SCHEMAS, type)) {
     return {

@@ -1,0 +1,61 @@
+import type { CaseKind, Channel, Touchpoint } from '@onevoice/contracts';
+import type { SurveyPolicy } from './survey-policy';
+
+/** One rule that fired: a stable code and a sentence a contact-centre agent can read. */
+export interface Reason {
+  rule: string;
+  code: string;
+  text: string;
+}
+
+/** A survey request as the throttler's ledger holds it. */
+export interface SurveyRecord {
+  /** The asking department's source and event id. */
+  key: string;
+  surveyType: string;
+  interactionId: string;
+  /** Where the surveyed interaction happened, when known. */
+  touchpoint?: Touchpoint;
+  /** Channels the asking department allowed, if it restricted them. */
+  channels?: readonly Channel[];
+  receivedAt: Date;
+  expiresAt: Date;
+  status: 'held' | 'approved' | 'suppressed';
+  /** When it was approved or suppressed. */
+  decidedAt?: Date;
+  /** The coordinator suppressed the approved survey: it never reached the customer. */
+  droppedDownstream?: boolean;
+}
+
+/** A message to the customer the throttler heard of: about to go out, or gone out. */
+export interface Contact {
+  decisionId: string;
+  state: 'pending' | 'sent';
+  /** When it went out (sent), or when it was approved to go (pending). */
+  at: Date;
+  /** When the coordinator approved it. */
+  decidedAt: Date;
+}
+
+/** What the gate knows of one customer. */
+export interface SurveyLedger {
+  customerId: string;
+  surveys: readonly SurveyRecord[];
+  openCases: readonly { caseId: string; kind: CaseKind }[];
+  contacts: readonly Contact[];
+}
+
+/** The gate's word on one held survey. */
+export type SurveyVerdict =
+  | { key: string; outcome: 'approved'; channels?: Channel[]; reasons: Reason[] }
+  | { key: string; outcome: 'suppressed'; code: string; reasons: Reason[] }
+  | { key: string; outcome: 'held'; until: Date; code: string; reasons: Reason[] };
+
+/** What every rule sees. */
+export interface GateContext {
+  ledger: SurveyLedger;
+  policy: SurveyPolicy;
+  now: number;
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString();
