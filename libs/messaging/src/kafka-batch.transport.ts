@@ -50,10 +50,10 @@ type Readiness = 'starting' | 'joining' | 'consuming' | 'rebalancing' | 'crashed
  * `EventBatch` of parsed CloudEvents from one partition. Unlike Nest's stock Kafka transport it:
  * - consumes in batches, and commits a batch's offsets only after its handler resolved (the
  *   handler commits its database transaction first), so an acknowledged offset is finished work;
- * - processes one batch at a time and commits before returning to kafkajs, which only re-joins
- *   the group between batches: a rebalance waits for in-flight work (the group still accepts
- *   commits of the old generation while it prepares), so finished work is never handed to
- *   another instance;
+ * - works on up to `concurrency` partitions at once, each batch committed before it returns to
+ *   kafkajs, which fetches again (and re-joins the group) only once a fetch's batches are all
+ *   done: a rebalance waits for in-flight work (the group still accepts commits of the old
+ *   generation while it prepares), so finished work is never handed to another instance;
  * - dead-letters what fails to parse, or what a handler rejects or keeps failing on, with the
  *   reason and the original bytes, and carries on;
  * - continues the W3C trace of every message.
