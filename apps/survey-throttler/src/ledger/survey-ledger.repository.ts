@@ -165,6 +165,14 @@ export class SurveyLedgerRepository {
     ]);
   }
 
+  /** Forgets a customer's contacts too old to matter to the gate, so the table stays small. */
+  private async forgetOldContacts(tx: EntityManager, customerId: string, now: Date) {
+    await tx.query(
+      `DELETE FROM contacts WHERE customer_id = $1 AND at < $2 AND (state = 'sent' OR decided_at < $2)`,
+      [customerId, new Date(now.getTime() - KEEP_CONTACTS_MS)],
+    );
+  }
+
   /** A message approved to go out: pending until a delivery says it went (or it is called off). */
   async contactPending(
     tx: EntityManager,
@@ -178,6 +186,7 @@ export class SurveyLedgerRepository {
        ON CONFLICT (decision_id) DO NOTHING`,
       [decisionId, customerId, at, decidedAt],
     );
+    await this.forgetOldContacts(tx, customerId, decidedAt);
   }
 
   async contactSent(tx: EntityManager, customerId: string, decisionId: string, at: Date) {
@@ -186,6 +195,7 @@ export class SurveyLedgerRepository {
        ON CONFLICT (decision_id) DO UPDATE SET state = 'sent', at = EXCLUDED.at`,
       [decisionId, customerId, at],
     );
+    await this.forgetOldContacts(tx, customerId, at);
   }
 
   /** A message that will not go out after all (replaced, failed): nothing to wait for. */

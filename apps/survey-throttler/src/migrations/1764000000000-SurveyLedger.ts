@@ -31,6 +31,7 @@ export class SurveyLedger1764000000000 implements MigrationInterface {
       )`);
     await db.query('CREATE INDEX surveys_by_customer ON surveys (customer_id, received_at)');
     await db.query(`CREATE INDEX surveys_due ON surveys (hold_until) WHERE status = 'held'`);
+    await db.query('CREATE UNIQUE INDEX surveys_by_request ON surveys (source, request_id)');
     await db.query(`
       CREATE TABLE cases (
         customer_id text NOT NULL, case_id text NOT NULL, kind text NOT NULL,
