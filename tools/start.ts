@@ -35,6 +35,10 @@ function startService(service: (typeof SERVICES)[number]): ChildProcess {
         LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
         ...(tty ? { FORCE_COLOR: '1' } : {}),
         KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        // The links in messages lead to this run's preference centre.
+        OV_PREFERENCE_CENTRE_URL:
+          process.env.OV_PREFERENCE_CENTRE_URL ??
+          `http://127.0.0.1:${process.env.BEHAVIOUR_PROFILER_PORT ?? 3002}`,
         PORT:
           process.env[`${service.name.toUpperCase().replace('-', '_')}_PORT`] ??
           String(service.port),

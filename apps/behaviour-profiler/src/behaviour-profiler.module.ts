@@ -1,11 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule } from '@onevoice/persistence';
+import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
+import { intentCatalogueProvider, StaffCredential } from '@onevoice/runtime';
+import { PreferenceCentreController } from './centre/preference-centre.controller';
 import type { BehaviourProfilerEnv } from './config/env';
+import { profilerConfigProvider } from './inference/profiler-config.provider';
 import { BehaviourProfilerInit1763900000000 } from './migrations/1763900000000-BehaviourProfilerInit';
+import { Profiles1764100000000 } from './migrations/1764100000000-Profiles';
+import { PROFILER_INBOX, PROFILER_LINKS } from './profiler.tokens';
+import { ProfileController } from './profiles/profile.controller';
+import { ProfileRepository } from './profiles/profile.repository';
+import { ProfileService } from './profiles/profile.service';
+import { ProfileSignalsConsumer } from './profiles/profile-signals.consumer';
+import { ProfileWriter } from './profiles/profile-writer';
 
 /**
- * The service shell of the behaviour profiler (DESIGN.md section 5; issue 4 builds it): its process, schema, health and Kafka
- * wiring. It consumes nothing yet.
+ * The behaviour profiler (DESIGN.md section 5): what customers do and say becomes the profile the
+ * coordinator decides with, published on ov.profiles.v1; preferences, consents and the preference
+ * centre live here.
  */
 @Module({})
 export class BehaviourProfilerModule {
@@ -16,8 +27,19 @@ export class BehaviourProfilerModule {
         DatabaseModule.forService({
           url: env.DATABASE_URL,
           schema: 'behaviour_profiler',
-          migrations: [BehaviourProfilerInit1763900000000],
+          migrations: [BehaviourProfilerInit1763900000000, Profiles1764100000000],
         }),
+      ],
+      controllers: [ProfileSignalsConsumer, ProfileController, PreferenceCentreController],
+      providers: [
+        ProfileRepository,
+        ProfileService,
+        ProfileWriter,
+        profilerConfigProvider(env.OV_PROFILER_CONFIG),
+        intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
+        { provide: StaffCredential, useValue: new StaffCredential(env.opsToken) },
+        { provide: PROFILER_LINKS, useValue: { secret: env.linkSecret } },
+        idempotentConsumerProvider(PROFILER_INBOX, 'behaviour-profiler'),
       ],
     };
   }

@@ -9,5 +9,7 @@ main(async () => {
     name: 'behaviour-profiler',
     module: BehaviourProfilerModule.forRoot(env),
     env,
+    // The preference centre's form and one-click unsubscribe post forms.
+    forms: true,
   });
 }, 'behaviour-profiler');

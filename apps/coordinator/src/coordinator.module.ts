@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
-import { intentCatalogueProvider } from '@onevoice/runtime';
 import type { CoordinatorEnv } from './config/env';
 import { DecisionsConsumer } from './decisions/decisions.consumer';
 import { COORDINATOR_INBOX } from './decisions/decisions.tokens';
@@ -13,7 +12,7 @@ import { CoordinatorLedger1763910000000 } from './migrations/1763910000000-Coord
 import { policyProvider } from './policy/policy.provider';
 import { ProfilesConsumer } from './profiles/profiles.consumer';
 import { DueRequestsScheduler, SCHEDULER_TICK_MS } from './scheduler/due-requests.scheduler';
-import { OpsCredential } from './timeline/ops-credential';
+import { intentCatalogueProvider, StaffCredential } from '@onevoice/runtime';
 import { OtherDecisionsConsumer } from './timeline/other-decisions.consumer';
 import { TimelineController } from './timeline/timeline.controller';
 
@@ -42,7 +41,7 @@ export class CoordinatorModule {
         CoordinatorService,
         DueRequestsScheduler,
         { provide: SCHEDULER_TICK_MS, useValue: env.OV_SCHEDULER_TICK_MS },
-        { provide: OpsCredential, useValue: new OpsCredential(env.opsToken) },
+        { provide: StaffCredential, useValue: new StaffCredential(env.opsToken) },
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
         policyProvider(env.OV_POLICY),
         idempotentConsumerProvider(COORDINATOR_INBOX, 'coordinator'),

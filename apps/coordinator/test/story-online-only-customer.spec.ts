@@ -15,14 +15,25 @@ describe('story: the online-only customer', () => {
   afterAll(() => story.end());
 
   it('gets no call, one message with amount, due date and pay link on chat, and no reminder after paying', async () => {
-    // What their behaviour shows (the profiler's inference): chat, confidently; voice, never.
-    await story.profile({
-      timeZone: daytimeZone(),
-      inferred: [
-        { channel: 'chat', confidence: 0.92 },
-        { channel: 'email', confidence: 0.4 },
-      ],
-    });
+    // What they do: chat, message us on social media, pay on the web; they never call. The
+    // behaviour profiler learns chat from it, with enough confidence for the coordinator to use.
+    await story.profile({ timeZone: daytimeZone() });
+    for (let i = 0; i < 6; i++)
+      await story.send('care', 'interaction.inbound_contact', {
+        channel: 'chat',
+        reason: `question ${i}`,
+      });
+    for (let i = 0; i < 2; i++)
+      await story.send('care', 'interaction.inbound_contact', {
+        channel: 'social',
+        reason: 'tweet',
+      });
+    for (let i = 0; i < 3; i++)
+      await story.send('billing', 'interaction.payment', { channel: 'web', amount: 39.9 });
+    const learnt = await story.profileInCoordinator('a profile inferring chat', (p) =>
+      (p.inferred ?? []).some((i) => i.channel === 'chat' && !i.category && i.confidence >= 0.6),
+    );
+    expect(JSON.stringify(learnt)).not.toContain('"voice"');
     const intentKey = `bill:${story.customerId}:2026-12`;
     const due = await story.send('billing', 'billing.payment_due', {
       intentKey,

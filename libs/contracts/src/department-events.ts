@@ -41,6 +41,8 @@ export const inboundContactDataSchema = z
     channel: z.enum(['voice', 'chat', 'email', 'sms', 'social', 'store']),
     reason: z.string().max(500).optional(),
     interactionId: z.string().max(200).optional(),
+    /** What the customer wrote, for an SMS: STOP, START and HELP change consent at once. */
+    text: z.string().max(1600).optional(),
   })
   .loose();
 
@@ -127,9 +129,20 @@ export const preferenceChangedDataSchema = z
         wordingVersion: z.string().min(1).max(50),
       })
       .optional(),
+    /** Takes a consent back, as easily as it was given. */
+    withdrawConsent: z
+      .object({ channel: channelSchema, purpose: z.string().min(1).max(100) })
+      .optional(),
+    /** The channel for one kind of message (email for billing, chat for care). */
+    categoryChannels: z.partialRecord(categorySchema, channelSchema).optional(),
+    /** No messages at all until then (critical ones excepted). */
+    doNotDisturbUntil: isoTime.optional(),
+    /** Through which channel the customer said it (web, app, store, voice, …), for the consent ledger. */
+    via: z.string().min(1).max(50).optional(),
   })
   .loose()
   .refine((p) => Object.keys(p).length > 0, { error: 'a preference change must change something' });
+export type PreferenceChangedData = z.infer<typeof preferenceChangedDataSchema>;
 
 function isKnownTimeZone(zone: string): boolean {
   try {

@@ -42,6 +42,8 @@ export const profileDataSchema = z
         }),
       )
       .default([]),
+    /** UTC hours of day at which the customer most often acts, busiest first. */
+    activeHours: z.array(z.number().int().min(0).max(23)).optional(),
   })
   .loose();
 export type ProfileData = z.infer<typeof profileDataSchema>;

@@ -24,6 +24,8 @@ export interface ServiceDefinition {
   env: BaseEnv & { PORT: number };
   /** Largest HTTP body accepted. */
   bodyLimit?: string;
+  /** Also parse HTML form posts (application/x-www-form-urlencoded): pages and one-click links. */
+  forms?: boolean;
 }
 
 export interface RunningService {
@@ -75,6 +77,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       type: ['application/json', 'application/*+json'],
     }),
   );
+  if (def.forms) app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(bodyErrorHandler);
   app.useGlobalInterceptors(new HttpRouteTracingInterceptor());
   app.useGlobalFilters(new ServiceExceptionFilter(app.getHttpAdapter()));

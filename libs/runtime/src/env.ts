@@ -62,3 +62,24 @@ export const servicePort = (defaultPort: number) =>
 
 /** Where the intent catalogue is; relative paths are from the working directory. */
 export const intentCataloguePath = z.string().default('config/intent-catalogue.yaml');
+
+/**
+ * A secret with a development default that production refuses: returns the value to use, or
+ * reports the variable (and returns undefined) when production runs without it.
+ */
+export function secretOrDevDefault(
+  env: { NODE_ENV: string } & Record<string, unknown>,
+  ctx: z.RefinementCtx,
+  name: string,
+  devDefault: string,
+): string {
+  const value = env[name];
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (env.NODE_ENV === 'production')
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message: `is required in production: the development default is refused there`,
+    });
+  return devDefault;
+}

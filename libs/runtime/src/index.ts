@@ -7,3 +7,4 @@ export * from './http-route-tracing';
 export * from './exception-filter';
 export * from './intent-catalogue';
 export * from './bearer';
+export * from './staff-credential';

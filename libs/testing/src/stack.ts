@@ -4,6 +4,7 @@ import { createTestDatabase, provideInfrastructure, type Infrastructure } from '
 import { OtlpCollector } from './otlp-collector';
 import { REPO_ROOT, STACK_FILE, TEST_LOG_DIR } from './paths';
 import {
+  freePort,
   SERVICES,
   startServiceProcess,
   type ServiceName,
@@ -45,7 +46,10 @@ export async function startTestStack(): Promise<void> {
   const groupPrefix = `onevoice-test-${Date.now().toString(36)}-${process.pid}`;
   const running: Running = { infrastructure, dropDatabase: db.drop, collector, processes: [] };
   state.__onevoiceTestStack = running;
+  // The profiler's address goes into every message's links (the dispatcher writes them).
+  const profilerPort = await freePort();
   const serviceEnv: Record<string, string> = {
+    OV_PREFERENCE_CENTRE_URL: `http://127.0.0.1:${profilerPort}`,
     KAFKA_BROKERS: infrastructure.brokers.join(','),
     DATABASE_URL: db.url,
     OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
@@ -56,13 +60,20 @@ export async function startTestStack(): Promise<void> {
     OV_CONSUMER_GROUP_PREFIX: groupPrefix,
     OV_CONSUMER_START: 'latest',
     OV_SURVEY_POLICY: resolve(REPO_ROOT, 'libs/testing/fixtures/survey-policy.yaml'),
+    // Signs the links in messages (dispatcher) and checks them (profiler); specs sign with it too.
+    OV_LINK_SECRET: 'test-link-secret-0123456789',
   };
   log(`starting ${SERVICES.join(', ')} (logs in ${TEST_LOG_DIR})`);
   // The first service creates the topics and the database schemas' home; the rest start together.
   running.processes.push(await startServiceProcess('ingest', serviceEnv));
   running.processes.push(
     ...(await Promise.all(
-      SERVICES.filter((s) => s !== 'ingest').map((s) => startServiceProcess(s, serviceEnv)),
+      SERVICES.filter((s) => s !== 'ingest').map((s) =>
+        startServiceProcess(
+          s,
+          s === 'behaviour-profiler' ? { ...serviceEnv, PORT: String(profilerPort) } : serviceEnv,
+        ),
+      ),
     )),
   );
   const stack: TestStack = {

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { departmentEvent, newCustomerId, postEvents, produceRaw } from './department-events';
+import { departmentEvent, newCustomerId, postEvents } from './department-events';
 import type { TestStack } from './stack';
 import { TopicTap } from './topic-tap';
 import { waitFor } from './wait';
@@ -40,12 +39,11 @@ export function daytimeZone(now = new Date()): string {
 
 /**
  * One customer's story, told through OneVoice's public interfaces: departments post events to
- * ingest, the profile arrives on ov.profiles.v1 (as the behaviour profiler will publish it), and
- * the story reads ov.decisions.v1, ov.deliveries.v1 and the timeline.
+ * ingest, preferences go to the behaviour profiler's API (which publishes the profile), and the
+ * story reads ov.decisions.v1, ov.deliveries.v1 and the timeline.
  */
 export class Story {
   readonly customerId: string;
-  private version = 0;
 
   private constructor(
     private readonly stack: TestStack,
@@ -63,34 +61,57 @@ export class Story {
     await this.tap.close();
   }
 
-  /** Publishes the customer's profile; waits until the coordinator can have read it. */
-  async profile(data: Record<string, unknown>): Promise<void> {
-    this.version++;
-    const event = {
-      specversion: '1.0',
-      id: randomUUID(),
-      source: 'onevoice/behaviour-profiler',
-      type: 'ov.profile.updated',
-      subject: this.customerId,
-      time: new Date().toISOString(),
-      data: { customerId: this.customerId, version: this.version, ...data },
-    };
-    await produceRaw(this.stack.brokers, 'ov.profiles.v1', [
-      { key: this.customerId, value: JSON.stringify(event) },
-    ]);
-    // Profiles travel on their own topic: wait until the coordinator holds this version.
+  /**
+   * Sets what the customer said (preferred channel, time zone, opt-outs, …) the way an agent does,
+   * through the behaviour profiler's API; waits until the coordinator holds the profile it
+   * published.
+   */
+  async profile(preferences: Record<string, unknown>): Promise<void> {
+    const res = await fetch(
+      `${this.stack.services['behaviour-profiler']}/v1/customers/${encodeURIComponent(this.customerId)}/preferences`,
+      {
+        method: 'PUT',
+        headers: { authorization: 'Bearer dev-ops', 'content-type': 'application/json' },
+        body: JSON.stringify(preferences),
+      },
+    );
+    const body = (await res.json()) as { version?: number };
+    if (res.status !== 200)
+      throw new Error(
+        `the profiler refused the preferences: ${res.status} ${JSON.stringify(body)}`,
+      );
+    await this.profileInCoordinator(
+      `profile version ${body.version}`,
+      (p) => p.version >= body.version!,
+    );
+  }
+
+  /** Waits until the coordinator holds a profile of this customer that satisfies `test`. */
+  async profileInCoordinator(
+    what: string,
+    test: (
+      profile: {
+        version: number;
+        inferred?: { channel: string; confidence: number; category?: string }[];
+      } & Record<string, unknown>,
+    ) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<Record<string, unknown>> {
     const db = new Client({ connectionString: this.stack.databaseUrl });
     await db.connect();
     try {
-      await waitFor(`profile version ${this.version} in the coordinator`, async () => {
-        const r = await db.query(
-          'SELECT version FROM coordinator.profiles WHERE customer_id = $1',
-          [this.customerId],
-        );
-        return (r.rows[0] as { version?: number } | undefined)?.version === this.version
-          ? true
-          : undefined;
-      });
+      return await waitFor(
+        `${what} in the coordinator`,
+        async () => {
+          const r = await db.query(
+            'SELECT profile FROM coordinator.profiles WHERE customer_id = $1',
+            [this.customerId],
+          );
+          const profile = (r.rows[0] as { profile?: { version: number } } | undefined)?.profile;
+          return profile && test(profile) ? (profile as Record<string, unknown>) : undefined;
+        },
+        { timeoutMs },
+      );
     } finally {
       await db.end();
     }

@@ -1,4 +1,10 @@
-import { baseEnvSchema, intentCataloguePath, loadEnv, servicePort } from '@onevoice/runtime';
+import {
+  baseEnvSchema,
+  intentCataloguePath,
+  loadEnv,
+  secretOrDevDefault,
+  servicePort,
+} from '@onevoice/runtime';
 import { z } from 'zod';
 
 export const coordinatorEnvSchema = baseEnvSchema
@@ -11,17 +17,10 @@ export const coordinatorEnvSchema = baseEnvSchema
     /** How often held requests are looked at to see whether they are due. */
     OV_SCHEDULER_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   })
-  .transform((env, ctx) => {
-    if (!env.OV_OPS_TOKEN && env.NODE_ENV === 'production') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['OV_OPS_TOKEN'],
-        message: 'is required in production: the dev-ops token is refused there',
-      });
-      return z.NEVER;
-    }
-    return { ...env, opsToken: env.OV_OPS_TOKEN ?? 'dev-ops' };
-  });
+  .transform((env, ctx) => ({
+    ...env,
+    opsToken: secretOrDevDefault(env, ctx, 'OV_OPS_TOKEN', 'dev-ops'),
+  }));
 export type CoordinatorEnv = z.infer<typeof coordinatorEnvSchema>;
 export const loadCoordinatorEnv = (env: NodeJS.ProcessEnv = process.env): CoordinatorEnv =>
   loadEnv(coordinatorEnvSchema, env);

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, HttpException, HttpStatus, Param, Query } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LedgerRepository } from '../ledger/ledger.repository';
-import { OpsCredential } from './ops-credential';
+import { StaffCredential } from '@onevoice/runtime';
 
 /**
  * What a contact-centre agent reads when the customer calls: every request, decision (with its
@@ -10,7 +10,7 @@ import { OpsCredential } from './ops-credential';
 @Controller('v1/customers')
 export class TimelineController {
   constructor(
-    private readonly credential: OpsCredential,
+    private readonly credential: StaffCredential,
     private readonly ledger: LedgerRepository,
     private readonly dataSource: DataSource,
   ) {}

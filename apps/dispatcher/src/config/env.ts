@@ -1,12 +1,37 @@
-import { baseEnvSchema, intentCataloguePath, loadEnv, servicePort } from '@onevoice/runtime';
+import {
+  baseEnvSchema,
+  intentCataloguePath,
+  loadEnv,
+  secretOrDevDefault,
+  servicePort,
+} from '@onevoice/runtime';
+import { durationSchema } from '@onevoice/contracts';
 import { z } from 'zod';
 
-export const dispatcherEnvSchema = baseEnvSchema.extend({
-  PORT: servicePort(3004),
-  OV_INTENT_CATALOGUE: intentCataloguePath,
-  /** How often scheduled deliveries are looked at to see whether their window has opened. */
-  OV_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
-});
+export const dispatcherEnvSchema = baseEnvSchema
+  .extend({
+    PORT: servicePort(3004),
+    OV_INTENT_CATALOGUE: intentCataloguePath,
+    /** How often scheduled deliveries are looked at to see whether their window has opened. */
+    OV_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    /** Signs the preference-centre and unsubscribe links in messages (the profiler checks them). */
+    OV_LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Where customers reach the preference centre (the behaviour profiler's public address). */
+    OV_PREFERENCE_CENTRE_URL: z
+      .url({ error: 'must be an absolute URL' })
+      .default('http://127.0.0.1:3002'),
+    /** How long a link in a message keeps working. */
+    OV_LINK_LIFETIME: durationSchema.default('P30D'),
+  })
+  .transform((env, ctx) => ({
+    ...env,
+    linkSecret: secretOrDevDefault(
+      env,
+      ctx,
+      'OV_LINK_SECRET',
+      'dev-link-secret-not-for-production',
+    ),
+  }));
 export type DispatcherEnv = z.infer<typeof dispatcherEnvSchema>;
 export const loadDispatcherEnv = (env: NodeJS.ProcessEnv = process.env): DispatcherEnv =>
   loadEnv(dispatcherEnvSchema, env);

@@ -4,12 +4,13 @@ import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contrac
 import type { EventBatch, Outbound } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
+import { customerLinks } from '@onevoice/links';
 import { createHash } from 'node:crypto';
 import { CHANNEL_ADAPTER, type ChannelAdapter } from '../channels/channel-adapter';
 import { DeliveriesRepository } from './deliveries.repository';
-import { DISPATCHER_INBOX } from './deliveries.tokens';
+import { DISPATCHER_INBOX, DISPATCHER_LINKS, type DispatcherLinks } from './deliveries.tokens';
 import { DeliverySender } from './delivery-sender';
-import { composeDigest, renderTemplate, type Rendered } from './render';
+import { composeDigest, renderTemplate, withPreferenceLinks, type Rendered } from './render';
 
 type DecisionEvent = TopicEvent<typeof Topics.decisions>;
 
@@ -26,6 +27,7 @@ export class DeliveriesConsumer {
     @Inject(CHANNEL_ADAPTER) private readonly adapter: ChannelAdapter,
     private readonly deliveries: DeliveriesRepository,
     private readonly sender: DeliverySender,
+    @Inject(DISPATCHER_LINKS) private readonly links: DispatcherLinks,
   ) {}
 
   @EventPattern(Topics.decisions)
@@ -36,9 +38,14 @@ export class DeliveriesConsumer {
       if (d.replaces) await this.deliveries.cancelForDecision(tx, d.replaces);
       if (d.outcome !== 'approved' || !d.channel) return [];
       const now = new Date();
-      const rendered = composeDigest(
-        this.render(d.intentType, d.variables, d.action),
-        (d.merged ?? []).map((m) => this.render(m.intentType, m.variables, m.action)),
+      const rendered = withPreferenceLinks(
+        composeDigest(
+          this.render(d.intentType, d.variables, d.action),
+          (d.merged ?? []).map((m) => this.render(m.intentType, m.variables, m.action)),
+        ),
+        customerLinks(this.links, decision.subject, d.category, now),
+        d.channel,
+        d.category,
       );
       const deliveryId = createHash('sha256')
         .update(`delivery:${d.decisionId}`)

@@ -39,3 +39,23 @@ export function composeDigest(first: Rendered, others: readonly Rendered[]): Ren
     ].join('\n'),
   };
 }
+
+/**
+ * Every message carries the way to the customer's choices: the preference centre, and (where a
+ * message can carry it) one-click unsubscribe from this kind of message. Texts stay short.
+ */
+export function withPreferenceLinks(
+  message: Rendered,
+  links: { preferences: string; unsubscribe: string },
+  channel: string,
+  category: string,
+): Rendered {
+  const lines =
+    channel === 'sms' || channel === 'push'
+      ? [`Your choices: ${links.preferences}`]
+      : [
+          `Choose how we contact you: ${links.preferences}`,
+          `Stop ${category} messages: ${links.unsubscribe}`,
+        ];
+  return { ...message, body: [message.body, '', ...lines].join('\n') };
+}

@@ -1,8 +1,11 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { readBearer, secretDigest, secretMatches } from '@onevoice/runtime';
+import { readBearer, secretDigest, secretMatches } from './bearer';
 
-/** The staff / operations credential (DESIGN.md section 10) that reads customers' timelines. */
-export class OpsCredential {
+/**
+ * The staff / operations credential (DESIGN.md section 10): what reads a customer's timeline,
+ * profile and preferences, and changes preferences on their behalf.
+ */
+export class StaffCredential {
   private readonly digest: Buffer;
 
   constructor(token: string) {

@@ -1,0 +1,54 @@
+import { categorySchema, channelSchema } from '@onevoice/contracts';
+import { z } from 'zod';
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** PUT /v1/customers/{id}/preferences: the customer's whole set of choices, replacing the last. */
+export const preferencesBodySchema = z
+  .object({
+    preferredChannel: channelSchema.optional(),
+    categoryChannels: z.partialRecord(categorySchema, channelSchema).default({}),
+    optOuts: z
+      .array(
+        z
+          .object({ channel: channelSchema.optional(), category: categorySchema.optional() })
+          .strict()
+          .refine((o) => o.channel !== undefined || o.category !== undefined, {
+            error: 'name a channel, a category, or both',
+          }),
+      )
+      .default([]),
+    consents: z
+      .array(
+        z
+          .object({
+            channel: channelSchema,
+            purpose: z.string().min(1).max(100),
+            wordingVersion: z.string().min(1).max(50).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    frequency: z.enum(['as_it_comes', 'daily_digest', 'weekly_digest']).default('as_it_comes'),
+    quietHours: z.object({ start: clockTime, end: clockTime }).strict().optional(),
+    timeZone: z
+      .string()
+      .refine(isKnownTimeZone, 'must be an IANA time zone such as Europe/Berlin')
+      .optional(),
+    doNotDisturbUntil: z.iso
+      .datetime({ offset: true, error: 'must be an RFC 3339 timestamp' })
+      .optional(),
+    /** How the customer told us (voice, store, email, …), for the consent ledger. */
+    via: z.string().min(1).max(50).default('agent'),
+  })
+  .strict();
+export type PreferencesBody = z.infer<typeof preferencesBodySchema>;

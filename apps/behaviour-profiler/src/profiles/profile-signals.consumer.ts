@@ -1,0 +1,120 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contracts';
+import type { EventBatch, InboundMessage } from '@onevoice/messaging';
+import type { IdempotentConsumer } from '@onevoice/persistence';
+import { INTENT_CATALOGUE } from '@onevoice/runtime';
+import type { ProfilerConfig } from '../inference/profiler-config';
+import { PROFILER_CONFIG } from '../inference/profiler-config.provider';
+import { signalsOfDelivery, signalsOfInteraction } from '../inference/signals';
+import { smsKeywordChange, type ConsentEntry } from '../preferences/explicit-preferences';
+import { PROFILER_INBOX } from '../profiler.tokens';
+import { ProfileRepository, type CustomerRow } from './profile.repository';
+import { ProfileService } from './profile.service';
+
+type Interaction = TopicEvent<typeof Topics.interactions>;
+type Delivery = TopicEvent<typeof Topics.deliveries>;
+type PreferenceChange = TopicEvent<typeof Topics.preferences>;
+
+/**
+ * What customers do (interactions), what became of our messages (deliveries) and what customers
+ * said (preferences) update their profiles. A batch's customers are locked and loaded at once,
+ * changed in memory and written back together; a profile is published once per customer and
+ * batch, and only when it changed materially.
+ */
+@Controller()
+export class ProfileSignalsConsumer {
+  constructor(
+    @Inject(PROFILER_INBOX) private readonly inbox: IdempotentConsumer,
+    @Inject(PROFILER_CONFIG) private readonly config: ProfilerConfig,
+    @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
+    private readonly repo: ProfileRepository,
+    private readonly profiles: ProfileService,
+  ) {}
+
+  @EventPattern(Topics.interactions)
+  async onInteractions(@Payload() batch: EventBatch<Interaction>): Promise<void> {
+    await this.run(batch, (row, event, now) => {
+      this.profiles.addSignals(row, signalsOfInteraction(event, this.config, now));
+      if (event.type !== 'interaction.inbound_contact' || event.data.channel !== 'sms') return [];
+      const keyword = event.data.text ? smsKeywordChange(event.data.text) : undefined;
+      if (!keyword) return [];
+      const meta = {
+        at: new Date(event.time ?? now),
+        via: 'sms',
+        source: `sms keyword (${event.source})`,
+      };
+      if (keyword.kind === 'help')
+        return [
+          {
+            at: meta.at.toISOString(),
+            action: 'help_requested',
+            channel: 'sms',
+            via: meta.via,
+            source: meta.source,
+          },
+        ];
+      return this.profiles.changePreferences(row, keyword.change, meta);
+    });
+  }
+
+  @EventPattern(Topics.deliveries)
+  async onDeliveries(@Payload() batch: EventBatch<Delivery>): Promise<void> {
+    const categoryOf = (intentType: string) => this.catalogue.intents[intentType]?.category;
+    await this.run(batch, (row, event, now) => {
+      this.profiles.addSignals(row, signalsOfDelivery(event, categoryOf, now));
+      return [];
+    });
+  }
+
+  @EventPattern(Topics.preferences)
+  async onPreferences(@Payload() batch: EventBatch<PreferenceChange>): Promise<void> {
+    await this.run(batch, (row, event, now) =>
+      this.profiles.changePreferences(row, event.data, {
+        at: new Date(event.time ?? now),
+        via: event.data.via ?? 'api',
+        source: event.source,
+      }),
+    );
+  }
+
+  private async run<E extends { id: string; source: string; subject: string }>(
+    batch: EventBatch<E>,
+    apply: (row: CustomerRow, event: E, now: Date) => ConsentEntry[],
+  ): Promise<void> {
+    const now = new Date();
+    let rows = new Map<string, CustomerRow>();
+    const lastOf = new Map<string, InboundMessage<E>>();
+    const ledger: (ConsentEntry & { customerId: string })[] = [];
+    await this.inbox.process(
+      batch,
+      async (_tx, message) => {
+        const row = rows.get(message.event.subject)!;
+        for (const entry of apply(row, message.event, now))
+          ledger.push({ ...entry, customerId: row.customerId });
+        // A customer's profile is published once per batch, after their last message in it.
+        return lastOf.get(row.customerId) === message
+          ? this.profiles.publishIfChanged(row, now)
+          : [];
+      },
+      batch.messages,
+      {
+        prepare: async (tx, claimed) => {
+          rows = await this.repo.lockAndLoad(
+            tx,
+            claimed.map((m) => m.event.subject),
+          );
+          for (const m of claimed) lastOf.set(m.event.subject, m);
+        },
+        finish: async (tx) => {
+          await this.repo.save(
+            tx,
+            [...new Set(lastOf.keys())].map((c) => rows.get(c)!),
+            ledger,
+            now,
+          );
+        },
+      },
+    );
+  }
+}

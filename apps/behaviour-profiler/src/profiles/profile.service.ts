@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  cloudEvent,
+  PROFILE_UPDATED,
+  Topics,
+  type PreferenceChangedData,
+  type ProfileData,
+} from '@onevoice/contracts';
+import { outbound, type Outbound } from '@onevoice/messaging';
+import { addSignal, explain, infer, type Signal } from '../inference/behaviour';
+import type { ProfilerConfig } from '../inference/profiler-config';
+import { PROFILER_CONFIG } from '../inference/profiler-config.provider';
+import {
+  applyPreferenceChange,
+  type ChangeMeta,
+  type ConsentEntry,
+} from '../preferences/explicit-preferences';
+import { composeProfile, materialKey } from '../preferences/profile-composer';
+import type { CustomerRow } from './profile.repository';
+
+export const PROFILER_SOURCE = 'onevoice/behaviour-profiler';
+
+/**
+ * The profiler's work on customers held in memory for one transaction: signals and preference
+ * changes applied, consent ledger lines collected, and a new profile published only when
+ * something material changed.
+ */
+@Injectable()
+export class ProfileService {
+  constructor(@Inject(PROFILER_CONFIG) private readonly config: ProfilerConfig) {}
+
+  addSignals(row: CustomerRow, signals: readonly Signal[]): void {
+    for (const s of signals) row.behaviour = addSignal(row.behaviour, s, this.config);
+  }
+
+  changePreferences(
+    row: CustomerRow,
+    change: PreferenceChangedData,
+    meta: ChangeMeta,
+  ): ConsentEntry[] {
+    const { prefs, entries } = applyPreferenceChange(row.preferences, change, meta);
+    row.preferences = prefs;
+    return entries;
+  }
+
+  /** The profile as it stands now (not yet published). */
+  profileOf(row: CustomerRow, now: Date, version = row.version): ProfileData {
+    return composeProfile(
+      row.customerId,
+      version,
+      row.preferences,
+      infer(row.behaviour, this.config, now.getTime()),
+    );
+  }
+
+  /** The new profile to publish, when it differs materially from the last one published. */
+  publishIfChanged(row: CustomerRow, now: Date): Outbound[] {
+    const profile = this.profileOf(row, now, row.version + 1);
+    const key = materialKey(profile, this.config.publishConfidenceStep);
+    if (key === row.publishedKey) return [];
+    row.version = profile.version;
+    row.publishedKey = key;
+    return [
+      outbound(
+        Topics.profiles,
+        cloudEvent({
+          id: `${row.customerId}:profile:${profile.version}`,
+          source: PROFILER_SOURCE,
+          type: PROFILE_UPDATED,
+          subject: row.customerId,
+          time: now,
+          data: profile,
+        }),
+      ),
+    ];
+  }
+
+  /** The profile explaining itself: why a channel is preferred, with evidence and confidence. */
+  explain(row: CustomerRow, now: Date) {
+    const inference = infer(row.behaviour, this.config, now.getTime());
+    const prefs = row.preferences;
+    const said = prefs.preferredChannel
+      ? [
+          `Said to prefer ${prefs.preferredChannel}: that always comes before what behaviour suggests.`,
+        ]
+      : [];
+    return {
+      customerId: row.customerId,
+      version: row.version,
+      profile: this.profileOf(row, now),
+      explicit: prefs,
+      inferred: {
+        preferred: inference.preferred ?? null,
+        channels: inference.channels,
+        byCategory: inference.byCategory,
+        activeHoursUtc: inference.activeHours,
+        evidence: inference.totalEvidence,
+      },
+      explanation: [...said, ...explain(inference)],
+      configVersion: this.config.version,
+    };
+  }
+}

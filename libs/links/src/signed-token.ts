@@ -1,0 +1,99 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** What a link lets its holder do, for whom, and until when. */
+export interface LinkClaims {
+  /** `preferences`: see and change one's choices; `unsubscribe`: one-click, one category. */
+  purpose: 'preferences' | 'unsubscribe';
+  customerId: string;
+  /** For `unsubscribe`: the category the message was about. */
+  category?: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+export type TokenCheck =
+  | { ok: true; claims: LinkClaims }
+  | { ok: false; reason: 'malformed' | 'forged' | 'expired' | 'wrong_purpose' | 'other_customer' };
+
+const mac = (secret: string, payload: string) =>
+  createHmac('sha256', secret).update(payload).digest('base64url');
+
+/**
+ * An opaque token for a link in a message: the claims and an HMAC-SHA256 over them with a
+ * secret only OneVoice holds. Whoever holds the link may act on it until it expires — and only
+ * for the customer (and category) it names. No cookie, no login.
+ */
+export function signToken(secret: string, claims: LinkClaims): string {
+  const payload = Buffer.from(
+    JSON.stringify({
+      p: claims.purpose,
+      c: claims.customerId,
+      ...(claims.category ? { k: claims.category } : {}),
+      e: claims.expiresAt,
+    }),
+  ).toString('base64url');
+  return `${payload}.${mac(secret, payload)}`;
+}
+
+/** Checks a token for one purpose and one customer; the reason says why it is refused. */
+export function verifyToken(
+  secret: string,
+  token: string | undefined,
+  expected: { purpose: LinkClaims['purpose']; customerId: string },
+  now: Date,
+): TokenCheck {
+  const [payload, signature, ...rest] = (token ?? '').split('.');
+  if (!payload || !signature || rest.length > 0) return { ok: false, reason: 'malformed' };
+  const want = Buffer.from(mac(secret, payload));
+  const got = Buffer.from(signature);
+  if (want.length !== got.length || !timingSafeEqual(want, got))
+    return { ok: false, reason: 'forged' };
+  let raw: { p?: unknown; c?: unknown; k?: unknown; e?: unknown };
+  try {
+    raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof raw;
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  if (
+    (raw.p !== 'preferences' && raw.p !== 'unsubscribe') ||
+    typeof raw.c !== 'string' ||
+    typeof raw.e !== 'number' ||
+    (raw.k !== undefined && typeof raw.k !== 'string')
+  )
+    return { ok: false, reason: 'malformed' };
+  if (raw.p !== expected.purpose) return { ok: false, reason: 'wrong_purpose' };
+  if (raw.c !== expected.customerId) return { ok: false, reason: 'other_customer' };
+  if (raw.e <= now.getTime()) return { ok: false, reason: 'expired' };
+  return {
+    ok: true,
+    claims: {
+      purpose: raw.p,
+      customerId: raw.c,
+      ...(raw.k !== undefined ? { category: raw.k as string } : {}),
+      expiresAt: raw.e,
+    },
+  };
+}
+
+/** The links every message carries: the preference centre, and one-click unsubscribe. */
+export function customerLinks(
+  options: { secret: string; baseUrl: string; lifetimeMs: number },
+  customerId: string,
+  category: string,
+  now: Date,
+): { preferences: string; unsubscribe: string } {
+  const expiresAt = now.getTime() + options.lifetimeMs;
+  const base = options.baseUrl.replace(/\/$/, '');
+  const c = encodeURIComponent(customerId);
+  const prefs = signToken(options.secret, { purpose: 'preferences', customerId, expiresAt });
+  const unsub = signToken(options.secret, {
+    purpose: 'unsubscribe',
+    customerId,
+    category,
+    expiresAt,
+  });
+  return {
+    preferences: `${base}/preferences/${c}?t=${prefs}`,
+    unsubscribe: `${base}/v1/unsubscribe?c=${c}&t=${unsub}`,
+  };
+}
