@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes this machine ready to run or test OneVoice without Docker, idempotently:
 #   - kcat (a Kafka client that is not OneVoice's, for the tests and for you), from Debian's packages;
+#   - with --for-tests, chromium (Debian's), which the preference-centre browser test drives;
 #   - PostgreSQL answering on 127.0.0.1:5432 (started when it is installed but stopped),
 #     with the `onevoice` database;
 #   - a single-node Kafka broker on 127.0.0.1:9092 (deploy/local/kafka.sh).
@@ -20,14 +21,16 @@ as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"; else return 1; fi
 }
 
-ensure_kcat() {
-  command -v kcat >/dev/null && return 0
-  say "installing kcat from Debian's packages"
+# Installs a Debian package unless `command` is already there.
+ensure_package() {
+  local package=$1 command=$2 why=$3
+  command -v "$command" >/dev/null && return 0
+  say "installing $package from Debian's packages ($why)"
   export DEBIAN_FRONTEND=noninteractive
-  if ! as_root apt-get install -y -qq kcat >/dev/null 2>&1; then
+  if ! as_root apt-get install -y -qq "$package" >/dev/null 2>&1; then
     as_root apt-get update -qq >/dev/null 2>&1 || true
-    as_root apt-get install -y -qq kcat >/dev/null 2>&1 || {
-      say "could not install kcat (needs root or sudo); install it yourself: apt-get install kcat"
+    as_root apt-get install -y -qq "$package" >/dev/null 2>&1 || {
+      say "could not install $package (needs root or sudo); install it yourself: apt-get install $package"
       return 1
     }
   fi
@@ -59,7 +62,9 @@ ensure_postgres() {
 docker_answers() { command -v docker >/dev/null && timeout 5 docker info >/dev/null 2>&1; }
 
 mkdir -p "${OV_LOCAL_DIR:-$here/../../.local}"
-ensure_kcat || true
+ensure_package kcat kcat "a Kafka client for the tests and for you" || true
+# The preference-centre browser test drives Debian's chromium with playwright-core.
+$for_tests && { ensure_package chromium chromium "the browser test" || true; }
 if $for_tests && docker_answers; then
   say "a Docker engine answers: the tests start Kafka and Postgres with testcontainers"
   exit 0

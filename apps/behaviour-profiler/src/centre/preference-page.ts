@@ -41,7 +41,7 @@ function layout(title: string, body: string): string {
   legend { font-weight: 600; padding: 0; margin-bottom: .4rem; float: left; width: 100%; }
   legend + * { clear: both; }
   label { display: flex; gap: .6rem; align-items: center; padding: .35rem 0; }
-  input[type=radio], input[type=checkbox] { width: 1.3rem; height: 1.3rem; }
+  input[type=radio], input[type=checkbox] { width: 1.3rem; height: 1.3rem; flex: none; }
   input[type=time], input[type=text] { font: inherit; padding: .3rem .4rem; }
   .hint { color: #5a6272; font-size: .92rem; margin: .2rem 0 .4rem; }
   button { font: inherit; font-weight: 600; width: 100%; padding: .85rem; border: 0; border-radius: 10px; background: #1f5eff; color: #fff; }
@@ -163,7 +163,10 @@ export function preferencesFromForm(
       ...(preferred ? { preferredChannel: preferred as Channel } : { preferredChannel: undefined }),
       optOuts,
       frequency: frequency as ExplicitPreferences['frequency'],
-      ...(start && end ? { quietHours: { start, end } } : {}),
+      // The page shows the usual hours when none were chosen; keeping them is not a choice.
+      ...(start && end && (before.quietHours || start !== '21:00' || end !== '08:00')
+        ? { quietHours: { start, end } }
+        : {}),
       timeZone: zone,
     },
   };

@@ -7,6 +7,7 @@ import {
   type ProfileData,
 } from '@onevoice/contracts';
 import { outbound, type Outbound } from '@onevoice/messaging';
+import { createHash } from 'node:crypto';
 import { addSignal, explain, infer, type Signal } from '../inference/behaviour';
 import type { ProfilerConfig } from '../inference/profiler-config';
 import { PROFILER_CONFIG } from '../inference/profiler-config.provider';
@@ -56,7 +57,11 @@ export class ProfileService {
   /** The new profile to publish, when it differs materially from the last one published. */
   publishIfChanged(row: CustomerRow, now: Date): Outbound[] {
     const profile = this.profileOf(row, now, row.version + 1);
-    const key = materialKey(profile, this.config.publishConfidenceStep);
+    // A digest is enough to compare with, and keeps the stored row small.
+    const key = createHash('sha256')
+      .update(materialKey(profile, this.config.publishConfidenceStep))
+      .digest('base64url')
+      .slice(0, 22);
     if (key === row.publishedKey) return [];
     row.version = profile.version;
     row.publishedKey = key;
