@@ -52,7 +52,13 @@ describe('walking skeleton: a department event posted over HTTP reaches a channe
       intentType: 'billing.payment_due',
     });
 
-    // Every hop is on its topic, keyed by the customer.
+    // Every hop is on its topic, keyed by the customer. The tap reads each topic on its own, so
+    // an earlier hop may reach it after a later one: wait for each.
+    for (const topic of [Topics.events, Topics.contactRequests, Topics.decisions])
+      await tap.waitForMessages(
+        `the ${topic} message`,
+        (m) => m.topic === topic && m.key === customer,
+      );
     expect(tap.events(Topics.events, customer).map((e) => e.id)).toEqual([event.id]);
     expect(tap.events(Topics.contactRequests, customer).map((e) => e.id)).toEqual([event.id]);
     const decisions = tap.events(Topics.decisions, customer);

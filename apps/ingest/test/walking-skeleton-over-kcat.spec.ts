@@ -48,6 +48,11 @@ describe('walking skeleton: a department event produced by kcat straight to ov.e
     expect(sent.data).toMatchObject({ requestId: event.id, channel: 'voice' });
     // Sent at once, or scheduled when voice's quiet hours (UTC, no profile) are on now.
     expect(['sent', 'scheduled']).toContain(sent.data.state);
+    // The tap reads each topic on its own: the decision may reach it after the delivery.
+    await tap.waitForMessages(
+      'the decision',
+      (m) => m.topic === Topics.decisions && m.key === customer,
+    );
     expect(tap.events(Topics.decisions, customer)).toHaveLength(1);
   });
 });
