@@ -40,3 +40,22 @@ export const DEPARTMENTS = [
 ] as const;
 export const departmentSchema = z.enum(DEPARTMENTS);
 export type Department = z.infer<typeof departmentSchema>;
+
+/** A local time of day, HH:MM on a 24-hour clock (quiet hours). */
+export const clockTimeSchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
+
+/** Whether the runtime knows an IANA time zone name. */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const timeZoneSchema = z
+  .string()
+  .refine(isKnownTimeZone, 'must be an IANA time zone such as Europe/Berlin');

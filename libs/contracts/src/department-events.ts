@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { categorySchema, channelSchema, touchpointSchema } from './channels';
+import {
+  categorySchema,
+  channelSchema,
+  clockTimeSchema,
+  timeZoneSchema,
+  touchpointSchema,
+} from './channels';
 
 /**
  * The `data` of each public event type a department may send (DESIGN.md section 3).
@@ -109,18 +115,13 @@ const channelCategorySchema = z
     error: 'name a channel, a category, or both',
   });
 
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
-
 export const preferenceChangedDataSchema = z
   .object({
     preferredChannel: channelSchema.optional(),
     optOut: z.array(channelCategorySchema).optional(),
     optIn: z.array(channelCategorySchema).optional(),
-    quietHours: z.object({ start: clockTime, end: clockTime }).optional(),
-    timeZone: z
-      .string()
-      .refine(isKnownTimeZone, 'must be an IANA time zone such as Europe/Berlin')
-      .optional(),
+    quietHours: z.object({ start: clockTimeSchema, end: clockTimeSchema }).optional(),
+    timeZone: timeZoneSchema.optional(),
     frequency: z.enum(['as_it_comes', 'daily_digest', 'weekly_digest']).optional(),
     consent: z
       .object({
@@ -143,15 +144,6 @@ export const preferenceChangedDataSchema = z
   .loose()
   .refine((p) => Object.keys(p).length > 0, { error: 'a preference change must change something' });
 export type PreferenceChangedData = z.infer<typeof preferenceChangedDataSchema>;
-
-function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Non-intent event types and the schema of their `data`. */
 export const INTERACTION_DATA_SCHEMAS = {

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { categorySchema, channelSchema } from './channels';
+import { categorySchema, channelSchema, clockTimeSchema } from './channels';
 import { cloudEventEnvelopeSchema } from './cloud-event';
-
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
 
 /**
  * A customer's contact profile, as the behaviour profiler publishes it on the compacted
@@ -15,7 +13,7 @@ export const profileDataSchema = z
     /** Increases with every published change; an older profile never replaces a newer one. */
     version: z.number().int().nonnegative(),
     timeZone: z.string().min(1).default('UTC'),
-    quietHours: z.object({ start: clockTime, end: clockTime }).optional(),
+    quietHours: z.object({ start: clockTimeSchema, end: clockTimeSchema }).optional(),
     doNotDisturbUntil: z.iso.datetime({ offset: true }).optional(),
     preferredChannel: channelSchema.optional(),
     categoryChannels: z.partialRecord(categorySchema, channelSchema).default({}),

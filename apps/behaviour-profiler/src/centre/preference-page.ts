@@ -1,4 +1,4 @@
-import type { Channel } from '@onevoice/contracts';
+import { isKnownTimeZone, type Channel } from '@onevoice/contracts';
 import type { ExplicitPreferences } from '../preferences/explicit-preferences';
 
 /** The wording the customer sees; the consent ledger records which version they agreed to. */
@@ -140,11 +140,8 @@ export function preferencesFromForm(
   if ((start && !clock.test(start)) || (end && !clock.test(end)))
     return { ok: false, field: 'quietStart', message: 'quiet hours are times such as 21:00' };
   const zone = text('timeZone') || before.timeZone || 'UTC';
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-  } catch {
+  if (!isKnownTimeZone(zone))
     return { ok: false, field: 'timeZone', message: 'a time zone such as Europe/Berlin' };
-  }
   // Opt-outs the page does not show (a channel for one category, say) are kept as they were.
   const shown = (o: { channel?: string; category?: string }) =>
     (o.category === undefined && CHANNELS.some(([ch]) => ch === o.channel)) ||

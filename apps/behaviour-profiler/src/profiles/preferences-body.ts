@@ -1,16 +1,10 @@
-import { categorySchema, channelSchema } from '@onevoice/contracts';
+import {
+  categorySchema,
+  channelSchema,
+  clockTimeSchema,
+  timeZoneSchema,
+} from '@onevoice/contracts';
 import { z } from 'zod';
-
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
-
-function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** PUT /v1/customers/{id}/preferences: the customer's whole set of choices, replacing the last. */
 export const preferencesBodySchema = z
@@ -39,11 +33,8 @@ export const preferencesBodySchema = z
       )
       .default([]),
     frequency: z.enum(['as_it_comes', 'daily_digest', 'weekly_digest']).default('as_it_comes'),
-    quietHours: z.object({ start: clockTime, end: clockTime }).strict().optional(),
-    timeZone: z
-      .string()
-      .refine(isKnownTimeZone, 'must be an IANA time zone such as Europe/Berlin')
-      .optional(),
+    quietHours: z.object({ start: clockTimeSchema, end: clockTimeSchema }).strict().optional(),
+    timeZone: timeZoneSchema.optional(),
     doNotDisturbUntil: z.iso
       .datetime({ offset: true, error: 'must be an RFC 3339 timestamp' })
       .optional(),

@@ -39,25 +39,8 @@ export class ProfileRepository {
       `SELECT customer_id, behaviour, preferences, version, published_key FROM customers
         WHERE customer_id = ANY($1::text[]) ORDER BY customer_id FOR UPDATE`,
       [ids],
-    )) as {
-      customer_id: string;
-      behaviour: BehaviourState;
-      preferences: ExplicitPreferences;
-      version: number;
-      published_key: string | null;
-    }[];
-    return new Map(
-      rows.map((r) => [
-        r.customer_id,
-        {
-          customerId: r.customer_id,
-          behaviour: r.behaviour,
-          preferences: { ...noPreferences(), ...r.preferences },
-          version: r.version,
-          publishedKey: r.published_key,
-        },
-      ]),
-    );
+    )) as StoredCustomer[];
+    return new Map(rows.map((r) => [r.customer_id, toRow(r)]));
   }
 
   /** Reads one customer without locking (for the API); undefined when never seen. */
@@ -65,23 +48,8 @@ export class ProfileRepository {
     const rows = (await tx.query(
       'SELECT customer_id, behaviour, preferences, version, published_key FROM customers WHERE customer_id = $1',
       [customerId],
-    )) as {
-      customer_id: string;
-      behaviour: BehaviourState;
-      preferences: ExplicitPreferences;
-      version: number;
-      published_key: string | null;
-    }[];
-    const r = rows[0];
-    return r
-      ? {
-          customerId: r.customer_id,
-          behaviour: r.behaviour,
-          preferences: { ...noPreferences(), ...r.preferences },
-          version: r.version,
-          publishedKey: r.published_key,
-        }
-      : undefined;
+    )) as StoredCustomer[];
+    return rows[0] ? toRow(rows[0]) : undefined;
   }
 
   /** Writes back the customers a batch changed, and their consent ledger lines, in one statement. */
@@ -142,4 +110,23 @@ export class ProfileRepository {
     )) as { customers: number; bytes: string }[];
     return { customers: r!.customers, bytes: Number(r!.bytes) };
   }
+}
+
+interface StoredCustomer {
+  customer_id: string;
+  behaviour: BehaviourState;
+  preferences: ExplicitPreferences;
+  version: number;
+  published_key: string | null;
+}
+
+function toRow(r: StoredCustomer): CustomerRow {
+  return {
+    customerId: r.customer_id,
+    behaviour: r.behaviour,
+    // Preferences stored before a field existed get its default.
+    preferences: { ...noPreferences(), ...r.preferences },
+    version: r.version,
+    publishedKey: r.published_key,
+  };
 }
