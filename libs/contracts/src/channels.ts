@@ -59,3 +59,14 @@ export function isKnownTimeZone(zone: string): boolean {
 export const timeZoneSchema = z
   .string()
   .refine(isKnownTimeZone, 'must be an IANA time zone such as Europe/Berlin');
+
+/**
+ * Kinds of message a customer may stop altogether (a one-click unsubscribe, a box on the
+ * preference page). Bills, outages and account messages always reach them, on the channel they
+ * choose.
+ */
+export const OPTIONAL_CATEGORIES = [
+  'promotion',
+  'survey',
+  'usage',
+] as const satisfies readonly Category[];

@@ -1,4 +1,4 @@
-import { isKnownTimeZone, type Channel } from '@onevoice/contracts';
+import { isKnownTimeZone, OPTIONAL_CATEGORIES, type Channel } from '@onevoice/contracts';
 import type { ExplicitPreferences } from '../preferences/explicit-preferences';
 
 /** The wording the customer sees; the consent ledger records which version they agreed to. */
@@ -11,11 +11,12 @@ const CHANNELS: [Channel, string][] = [
   ['push', 'App notification'],
   ['letter', 'Letter'],
 ];
-const TOPICS: [string, string][] = [
-  ['promotion', 'Offers and promotions'],
-  ['survey', 'Short surveys about our service'],
-  ['usage', 'Tips about your usage'],
-];
+const TOPIC_WORDING: Record<(typeof OPTIONAL_CATEGORIES)[number], string> = {
+  promotion: 'Offers and promotions',
+  survey: 'Short surveys about our service',
+  usage: 'Tips about your usage',
+};
+const TOPICS = Object.entries(TOPIC_WORDING);
 const FREQUENCIES: [ExplicitPreferences['frequency'], string][] = [
   ['as_it_comes', 'As it happens'],
   ['daily_digest', 'At most once a day, all together'],

@@ -1,4 +1,4 @@
-import { composeDigest, renderTemplate } from './render';
+import { composeDigest, renderTemplate, withPreferenceLinks } from './render';
 
 describe('renderTemplate', () => {
   it('fills variables and the action link', () => {
@@ -44,5 +44,32 @@ describe('composeDigest', () => {
   it('leaves a single message as it is', () => {
     const one = { subject: 's', body: 'b' };
     expect(composeDigest(one, [])).toBe(one);
+  });
+});
+
+describe('withPreferenceLinks', () => {
+  const links = {
+    preferences: 'https://ov.example/preferences/c?t=p',
+    unsubscribe: 'https://ov.example/v1/unsubscribe?c=c&t=u',
+  };
+  const message = { subject: 's', body: 'Your offer.' };
+
+  it('gives an email about an optional kind of message both links', () => {
+    const out = withPreferenceLinks(message, links, 'email', 'promotion');
+    expect(out.body).toBe(
+      'Your offer.\n\nChoose how we contact you: https://ov.example/preferences/c?t=p\nStop promotion messages: https://ov.example/v1/unsubscribe?c=c&t=u',
+    );
+  });
+
+  it('offers no unsubscribe from bills, which always reach the customer', () => {
+    expect(withPreferenceLinks(message, links, 'email', 'billing').body).not.toContain(
+      'unsubscribe',
+    );
+  });
+
+  it('keeps a text short: the preference link only', () => {
+    expect(withPreferenceLinks(message, links, 'sms', 'promotion').body).toBe(
+      'Your offer.\n\nYour choices: https://ov.example/preferences/c?t=p',
+    );
   });
 });

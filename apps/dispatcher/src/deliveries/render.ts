@@ -1,3 +1,4 @@
+import { OPTIONAL_CATEGORIES } from '@onevoice/contracts';
 /**
  * Fills `{{name}}` placeholders from the message's variables; `{{action}}` is the action link or
  * reply keyword. A placeholder with no value stays visible rather than vanishing silently.
@@ -42,7 +43,8 @@ export function composeDigest(first: Rendered, others: readonly Rendered[]): Ren
 
 /**
  * Every message carries the way to the customer's choices: the preference centre, and (where a
- * message can carry it) one-click unsubscribe from this kind of message. Texts stay short.
+ * message can carry it, for a kind of message one may stop) one-click unsubscribe from this kind
+ * of message. Texts stay short.
  */
 export function withPreferenceLinks(
   message: Rendered,
@@ -50,12 +52,13 @@ export function withPreferenceLinks(
   channel: string,
   category: string,
 ): Rendered {
+  const optional = (OPTIONAL_CATEGORIES as readonly string[]).includes(category);
   const lines =
     channel === 'sms' || channel === 'push'
       ? [`Your choices: ${links.preferences}`]
       : [
           `Choose how we contact you: ${links.preferences}`,
-          `Stop ${category} messages: ${links.unsubscribe}`,
+          ...(optional ? [`Stop ${category} messages: ${links.unsubscribe}`] : []),
         ];
   return { ...message, body: [message.body, '', ...lines].join('\n') };
 }
