@@ -33,7 +33,7 @@ const INTENTS: {
     urgency: 'high',
     channels: ['voice', 'email', 'sms'],
     lifetimeDays: 14,
-    reminders: 1,
+    reminders: 2,
   },
   {
     type: 'service.appointment_due',
@@ -97,7 +97,8 @@ type Action =
   | { kind: 'case'; open: boolean; caseKind: CaseKind; after: number }
   | { kind: 'optOut'; channel?: Channel; category?: Category; after: number }
   | { kind: 'quiet'; start: number; end: number; after: number }
-  | { kind: 'prefer'; channel: Channel; after: number };
+  | { kind: 'prefer'; channel: Channel; after: number }
+  | { kind: 'engage'; after: number };
 
 const minutes = fc.integer({ min: 0, max: 36 * 60 });
 const action: fc.Arbitrary<Action> = fc.oneof(
@@ -151,6 +152,10 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   },
   {
     weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('engage' as const), after: minutes }),
+  },
+  {
+    weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('prefer' as const),
       channel: fc.constantFrom(...CHANNELS),
@@ -170,6 +175,7 @@ function simulate(zone: string, start: number, actions: Action[]) {
   let profile: CustomerProfile = { timeZone: zone, optOuts: [], consents: [] };
   const cases = new Map<string, CaseKind>();
   const fulfilled: { intentKey: string; at: Date }[] = [];
+  const engagements: { decisionId: string; reminderOf?: string; at: number }[] = [];
   const records = new Map<string, Record_>();
   const entries = new Map<string, LedgerDecision>(); // by request id, the latest decision
   let seq = 0;
@@ -203,6 +209,7 @@ function simulate(zone: string, start: number, actions: Action[]) {
       urgency: rec.request.urgency,
       decidedAt: new Date(now),
       update: rec.request.update,
+      ...(rec.request.reminder ? { reminderOf: rec.request.reminder.of } : {}),
     };
     switch (decision.outcome) {
       case 'approved':
@@ -232,13 +239,58 @@ function simulate(zone: string, start: number, actions: Action[]) {
   const supersede = (decisionId: string) => {
     const requestId = decisionId.slice(2);
     entries.delete(requestId);
-    records.get(requestId)!.status = 'superseded';
+    const rec = records.get(requestId)!;
+    rec.status = 'superseded';
+    // The coordinator takes it back with a decision of its own.
+    const reasons = [
+      { rule: 'supersession', code: 'superseded', text: 'Replaced by a newer update.' },
+    ];
+    rec.decisions.push({
+      decision: { outcome: 'suppressed', code: 'superseded', reasons },
+      at: now,
+      profile,
+    });
   };
   const displace = (decisionId: string) => {
     const requestId = decisionId.slice(2);
     const e = entries.get(requestId)!;
     entries.set(requestId, { ...e, outcome: 'deferred' });
     records.get(requestId)!.status = 'open';
+  };
+  // As the coordinator does when a message has gone out: its next reminder, held until due.
+  const planned = new Set<string>();
+  const planReminders = (until: number) => {
+    for (const e of [...entries.values()]) {
+      if (e.outcome !== 'approved' || e.at!.getTime() > until || planned.has(e.decisionId))
+        continue;
+      planned.add(e.decisionId);
+      const rec = records.get(e.requestId)!;
+      const intent = INTENTS.find((i) => i.type === rec.request.intentType)!;
+      const number = (rec.request.reminder?.number ?? 0) + 1;
+      const dueAt = e.at!.getTime() + DAY;
+      if (intent.reminders === 0 || number > intent.reminders) continue;
+      if (dueAt >= rec.request.expiresAt.getTime()) continue;
+      const of = rec.request.reminder?.of ?? e.decisionId;
+      const requestId = `rm${number}-${of}`;
+      const request: ContactRequest = {
+        ...rec.request,
+        requestId,
+        receivedAt: new Date(dueAt),
+        reminder: { of, number, maxReminders: intent.reminders },
+      };
+      records.set(requestId, { request, decisions: [], status: 'open' });
+      entries.set(requestId, {
+        decisionId: `d-${requestId}`,
+        requestId,
+        intentKey: request.intentKey,
+        category: request.category,
+        urgency: request.urgency,
+        decidedAt: new Date(now),
+        outcome: 'deferred',
+        at: new Date(dueAt),
+        reminderOf: of,
+      });
+    }
   };
   const due = () => {
     for (let guard = 0; guard < 1000; guard++) {
@@ -252,8 +304,9 @@ function simulate(zone: string, start: number, actions: Action[]) {
 
   for (const a of actions) {
     const target = now + a.after * 60_000;
-    // Deferred requests come due as time passes.
+    // Deferred requests come due as time passes; messages that went out get their reminders.
     for (;;) {
+      planReminders(target);
       const next = [...entries.values()]
         .filter((e) => e.outcome === 'deferred' && e.at!.getTime() <= target)
         .sort((x, y) => x.at!.getTime() - y.at!.getTime())[0];
@@ -305,12 +358,24 @@ function simulate(zone: string, start: number, actions: Action[]) {
       case 'prefer':
         profile = { ...profile, preferredChannel: a.channel };
         break;
+      case 'engage': {
+        // The customer opens the latest message that went out.
+        const sent = [...entries.values()]
+          .filter((e) => e.outcome === 'approved' && e.at!.getTime() <= now)
+          .sort((x, y) => y.at!.getTime() - x.at!.getTime())[0];
+        if (sent) {
+          entries.set(sent.requestId, { ...sent, engaged: true });
+          engagements.push({ decisionId: sent.decisionId, reminderOf: sent.reminderOf, at: now });
+        }
+        break;
+      }
     }
   }
   // Let everything still waiting come due: every request ends somewhere.
   for (
     let guard = 0;
-    guard < 200 && [...entries.values()].some((e) => e.outcome === 'deferred');
+    guard < 200 &&
+    (planReminders(now), [...entries.values()].some((e) => e.outcome === 'deferred'));
     guard++
   ) {
     now = Math.min(
@@ -318,7 +383,7 @@ function simulate(zone: string, start: number, actions: Action[]) {
     );
     due();
   }
-  return { records: [...records.values()], entries: [...entries.values()], fulfilled };
+  return { records: [...records.values()], entries: [...entries.values()], fulfilled, engagements };
 }
 
 const history = fc.record({
@@ -369,8 +434,9 @@ describe('the policy engine, over random histories', () => {
         const count = new Map<string, number>();
         for (const e of entries.filter((x) => x.outcome === 'approved')) {
           byIntent.set(e.intentKey, (byIntent.get(e.intentKey) ?? new Set()).add(e.channel!));
-          // An update is news, not the same message again: count per intent and update.
-          const message = `${e.intentKey}#${e.update ?? '-'}`;
+          // An update is news, and a reminder follows up (on the same channel, checked above):
+          // neither is the same message again. Count per intent, update and reminder.
+          const message = `${e.intentKey}#${e.update ?? '-'}#${e.reminderOf ? e.requestId : '-'}`;
           count.set(message, (count.get(message) ?? 0) + 1);
         }
         for (const [key, channels] of byIntent)
@@ -445,5 +511,40 @@ describe('the policy engine, over random histories', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('reminders: only after a message went out, on its channel, never after engagement or fulfilment, never more than allowed', () => {
+    let reminded = 0;
+    fc.assert(
+      fc.property(history, ({ zone, start, actions }) => {
+        const { records, fulfilled, engagements } = simulate(zone, start, actions);
+        const byDecision = new Map(records.map((r) => [`d-${r.request.requestId}`, r]));
+        for (const r of records.filter((x) => x.request.reminder && x.status === 'approved')) {
+          reminded++;
+          const reminder = r.request.reminder!;
+          const last = r.decisions[r.decisions.length - 1]!;
+          if (last.decision.outcome !== 'approved') continue;
+          const first = byDecision.get(reminder.of)!;
+          const firstApproval = first.decisions.find((d) => d.decision.outcome === 'approved')!;
+          expect(firstApproval).toBeDefined();
+          expect(last.decision.channel).toBe(
+            (firstApproval.decision as { channel: string }).channel,
+          );
+          expect(reminder.number).toBeLessThanOrEqual(reminder.maxReminders);
+          const done = fulfilled.find(
+            (f) => f.intentKey === r.request.intentKey && f.at.getTime() <= last.at,
+          );
+          expect(done).toBeUndefined();
+          const engaged = engagements.find(
+            (g) =>
+              (g.decisionId === reminder.of || g.reminderOf === reminder.of) && g.at <= last.at,
+          );
+          expect(engaged).toBeUndefined();
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // The histories do produce reminders, so the property is about something.
+    expect(reminded).toBeGreaterThan(0);
   });
 });
