@@ -49,6 +49,11 @@ function constraints({ tests = false } = {}) {
       sourceTag: 'scope:survey-throttler',
       onlyDependOnLibsWithTags: ['scope:survey-throttler', 'scope:shared'],
     },
+    // The stand-in for external providers shares nothing with OneVoice but its shared libraries.
+    {
+      sourceTag: 'scope:provider-simulator',
+      onlyDependOnLibsWithTags: ['scope:provider-simulator', 'scope:shared'],
+    },
   ];
 }
 

@@ -1,0 +1,127 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import { createSimulator, signCallback } from './simulator';
+
+describe('the provider simulator', () => {
+  let server: Server;
+  let base: string;
+  let sim: ReturnType<typeof createSimulator>;
+  const callbacks: { body: string; signature: string | undefined }[] = [];
+  let callbackServer: Server;
+  let callbackUrl: string;
+
+  beforeAll(async () => {
+    sim = createSimulator({
+      callbackSecret: 'test-secret-123',
+      deliverAfterMs: 10,
+      random: () => 0.99,
+    });
+    server = sim.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    callbackServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        callbacks.push({
+          body,
+          signature: req.headers['x-simulator-signature'] as string | undefined,
+        });
+        res.end();
+      });
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => callbackServer.once('listening', r));
+    callbackUrl = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/status`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    await new Promise((r) => callbackServer.close(r));
+  });
+
+  const send = (key?: string, extra: Record<string, unknown> = {}) =>
+    fetch(`${base}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+      body: JSON.stringify({
+        channel: 'sms',
+        to: '+4915100000000',
+        body: 'Your bill is due.',
+        ...extra,
+      }),
+    });
+
+  it('takes a message once per idempotency key', async () => {
+    const first = await send('k-1');
+    expect(first.status).toBe(201);
+    const again = await send('k-1');
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { sid: string }).sid).toBe(
+      ((await first.json()) as { sid: string }).sid,
+    );
+    expect(sim.attempts.filter((a) => a.idempotencyKey === 'k-1').map((a) => a.outcome)).toEqual([
+      'accepted',
+      'duplicate',
+    ]);
+  });
+
+  it('fails the next requests on demand, without taking them', async () => {
+    await fetch(`${base}/control`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ failNext: 2 }),
+    });
+    expect((await send('k-2')).status).toBe(503);
+    expect((await send('k-2')).status).toBe(503);
+    expect((await send('k-2')).status).toBe(201);
+    expect([...sim.messages.values()].filter((m) => m.idempotencyKey === 'k-2')).toHaveLength(1);
+  });
+
+  it('takes a message and answers too late; the caller finds it by its key', async () => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 200);
+    await fetch(`${base}/control`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ timeoutNext: 1, timeoutMs: 1_000 }),
+    });
+    const outcome = await fetch(`${base}/v1/messages`, {
+      method: 'POST',
+      signal: controller.signal,
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'k-4' },
+      body: JSON.stringify({ channel: 'voice', to: '+4915100000001', body: 'Your car is ready.' }),
+    }).then(
+      () => 'answered',
+      () => 'timed out',
+    );
+    clearTimeout(timer);
+    expect(outcome).toBe('timed out');
+    const found = (await (await fetch(`${base}/v1/messages?idempotencyKey=k-4`)).json()) as {
+      messages: { status: string }[];
+    };
+    expect(found.messages).toHaveLength(1);
+  });
+
+  it('calls back when delivered, signed with the shared secret', async () => {
+    await send('k-5', { statusCallback: callbackUrl });
+    for (let i = 0; i < 50 && callbacks.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const [cb] = callbacks;
+    expect(JSON.parse(cb!.body)).toMatchObject({ status: 'delivered', idempotencyKey: 'k-5' });
+    expect(cb!.signature).toBe(signCallback('test-secret-123', cb!.body));
+    expect(cb!.signature).toBe(
+      createHmac('sha256', 'test-secret-123').update(cb!.body).digest('hex'),
+    );
+  });
+
+  it('names the field at fault in a bad request', async () => {
+    const res = await fetch(`${base}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: 'fax', to: 'x', body: 'y' }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { field: string }).field).toBe('channel');
+  });
+});

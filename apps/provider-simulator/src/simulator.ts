@@ -1,0 +1,190 @@
+import express, { type Express, type Request, type Response } from 'express';
+import { createHmac, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * A stand-in for the SMS, voice and push providers OneVoice talks to (in the shape of a
+ * Twilio-style API), for local runs and tests: it accepts messages, honours idempotency keys,
+ * reports status, calls back signed, and misbehaves on demand — latency, 5xx errors, and
+ * accept-then-timeout (it takes the message, then answers too late).
+ */
+
+export interface Chaos {
+  /** Added to every answer. */
+  latencyMs: number;
+  /** Share of requests answered 503 without taking the message (0..1). */
+  errorRate: number;
+  /** Share of requests taken, then answered only after `timeoutMs` (0..1). */
+  timeoutRate: number;
+  timeoutMs: number;
+  /** The next N requests are answered 503: deterministic failures for tests. */
+  failNext: number;
+  /** The next N requests are taken, then answered late. */
+  timeoutNext: number;
+}
+
+export interface SimulatedMessage {
+  sid: string;
+  channel: 'sms' | 'voice' | 'push';
+  to: string;
+  body: string;
+  idempotencyKey?: string;
+  status: 'accepted' | 'delivered' | 'failed';
+  createdAt: string;
+  statusCallback?: string;
+}
+
+const messageBody = z.object({
+  channel: z.enum(['sms', 'voice', 'push']),
+  to: z.string().min(1).max(200),
+  body: z.string().min(1).max(5000),
+  statusCallback: z.url().optional(),
+});
+
+const chaosBody = z
+  .object({
+    latencyMs: z.number().int().min(0).max(60_000),
+    errorRate: z.number().min(0).max(1),
+    timeoutRate: z.number().min(0).max(1),
+    timeoutMs: z.number().int().min(0).max(300_000),
+    failNext: z.number().int().min(0),
+    timeoutNext: z.number().int().min(0),
+  })
+  .partial()
+  .strict();
+
+export interface SimulatorOptions {
+  chaos?: Partial<Chaos>;
+  /** Signs status callbacks (HMAC-SHA256 of the body, hex, in `x-simulator-signature`). */
+  callbackSecret: string;
+  /** How long after acceptance a message counts as delivered. */
+  deliverAfterMs?: number;
+  random?: () => number;
+}
+
+export function signCallback(secret: string, body: string): string {
+  return createHmac('sha256', secret).update(body).digest('hex');
+}
+
+export function createSimulator(options: SimulatorOptions): {
+  app: Express;
+  chaos: Chaos;
+  messages: Map<string, SimulatedMessage>;
+  /** Requests that reached the simulator, taken or refused: what a test counts. */
+  attempts: { idempotencyKey?: string; outcome: 'accepted' | 'duplicate' | 'refused' }[];
+} {
+  const chaos: Chaos = {
+    latencyMs: 0,
+    errorRate: 0,
+    timeoutRate: 0,
+    timeoutMs: 30_000,
+    failNext: 0,
+    timeoutNext: 0,
+    ...options.chaos,
+  };
+  const random = options.random ?? Math.random;
+  const messages = new Map<string, SimulatedMessage>();
+  const byKey = new Map<string, string>();
+  const attempts: { idempotencyKey?: string; outcome: 'accepted' | 'duplicate' | 'refused' }[] = [];
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const app = express();
+  app.use(express.json({ limit: '64kb' }));
+
+  const invalid = (res: Response, error: z.ZodError) => {
+    const issue = error.issues[0]!;
+    res.status(400).json({
+      error: 'invalid_body',
+      field: issue.path.join('.') || '(root)',
+      message: issue.message,
+    });
+  };
+
+  app.post('/v1/messages', async (req: Request, res: Response) => {
+    await sleep(chaos.latencyMs);
+    const parsed = messageBody.safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    const key = req.header('idempotency-key') || undefined;
+    if (chaos.failNext > 0 || random() < chaos.errorRate) {
+      if (chaos.failNext > 0) chaos.failNext--;
+      attempts.push({ idempotencyKey: key, outcome: 'refused' });
+      return res.status(503).json({ error: 'unavailable', message: 'simulated provider error' });
+    }
+    const known = key ? byKey.get(key) : undefined;
+    if (known) {
+      attempts.push({ idempotencyKey: key, outcome: 'duplicate' });
+      return res.status(200).json(view(messages.get(known)!));
+    }
+    const message: SimulatedMessage = {
+      sid: `SM${randomUUID().replaceAll('-', '')}`,
+      ...parsed.data,
+      ...(key ? { idempotencyKey: key } : {}),
+      status: 'accepted',
+      createdAt: new Date().toISOString(),
+    };
+    messages.set(message.sid, message);
+    if (key) byKey.set(key, message.sid);
+    attempts.push({ idempotencyKey: key, outcome: 'accepted' });
+    setTimeout(() => void deliver(message), options.deliverAfterMs ?? 50).unref();
+    if (chaos.timeoutNext > 0 || random() < chaos.timeoutRate) {
+      if (chaos.timeoutNext > 0) chaos.timeoutNext--;
+      // Taken, but the caller hears nothing in time: the ambiguous case.
+      await sleep(chaos.timeoutMs);
+    }
+    if (!res.headersSent) res.status(201).json(view(message));
+  });
+
+  app.get('/v1/messages/:sid', (req: Request, res: Response) => {
+    const m = messages.get(String(req.params.sid));
+    if (!m) return res.status(404).json({ error: 'not_found', message: 'no such message' });
+    res.json(view(m));
+  });
+
+  /** Finds what was taken under an idempotency key: how a caller reconciles after a timeout. */
+  app.get('/v1/messages', (req: Request, res: Response) => {
+    const key = typeof req.query.idempotencyKey === 'string' ? req.query.idempotencyKey : '';
+    if (!key)
+      return res
+        .status(400)
+        .json({ error: 'invalid_query', field: 'idempotencyKey', message: 'is required' });
+    const sid = byKey.get(key);
+    res.json({ messages: sid ? [view(messages.get(sid)!)] : [] });
+  });
+
+  app.get('/control', (_req: Request, res: Response) => res.json({ chaos, attempts }));
+  app.put('/control', (req: Request, res: Response) => {
+    const parsed = chaosBody.safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    Object.assign(chaos, parsed.data);
+    res.json({ chaos });
+  });
+  app.get('/health/live', (_req, res) => res.json({ status: 'live' }));
+  app.get('/health/ready', (_req, res) => res.json({ status: 'ready', ready: true }));
+
+  async function deliver(m: SimulatedMessage): Promise<void> {
+    m.status = 'delivered';
+    if (!m.statusCallback) return;
+    const body = JSON.stringify({ sid: m.sid, status: m.status, idempotencyKey: m.idempotencyKey });
+    await fetch(m.statusCallback, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-simulator-signature': signCallback(options.callbackSecret, body),
+      },
+      body,
+    }).catch(() => undefined);
+  }
+
+  return { app, chaos, messages, attempts };
+}
+
+/** What the API shows of a message: never the body, and the recipient only masked. */
+function view(m: SimulatedMessage) {
+  return {
+    sid: m.sid,
+    channel: m.channel,
+    to: `${m.to.slice(0, 3)}…`,
+    status: m.status,
+    idempotencyKey: m.idempotencyKey,
+    createdAt: m.createdAt,
+  };
+}
