@@ -3,13 +3,16 @@ import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistenc
 import { durationMs } from '@onevoice/policy';
 import { intentCatalogueProvider } from '@onevoice/runtime';
 import { CaptureAdapter } from './channels/capture.adapter';
-import { CHANNEL_ADAPTER } from './channels/channel-adapter';
+import { CHANNEL_ADAPTERS } from './channels/channel-adapter';
+import { ChannelRouter } from './channels/channel-router';
+import { HttpProviderAdapter } from './channels/http-provider.adapter';
 import type { DispatcherEnv } from './config/env';
 import { DeliveriesConsumer } from './deliveries/deliveries.consumer';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
-import { DISPATCHER_INBOX, DISPATCHER_LINKS } from './deliveries/deliveries.tokens';
+import { DISPATCHER_INBOX, DISPATCHER_LINKS, SENDING_POLICY } from './deliveries/deliveries.tokens';
 import { DispatcherInit1763900000000 } from './migrations/1763900000000-DispatcherInit';
 import { DispatcherSchedule1763910000000 } from './migrations/1763910000000-DispatcherSchedule';
+import { DeliveryAttempts1764200000000 } from './migrations/1764200000000-DeliveryAttempts';
 import { DeliverySender } from './deliveries/delivery-sender';
 import { DISPATCH_TICK_MS, DueDeliveriesScheduler } from './scheduler/due-deliveries.scheduler';
 
@@ -22,7 +25,11 @@ export class DispatcherModule {
         DatabaseModule.forService({
           url: env.DATABASE_URL,
           schema: 'dispatcher',
-          migrations: [DispatcherInit1763900000000, DispatcherSchedule1763910000000],
+          migrations: [
+            DispatcherInit1763900000000,
+            DispatcherSchedule1763910000000,
+            DeliveryAttempts1764200000000,
+          ],
         }),
       ],
       controllers: [DeliveriesConsumer],
@@ -39,11 +46,44 @@ export class DispatcherModule {
             lifetimeMs: durationMs(env.OV_LINK_LIFETIME),
           },
         },
-        { provide: CHANNEL_ADAPTER, useValue: new CaptureAdapter() },
+        { provide: CHANNEL_ADAPTERS, useValue: channelAdapters(env) },
+        {
+          provide: SENDING_POLICY,
+          useValue: {
+            maxAttempts: env.OV_SEND_MAX_ATTEMPTS,
+            retryBaseMs: env.OV_SEND_RETRY_BASE_MS,
+            leaseMs: env.OV_SEND_LEASE_MS,
+            breakerThreshold: 5,
+            breakerCoolDownMs: 30_000,
+          },
+        },
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
         // A decision's id is unique across the system; its source is always the coordinator.
         idempotentConsumerProvider(DISPATCHER_INBOX, 'dispatcher', (e) => e.id),
       ],
     };
   }
+}
+
+/**
+ * SMS, voice and push go to the HTTP provider when one is configured (`OV_PROVIDER_URL`: the
+ * provider simulator locally); everything else, and everything without a provider, is captured.
+ * Voice calls are not trusted to be deduplicated: an ambiguous call is reconciled, never redialled.
+ */
+function channelAdapters(env: DispatcherEnv): ChannelRouter {
+  const capture = new CaptureAdapter();
+  const url = env.OV_PROVIDER_URL;
+  if (!url) return new ChannelRouter({}, capture);
+  const provider = (channel: 'sms' | 'voice' | 'push', idempotent: boolean) =>
+    new HttpProviderAdapter(
+      `http-${channel}`,
+      channel,
+      url,
+      idempotent,
+      env.OV_PROVIDER_TIMEOUT_MS,
+    );
+  return new ChannelRouter(
+    { sms: provider('sms', true), voice: provider('voice', false), push: provider('push', true) },
+    capture,
+  );
 }

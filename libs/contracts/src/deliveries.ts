@@ -4,6 +4,8 @@ import { cloudEventEnvelopeSchema } from './cloud-event';
 
 export const DELIVERY_STATES = [
   'scheduled',
+  /** The provider may or may not have taken it (it timed out); being reconciled, not resent. */
+  'uncertain',
   'sent',
   'delivered',
   'failed',

@@ -12,7 +12,8 @@ export const SERVICES = [
   'dispatcher',
   'survey-throttler',
 ] as const;
-export type ServiceName = (typeof SERVICES)[number];
+/** The services, and the stand-in for the SMS, voice and push providers they call. */
+export type ServiceName = (typeof SERVICES)[number] | 'provider-simulator';
 
 export interface ServiceProcess {
   name: ServiceName;

@@ -2,30 +2,37 @@ import { Logger } from '@nestjs/common';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter';
 
 /**
- * Accepts every message and keeps the most recent ones in memory, for local runs and tests; the
- * real SMTP/SMS/voice adapters come with the dispatcher issue. Logs ids and sizes, never content
- * or contact details.
+ * Accepts every message and keeps the most recent ones in memory: the channels without a real
+ * adapter yet (email, letter, chat, in-app), and every channel when no provider is configured.
+ * Logs ids and sizes, never content or contact details.
  */
 export class CaptureAdapter implements ChannelAdapter {
   readonly provider = 'capture';
+  readonly idempotent = true;
   private readonly logger = new Logger(CaptureAdapter.name);
-  private readonly captured: OutgoingMessage[] = [];
+  private readonly captured = new Map<string, OutgoingMessage>();
 
   constructor(private readonly keep = 1000) {}
 
   send(message: OutgoingMessage): Promise<{ providerMessageId: string }> {
-    this.captured.push(message);
-    if (this.captured.length > this.keep) this.captured.shift();
-    this.logger.log({
-      msg: 'captured message',
-      channel: message.channel,
-      deliveryId: message.deliveryId,
-      bodyChars: message.body.length,
-    });
+    if (!this.captured.has(message.idempotencyKey)) {
+      this.captured.set(message.idempotencyKey, message);
+      if (this.captured.size > this.keep) this.captured.delete(this.captured.keys().next().value!);
+      this.logger.log({
+        msg: 'captured message',
+        channel: message.channel,
+        deliveryId: message.deliveryId,
+        bodyChars: message.body.length,
+      });
+    }
     return Promise.resolve({ providerMessageId: `capture-${message.idempotencyKey}` });
   }
 
-  recent(customerId?: string): OutgoingMessage[] {
-    return this.captured.filter((m) => customerId === undefined || m.customerId === customerId);
+  lookup(idempotencyKey: string) {
+    return Promise.resolve(
+      this.captured.has(idempotencyKey)
+        ? { found: true as const, providerMessageId: `capture-${idempotencyKey}` }
+        : { found: false as const },
+    );
   }
 }

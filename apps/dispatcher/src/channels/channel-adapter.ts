@@ -7,13 +7,39 @@ export interface OutgoingMessage {
   channel: Channel;
   subject: string;
   body: string;
-  /** Providers that accept one get it, so a retried call is not a second message. */
+  /** A hash, never contact details; a provider that accepts one does not send twice for it. */
   idempotencyKey: string;
+}
+
+/**
+ * Why a provider call did not go through. `transient`: try again later (5xx, 429, connection
+ * refused). `permanent`: it never will (4xx). `ambiguous`: the provider may have taken it (a
+ * timeout after the request went out) — resent only to a provider that dedupes by key.
+ */
+export class ProviderError extends Error {
+  override name = 'ProviderError';
+  constructor(
+    readonly kind: 'transient' | 'permanent' | 'ambiguous',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface ChannelAdapter {
   readonly provider: string;
+  /** The provider sends once per idempotency key, however often it is called with it. */
+  readonly idempotent: boolean;
   send(message: OutgoingMessage): Promise<{ providerMessageId: string }>;
+  /** What the provider knows of a key: how an uncertain delivery is settled. */
+  lookup(
+    idempotencyKey: string,
+  ): Promise<{ found: true; providerMessageId: string } | { found: false }>;
 }
 
-export const CHANNEL_ADAPTER = Symbol('ChannelAdapter');
+/** The adapter for each channel. */
+export interface ChannelAdapters {
+  for(channel: Channel): ChannelAdapter;
+}
+
+export const CHANNEL_ADAPTERS = Symbol('ChannelAdapters');

@@ -22,6 +22,14 @@ export const dispatcherEnvSchema = baseEnvSchema
       .default('http://127.0.0.1:3002'),
     /** How long a link in a message keeps working. */
     OV_LINK_LIFETIME: durationSchema.default('P30D'),
+    /** The SMS / voice / push provider's API (the provider simulator locally); unset: captured. */
+    OV_PROVIDER_URL: z.url({ error: 'must be an absolute URL' }).optional(),
+    /** How long a provider call may take before its outcome is uncertain. */
+    OV_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+    OV_SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+    OV_SEND_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+    /** A claim older than this means the sender died mid-call; must exceed the provider timeout. */
+    OV_SEND_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   })
   .transform((env, ctx) => ({
     ...env,

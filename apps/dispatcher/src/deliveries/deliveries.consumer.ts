@@ -1,12 +1,13 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contracts';
-import type { EventBatch, Outbound } from '@onevoice/messaging';
+import type { EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { customerLinks } from '@onevoice/links';
 import { createHash } from 'node:crypto';
-import { CHANNEL_ADAPTER, type ChannelAdapter } from '../channels/channel-adapter';
+import { CHANNEL_ADAPTERS, type ChannelAdapters } from '../channels/channel-adapter';
+import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DISPATCHER_INBOX, DISPATCHER_LINKS, type DispatcherLinks } from './deliveries.tokens';
 import { DeliverySender } from './delivery-sender';
@@ -24,9 +25,10 @@ export class DeliveriesConsumer {
   constructor(
     @Inject(DISPATCHER_INBOX) private readonly inbox: IdempotentConsumer,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
-    @Inject(CHANNEL_ADAPTER) private readonly adapter: ChannelAdapter,
+    @Inject(CHANNEL_ADAPTERS) private readonly adapters: ChannelAdapters,
     private readonly deliveries: DeliveriesRepository,
     private readonly sender: DeliverySender,
+    private readonly scheduler: DueDeliveriesScheduler,
     @Inject(DISPATCHER_LINKS) private readonly links: DispatcherLinks,
   ) {}
 
@@ -59,20 +61,21 @@ export class DeliveriesConsumer {
         intentKey: d.intentKey,
         customerId: decision.subject,
         channel: d.channel,
-        provider: this.adapter.provider,
+        provider: this.adapters.for(d.channel).provider,
         subject: rendered.subject,
         body: rendered.body,
         sendAfter: d.sendAfter ? new Date(d.sendAfter) : now,
         ...(d.sendBefore ? { sendBefore: new Date(d.sendBefore) } : {}),
       });
       if (!recorded) return [];
-      const row = (await this.deliveries.claim(tx, deliveryId))!;
-      const out: Outbound[] = [];
-      if (d.sendAfter && Date.parse(d.sendAfter) > now.getTime())
-        out.push(this.sender.event(row, 'scheduled', now));
-      else out.push(...(await this.sender.send(tx, row, now)));
-      return out;
+      // Recorded now; the sender calls the provider once this commits (kicked below).
+      if (d.sendAfter && Date.parse(d.sendAfter) > now.getTime()) {
+        const row = (await this.deliveries.find(tx, deliveryId))!;
+        return [this.sender.event(row, 'scheduled', now)];
+      }
+      return [];
     });
+    this.scheduler.kick();
   }
 
   private render(

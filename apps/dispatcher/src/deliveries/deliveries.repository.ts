@@ -29,6 +29,7 @@ export interface DeliveryRow {
   subject: string;
   body: string;
   send_before: Date | null;
+  attempts: number;
 }
 
 /** The dispatcher's deliveries; the only place that reads or writes them. */
@@ -60,18 +61,45 @@ export class DeliveriesRepository {
     return rows.length === 1;
   }
 
-  /** Claims a scheduled delivery for sending (no other instance takes it meanwhile). */
-  async claim(tx: EntityManager, deliveryId: string): Promise<DeliveryRow | undefined> {
+  async find(tx: EntityManager, deliveryId: string): Promise<DeliveryRow | undefined> {
+    const rows = (await tx.query('SELECT * FROM deliveries WHERE delivery_id = $1', [
+      deliveryId,
+    ])) as DeliveryRow[];
+    return rows[0];
+  }
+
+  /**
+   * Claims the next delivery whose time has come: `sending`, one more attempt. The caller commits
+   * this before it calls the provider, so a crash during the call leaves a trace (see `stale`).
+   */
+  async claimDue(tx: EntityManager, now: Date): Promise<DeliveryRow | undefined> {
     const rows = (await tx.query(
-      `SELECT * FROM deliveries WHERE delivery_id = $1 AND state = 'scheduled' FOR UPDATE SKIP LOCKED`,
-      [deliveryId],
+      `UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = $1
+        WHERE delivery_id = (
+          SELECT delivery_id FROM deliveries
+           WHERE state = 'scheduled' AND send_after <= $1 AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
+           ORDER BY coalesce(next_attempt_at, send_after) LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING *`,
+      [now],
+    )) as [DeliveryRow[], number] | DeliveryRow[];
+    return firstRow(rows);
+  }
+
+  /** Claims that outlived their lease: the sender died during the provider call. */
+  async stale(tx: EntityManager, olderThan: Date): Promise<DeliveryRow | undefined> {
+    const rows = (await tx.query(
+      `SELECT * FROM deliveries WHERE state = 'sending' AND claimed_at < $1
+        ORDER BY claimed_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [olderThan],
     )) as DeliveryRow[];
     return rows[0];
   }
 
-  async due(tx: EntityManager, now: Date): Promise<DeliveryRow | undefined> {
+  /** An uncertain delivery due for another look at the provider's records. */
+  async dueUncertain(tx: EntityManager, now: Date): Promise<DeliveryRow | undefined> {
     const rows = (await tx.query(
-      `SELECT * FROM deliveries WHERE state = 'scheduled' AND send_after <= $1 ORDER BY send_after LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      `SELECT * FROM deliveries WHERE state = 'uncertain' AND next_attempt_at <= $1
+        ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
       [now],
     )) as DeliveryRow[];
     return rows[0];
@@ -79,13 +107,40 @@ export class DeliveriesRepository {
 
   async markSent(tx: EntityManager, deliveryId: string, providerMessageId: string): Promise<void> {
     await tx.query(
-      `UPDATE deliveries SET state = 'sent', provider_message_id = $2, sent_at = now() WHERE delivery_id = $1`,
+      `UPDATE deliveries SET state = 'sent', provider_message_id = $2, sent_at = now(), claimed_at = NULL
+        WHERE delivery_id = $1`,
       [deliveryId, providerMessageId],
     );
   }
 
+  /** Back in the schedule, to be tried again at `at`. */
+  async retryAt(tx: EntityManager, deliveryId: string, at: Date, error: string): Promise<void> {
+    await tx.query(
+      `UPDATE deliveries SET state = 'scheduled', next_attempt_at = $2, last_error = $3, claimed_at = NULL
+        WHERE delivery_id = $1`,
+      [deliveryId, at, error],
+    );
+  }
+
+  async markUncertain(tx: EntityManager, deliveryId: string, checkAt: Date, error: string) {
+    await tx.query(
+      `UPDATE deliveries SET state = 'uncertain', next_attempt_at = $2, last_error = $3 WHERE delivery_id = $1`,
+      [deliveryId, checkAt, error],
+    );
+  }
+
+  async markFailed(tx: EntityManager, deliveryId: string, error: string): Promise<void> {
+    await tx.query(
+      `UPDATE deliveries SET state = 'failed', last_error = $2, claimed_at = NULL WHERE delivery_id = $1`,
+      [deliveryId, error],
+    );
+  }
+
   async markExpired(tx: EntityManager, deliveryId: string): Promise<void> {
-    await tx.query(`UPDATE deliveries SET state = 'expired' WHERE delivery_id = $1`, [deliveryId]);
+    await tx.query(
+      `UPDATE deliveries SET state = 'expired', claimed_at = NULL WHERE delivery_id = $1`,
+      [deliveryId],
+    );
   }
 
   /** Calls off the delivery of a decision that a later one replaced, if it has not gone out. */
@@ -96,4 +151,9 @@ export class DeliveriesRepository {
     )) as [unknown, number];
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
   }
+}
+
+function firstRow(rows: [DeliveryRow[], number] | DeliveryRow[]): DeliveryRow | undefined {
+  // TypeORM answers an UPDATE … RETURNING with [rows, count].
+  return Array.isArray(rows[0]) ? (rows[0] as DeliveryRow[])[0] : (rows as DeliveryRow[])[0];
 }

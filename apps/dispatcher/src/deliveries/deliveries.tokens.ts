@@ -7,3 +7,14 @@ export interface DispatcherLinks {
   baseUrl: string;
   lifetimeMs: number;
 }
+
+/** How hard the sender tries, and how long a claim lasts. */
+export const SENDING_POLICY = Symbol('SendingPolicy');
+export interface SendingPolicy {
+  maxAttempts: number;
+  retryBaseMs: number;
+  /** A claim older than this belongs to a sender that died mid-call (longer than any provider timeout). */
+  leaseMs: number;
+  breakerThreshold: number;
+  breakerCoolDownMs: number;
+}

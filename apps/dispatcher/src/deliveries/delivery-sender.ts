@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   cloudEvent,
   deliveryEventType,
@@ -6,37 +6,218 @@ import {
   type DeliveryData,
   type DeliveryState,
 } from '@onevoice/contracts';
-import { outbound, type Outbound } from '@onevoice/messaging';
-import type { EntityManager } from 'typeorm';
-import { CHANNEL_ADAPTER, type ChannelAdapter } from '../channels/channel-adapter';
+import { EventPublisher, outbound, type Outbound } from '@onevoice/messaging';
+import { failpoint, Outbox } from '@onevoice/persistence';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  CHANNEL_ADAPTERS,
+  ProviderError,
+  type ChannelAdapter,
+  type ChannelAdapters,
+} from '../channels/channel-adapter';
+import { CircuitBreaker } from '../channels/circuit-breaker';
 import { DeliveriesRepository, type DeliveryRow } from './deliveries.repository';
+import { SENDING_POLICY, type SendingPolicy } from './deliveries.tokens';
 
 export const DELIVERY_SOURCE = 'onevoice/dispatcher';
 
-/** Hands a recorded delivery to its channel's provider, and says so on ov.deliveries.v1. */
+/**
+ * Hands recorded deliveries to their providers, exactly once each:
+ * 1. claim (`sending`, one more attempt) and commit — before any provider call;
+ * 2. call the provider with the delivery's idempotency key (a hash, never contact details);
+ * 3. record the outcome and its event (through the outbox) and commit.
+ * Transient failures are retried with backoff, behind a circuit breaker per provider. A timeout
+ * after the request went out is ambiguous: a provider that dedupes by key gets it again; any
+ * other is asked what it took (`uncertain`), never sent to blindly. A claim that outlives its lease
+ * (the sender died mid-call) is treated as that same ambiguity.
+ */
 @Injectable()
 export class DeliverySender {
-  constructor(
-    @Inject(CHANNEL_ADAPTER) private readonly adapter: ChannelAdapter,
-    private readonly deliveries: DeliveriesRepository,
-  ) {}
+  private readonly logger = new Logger(DeliverySender.name);
+  private readonly outbox: Outbox;
+  private readonly breakers = new Map<string, CircuitBreaker>();
 
-  /** Sends now, unless the send window has closed (then it expires, unsent). */
-  async send(tx: EntityManager, row: DeliveryRow, now: Date): Promise<Outbound[]> {
-    if (row.send_before && new Date(row.send_before).getTime() < now.getTime()) {
-      await this.deliveries.markExpired(tx, row.delivery_id);
-      return [this.event(row, 'failed', now, 'send window closed before it could go out')];
-    }
-    const sent = await this.adapter.send({
-      deliveryId: row.delivery_id,
-      customerId: row.customer_id,
-      channel: row.channel,
-      subject: row.subject,
-      body: row.body,
-      idempotencyKey: row.delivery_id,
+  constructor(
+    @Inject(CHANNEL_ADAPTERS) private readonly adapters: ChannelAdapters,
+    @Inject(SENDING_POLICY) private readonly policy: SendingPolicy,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly dataSource: DataSource,
+    publisher: EventPublisher,
+  ) {
+    this.outbox = new Outbox(dataSource, publisher);
+  }
+
+  /** Sends the next due delivery; false when none is due. */
+  async sendNext(now: Date): Promise<boolean> {
+    const claimed = await this.dataSource.transaction(async (tx) => {
+      const row = await this.deliveries.claimDue(tx, now);
+      if (!row) return undefined;
+      if (row.send_before && new Date(row.send_before).getTime() < now.getTime()) {
+        await this.deliveries.markExpired(tx, row.delivery_id);
+        await this.outbox.enqueue(tx, [
+          this.event(row, 'failed', now, 'send window closed before it could go out'),
+        ]);
+        return 'done' as const;
+      }
+      const blocked = this.breaker(row.provider).blockedUntil(now.getTime());
+      if (blocked !== undefined) {
+        await this.deliveries.retryAt(tx, row.delivery_id, new Date(blocked), 'circuit open');
+        return 'done' as const;
+      }
+      return row;
     });
-    await this.deliveries.markSent(tx, row.delivery_id, sent.providerMessageId);
-    return [this.event(row, 'sent', now)];
+    if (claimed === undefined) return false;
+    if (claimed !== 'done') {
+      // Crash tests stop here: recorded and claimed, the provider not yet called.
+      failpoint('dispatcher:claimed');
+      await this.call(claimed);
+    }
+    await this.flush();
+    return true;
+  }
+
+  /** Settles one delivery whose sender died mid-call; false when there is none. */
+  async recoverNext(now: Date): Promise<boolean> {
+    const done = await this.dataSource.transaction(async (tx) => {
+      const row = await this.deliveries.stale(tx, new Date(now.getTime() - this.policy.leaseMs));
+      if (!row) return false;
+      await this.ambiguous(tx, row, now, 'the sender stopped during the provider call');
+      return true;
+    });
+    if (done) await this.flush();
+    return done;
+  }
+
+  /** Asks the provider about one uncertain delivery; false when none is due. */
+  async reconcileNext(now: Date): Promise<boolean> {
+    const done = await this.dataSource.transaction(async (tx) => {
+      const row = await this.deliveries.dueUncertain(tx, now);
+      if (!row) return false;
+      const adapter = this.adapters.for(row.channel);
+      try {
+        const known = await adapter.lookup(row.delivery_id);
+        if (known.found) {
+          await this.deliveries.markSent(tx, row.delivery_id, known.providerMessageId);
+          await this.outbox.enqueue(tx, [this.event(row, 'sent', now)]);
+        } else {
+          // The provider never took it: sending it now is the first time, not a second.
+          await this.deliveries.retryAt(tx, row.delivery_id, now, 'not taken by the provider');
+        }
+      } catch (err) {
+        await this.deliveries.markUncertain(
+          tx,
+          row.delivery_id,
+          new Date(now.getTime() + this.backoff(row.attempts)),
+          `status lookup failed: ${(err as Error).message}`,
+        );
+      }
+      return true;
+    });
+    if (done) await this.flush();
+    return done;
+  }
+
+  private async call(row: DeliveryRow): Promise<void> {
+    const adapter = this.adapters.for(row.channel);
+    let outcome: { ok: true; id: string } | { ok: false; error: ProviderError };
+    try {
+      const sent = await adapter.send({
+        deliveryId: row.delivery_id,
+        customerId: row.customer_id,
+        channel: row.channel,
+        subject: row.subject,
+        body: row.body,
+        idempotencyKey: row.delivery_id,
+      });
+      outcome = { ok: true, id: sent.providerMessageId };
+    } catch (err) {
+      outcome = {
+        ok: false,
+        error: err instanceof ProviderError ? err : new ProviderError('ambiguous', String(err)),
+      };
+    }
+    const now = new Date();
+    const breaker = this.breaker(row.provider);
+    await this.dataSource.transaction(async (tx) => {
+      if (outcome.ok) {
+        breaker.succeeded();
+        await this.deliveries.markSent(tx, row.delivery_id, outcome.id);
+        await this.outbox.enqueue(tx, [this.event(row, 'sent', now)]);
+        return;
+      }
+      const { kind, message } = outcome.error;
+      this.logger.warn({
+        msg: 'provider call failed',
+        provider: row.provider,
+        deliveryId: row.delivery_id,
+        attempt: row.attempts,
+        kind,
+        error: message,
+      });
+      if (kind === 'transient') breaker.failed(now.getTime());
+      if (
+        kind === 'permanent' ||
+        (kind === 'transient' && row.attempts >= this.policy.maxAttempts)
+      ) {
+        await this.deliveries.markFailed(tx, row.delivery_id, message);
+        await this.outbox.enqueue(tx, [this.event(row, 'failed', now, message)]);
+      } else if (kind === 'transient') {
+        await this.deliveries.retryAt(
+          tx,
+          row.delivery_id,
+          new Date(now.getTime() + this.backoff(row.attempts)),
+          message,
+        );
+      } else {
+        await this.ambiguous(tx, row, now, message);
+      }
+    });
+  }
+
+  /** The provider may have it: resend only where the provider dedupes by key, else ask it. */
+  private async ambiguous(
+    tx: EntityManager,
+    row: DeliveryRow,
+    now: Date,
+    why: string,
+  ): Promise<void> {
+    const adapter: ChannelAdapter = this.adapters.for(row.channel);
+    if (adapter.idempotent && row.attempts < this.policy.maxAttempts) {
+      await this.deliveries.retryAt(
+        tx,
+        row.delivery_id,
+        now,
+        `${why}; the provider dedupes by key`,
+      );
+      return;
+    }
+    await this.deliveries.markUncertain(tx, row.delivery_id, now, why);
+    await this.outbox.enqueue(tx, [this.event(row, 'uncertain', now, why)]);
+  }
+
+  private breaker(provider: string): CircuitBreaker {
+    let b = this.breakers.get(provider);
+    if (!b)
+      this.breakers.set(
+        provider,
+        (b = new CircuitBreaker(this.policy.breakerThreshold, this.policy.breakerCoolDownMs)),
+      );
+    return b;
+  }
+
+  private backoff(attempts: number): number {
+    return Math.min(this.policy.retryBaseMs * 2 ** Math.max(0, attempts - 1), 60_000);
+  }
+
+  private async flush(): Promise<void> {
+    await this.outbox
+      .flush()
+      .catch((err: unknown) =>
+        this.logger.warn({
+          msg: 'publishing delivery events failed; the next pass retries',
+          error: String(err),
+        }),
+      );
   }
 
   event(row: DeliveryRow, state: DeliveryState, now: Date, detail?: string): Outbound {
@@ -48,14 +229,14 @@ export class DeliverySender {
       intentKey: row.intent_key,
       channel: row.channel,
       state,
-      provider: this.adapter.provider,
-      attempt: state === 'scheduled' ? 0 : 1,
+      provider: row.provider,
+      attempt: row.attempts ?? 0,
       ...(detail ? { detail } : {}),
     };
     return outbound(
       Topics.deliveries,
       cloudEvent({
-        id: `${row.delivery_id}:${state}`,
+        id: `${row.delivery_id}:${state}:${row.attempts ?? 0}`,
         source: DELIVERY_SOURCE,
         type: deliveryEventType(state),
         subject: row.customer_id,

@@ -1,46 +1,64 @@
 import {
   Inject,
   Injectable,
+  Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { EventPublisher } from '@onevoice/messaging';
-import { DueWorkLoop } from '@onevoice/persistence';
-import { DataSource } from 'typeorm';
-import { DeliveriesRepository } from '../deliveries/deliveries.repository';
 import { DeliverySender } from '../deliveries/delivery-sender';
 
 export const DISPATCH_TICK_MS = Symbol('DispatchTickMs');
 
-/** Sends scheduled deliveries when their window opens; the schedule is the deliveries table. */
+/**
+ * Drives the sender: every tick (and at once when new deliveries were recorded), it settles
+ * claims left by a sender that died, asks providers about uncertain deliveries, and sends what is
+ * due — the schedule is the deliveries table, so a restart neither loses nor doubles a send.
+ */
 @Injectable()
 export class DueDeliveriesScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly loop: DueWorkLoop;
+  private readonly logger = new Logger(DueDeliveriesScheduler.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
 
   constructor(
-    dataSource: DataSource,
-    deliveries: DeliveriesRepository,
-    sender: DeliverySender,
-    publisher: EventPublisher,
-    @Inject(DISPATCH_TICK_MS) tickMs: number,
-  ) {
-    this.loop = new DueWorkLoop(
-      'DueDeliveriesScheduler',
-      dataSource,
-      publisher,
-      async (tx, now) => {
-        const row = await deliveries.due(tx, now);
-        return row ? sender.send(tx, row, now) : undefined;
-      },
-      tickMs,
-    );
-  }
+    private readonly sender: DeliverySender,
+    @Inject(DISPATCH_TICK_MS) private readonly tickMs: number,
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.loop.start();
+    this.timer = setInterval(() => this.kick(), this.tickMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.loop.stop();
+    clearInterval(this.timer);
+    this.again = false;
+    await this.running;
+  }
+
+  /** Runs a pass now, or right after the one under way. */
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass()
+      .catch((err: unknown) =>
+        this.logger.warn({ msg: 'delivery pass failed; the next one retries', error: String(err) }),
+      )
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async pass(limit = 200): Promise<void> {
+    const now = () => new Date();
+    for (let i = 0; i < limit && (await this.sender.recoverNext(now())); i++);
+    for (let i = 0; i < limit && (await this.sender.reconcileNext(now())); i++);
+    for (let i = 0; i < limit && (await this.sender.sendNext(now())); i++);
   }
 }
