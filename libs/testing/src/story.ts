@@ -142,7 +142,14 @@ export class Story {
 
   deliveries() {
     return this.tap.events<{
-      data: { decisionId: string; channel: string; intentType: string; state: string };
+      data: {
+        deliveryId: string;
+        decisionId: string;
+        channel: string;
+        intentType: string;
+        state: string;
+        attempt: number;
+      };
     }>(DELIVERIES, this.customerId);
   }
 

@@ -1,0 +1,137 @@
+import { Topics } from '@onevoice/contracts';
+import {
+  createTestDatabase,
+  newCustomerId,
+  produceRaw,
+  startGroupAtEnd,
+  startServiceProcess,
+  testStack,
+  waitFor,
+} from '@onevoice/testing';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
+
+/**
+ * The dispatcher is killed after it recorded and claimed a delivery, before it called the
+ * provider, and restarted: every decision gets exactly one provider call.
+ */
+describe('crash: the dispatcher killed between recording and sending', () => {
+  const stack = testStack();
+
+  it('gives exactly one provider call per decision across the crash', async () => {
+    // A dispatcher of its own (group and database), so the shared one does not take its work.
+    const db = await createTestDatabase(new URL(stack.databaseUrl).toString());
+    const group = `onevoice-dispatcher-crash-${randomUUID().slice(0, 8)}`;
+    const env: Record<string, string> = {
+      ...stack.serviceEnv,
+      DATABASE_URL: db.url,
+      OV_CONSUMER_GROUP: group,
+      OV_KAFKA_SESSION_TIMEOUT_MS: '8000',
+    };
+    await startGroupAtEnd(stack.brokers, group, Topics.decisions);
+    // A provider of its own too: the shared dispatcher also sees these decisions and calls the
+    // shared simulator; only this dispatcher's calls count here.
+    const provider = await startServiceProcess('provider-simulator', {}, { logSuffix: '-crash' });
+    env.OV_PROVIDER_URL = provider.url;
+    const pg = new Client({ connectionString: db.url });
+    try {
+      const doomed = await startServiceProcess(
+        'dispatcher',
+        { ...env, OV_FAILPOINT: 'dispatcher:claimed:2' },
+        { logSuffix: '-crash' },
+      );
+      const decisions = Array.from({ length: 6 }, () =>
+        approvedSms(newCustomerId('dispatch-crash')),
+      );
+      await produceRaw(
+        stack.brokers,
+        Topics.decisions,
+        decisions.map((d) => ({ key: d.subject, value: JSON.stringify(d) })),
+      );
+      await waitFor('the dispatcher to crash at the failpoint', () =>
+        doomed.child.exitCode !== null || doomed.child.signalCode !== null ? true : undefined,
+      );
+      expect(doomed.child.signalCode).toBe('SIGKILL');
+      expect(readFileSync(doomed.logFile, 'utf8')).toContain('failpoint dispatcher:claimed');
+
+      await pg.connect();
+      const states = async () =>
+        (await pg.query('SELECT delivery_id, state FROM dispatcher.deliveries')).rows as {
+          delivery_id: string;
+          state: string;
+        }[];
+      // Recorded before the crash, one of them claimed and never sent.
+      expect((await states()).some((r) => r.state === 'sending')).toBe(true);
+
+      const revived = await startServiceProcess('dispatcher', env, { logSuffix: '-revived' });
+      try {
+        await waitFor(
+          'every delivery sent',
+          async () => {
+            const rows = await states();
+            return rows.length === decisions.length && rows.every((r) => r.state === 'sent')
+              ? rows
+              : undefined;
+          },
+          { timeoutMs: 60_000 },
+        );
+        const attempts = (
+          (await (await fetch(`${provider.url}/control`)).json()) as {
+            attempts: { idempotencyKey?: string; outcome: string }[];
+          }
+        ).attempts;
+        for (const { delivery_id } of await states()) {
+          const calls = attempts.filter(
+            (a) => a.idempotencyKey === delivery_id && a.outcome === 'accepted',
+          );
+          const repeats = attempts.filter(
+            (a) => a.idempotencyKey === delivery_id && a.outcome === 'duplicate',
+          );
+          expect({ delivery_id, calls: calls.length, repeats: repeats.length }).toEqual({
+            delivery_id,
+            calls: 1,
+            repeats: 0,
+          });
+        }
+      } finally {
+        expect(await revived.stop()).toBe(0);
+      }
+    } finally {
+      await pg.end().catch(() => undefined);
+      await provider.stop();
+      await db.drop();
+    }
+  });
+});
+
+/** An approved decision by SMS, as the coordinator publishes it. */
+function approvedSms(customerId: string) {
+  const decisionId = `crash-${randomUUID()}`;
+  return {
+    specversion: '1.0',
+    id: decisionId,
+    source: 'onevoice/coordinator',
+    type: 'ov.decision.approved',
+    subject: customerId,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data: {
+      decisionId,
+      requestId: `r-${decisionId}`,
+      requestSource: 'billing',
+      outcome: 'approved',
+      intentType: 'billing.payment_due',
+      intentKey: `bill:${customerId}`,
+      category: 'billing',
+      urgency: 'high',
+      channel: 'sms',
+      sendAfter: new Date().toISOString(),
+      mergedRequestIds: [],
+      variables: { amount: '5.00 EUR', dueDate: '2026-12-24' },
+      action: { url: 'https://pay.example.test/c' },
+      reasons: [{ rule: 'channel-choice', code: 'preferred_channel', text: 'By sms.' }],
+      policyVersion: 'test',
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { daytimeZone, Story, testStack } from '@onevoice/testing';
+
+interface Attempt {
+  idempotencyKey?: string;
+  outcome: 'accepted' | 'duplicate' | 'refused';
+}
+
+/**
+ * The dispatcher against a misbehaving provider (the provider simulator): a 5xx is retried and
+ * the message goes out once; a provider that takes a message and answers too late never gets a
+ * second one — resent under the same key where the provider dedupes (SMS), reconciled through
+ * its records where it does not (a voice call).
+ */
+describe('provider faults', () => {
+  const stack = testStack();
+  const simulator = () => stack.services['provider-simulator'];
+
+  const chaos = async (settings: Record<string, number>) => {
+    const res = await fetch(`${simulator()}/control`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(settings),
+    });
+    expect(res.status).toBe(200);
+  };
+  const attemptsFor = async (key: string) =>
+    ((await (await fetch(`${simulator()}/control`)).json()) as { attempts: Attempt[] }).attempts
+      .filter((a) => a.idempotencyKey === key)
+      .map((a) => a.outcome);
+
+  /** A customer who wants texts (or calls), a bill due, and the delivery's key. */
+  async function billBy(channel: 'sms' | 'voice', label: string) {
+    const story = await Story.begin(stack, label);
+    await story.profile({ timeZone: daytimeZone(), preferredChannel: channel });
+    await story.send('billing', 'billing.payment_due', {
+      intentKey: `bill:${story.customerId}`,
+      variables: { amount: '30.00 EUR', dueDate: '2026-12-20' },
+      action: { url: 'https://pay.example.test/p' },
+    });
+    return story;
+  }
+
+  const settled = (story: Story) =>
+    story.waitFor('the delivery sent', () =>
+      story.deliveries().find((d) => d.data.state === 'sent'),
+    );
+
+  it('a provider 5xx is retried, and the message is delivered once', async () => {
+    await chaos({ failNext: 2 });
+    const story = await billBy('sms', 'provider-5xx');
+    try {
+      const sent = await settled(story);
+      const key = sent.data.deliveryId;
+      expect(await attemptsFor(key)).toEqual(['refused', 'refused', 'accepted']);
+      expect(story.deliveries().filter((d) => d.data.state === 'sent')).toHaveLength(1);
+      expect(sent.data.attempt).toBe(3);
+    } finally {
+      await story.end();
+    }
+  });
+
+  it('an SMS the provider took but answered too late is not sent twice', async () => {
+    await chaos({ timeoutNext: 1, timeoutMs: 3_000 });
+    const story = await billBy('sms', 'sms-timeout');
+    try {
+      const sent = await settled(story);
+      const key = sent.data.deliveryId;
+      // Asked again under the same key: the provider recognises it; one message.
+      expect(await attemptsFor(key)).toEqual(['accepted', 'duplicate']);
+    } finally {
+      await story.end();
+    }
+  });
+
+  it('a call the provider took but answered too late is reconciled, never redialled', async () => {
+    await chaos({ timeoutNext: 1, timeoutMs: 3_000 });
+    const story = await billBy('voice', 'voice-timeout');
+    try {
+      const uncertain = await story.waitFor('the delivery uncertain', () =>
+        story.deliveries().find((d) => d.data.state === 'uncertain'),
+      );
+      const sent = await settled(story);
+      const key = sent.data.deliveryId;
+      expect(uncertain.data.deliveryId).toBe(key);
+      expect(await attemptsFor(key)).toEqual(['accepted']);
+    } finally {
+      await story.end();
+    }
+  });
+});
