@@ -210,14 +210,12 @@ export class DeliverySender {
   }
 
   private async flush(): Promise<void> {
-    await this.outbox
-      .flush()
-      .catch((err: unknown) =>
-        this.logger.warn({
-          msg: 'publishing delivery events failed; the next pass retries',
-          error: String(err),
-        }),
-      );
+    await this.outbox.flush().catch((err: unknown) =>
+      this.logger.warn({
+        msg: 'publishing delivery events failed; the next pass retries',
+        error: String(err),
+      }),
+    );
   }
 
   event(row: DeliveryRow, state: DeliveryState, now: Date, detail?: string): Outbound {
