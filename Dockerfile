@@ -10,5 +10,5 @@ COPY config ./config
 COPY libs ./libs
 COPY apps ./apps
 USER node
-# SERVICE: ingest | behaviour-profiler | coordinator | dispatcher | survey-throttler
+# SERVICE: ingest | behaviour-profiler | coordinator | dispatcher | survey-throttler | provider-simulator
 CMD ["sh", "-c", "exec node -r @swc-node/register apps/${SERVICE:?set SERVICE}/src/main.ts"]

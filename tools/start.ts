@@ -1,6 +1,6 @@
 /**
  * `npm start`: makes sure Kafka and Postgres answer (deploy/local/up.sh), then runs the five
- * services as separate processes with readable, prefixed logs. Ctrl-C stops them cleanly; the
+ * services and the provider simulator as separate processes with readable, prefixed logs. Ctrl-C stops them cleanly; the
  * broker keeps running for the next start (`npm run kafka:stop` stops it).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -9,6 +9,8 @@ import { createInterface } from 'node:readline';
 
 const root = resolve(__dirname, '..');
 const SERVICES = [
+  // The stand-in for the SMS, voice and push providers the dispatcher calls.
+  { name: 'provider-simulator', port: 3009, colour: 90 },
   { name: 'ingest', port: 3001, colour: 36 },
   { name: 'behaviour-profiler', port: 3002, colour: 35 },
   { name: 'coordinator', port: 3003, colour: 33 },
@@ -35,12 +37,15 @@ function startService(service: (typeof SERVICES)[number]): ChildProcess {
         LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
         ...(tty ? { FORCE_COLOR: '1' } : {}),
         KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        OV_PROVIDER_URL:
+          process.env.OV_PROVIDER_URL ??
+          `http://127.0.0.1:${process.env.PROVIDER_SIMULATOR_PORT ?? 3009}`,
         // The links in messages lead to this run's preference centre.
         OV_PREFERENCE_CENTRE_URL:
           process.env.OV_PREFERENCE_CENTRE_URL ??
           `http://127.0.0.1:${process.env.BEHAVIOUR_PROFILER_PORT ?? 3002}`,
         PORT:
-          process.env[`${service.name.toUpperCase().replace('-', '_')}_PORT`] ??
+          process.env[`${service.name.toUpperCase().replaceAll('-', '_')}_PORT`] ??
           String(service.port),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -104,10 +109,13 @@ async function main(): Promise<void> {
   const up = spawnSync('bash', ['deploy/local/up.sh'], { cwd: root, stdio: 'inherit' });
   if (up.status !== 0)
     throw new Error('deploy/local/up.sh failed: Kafka or Postgres is not available');
-  // ingest first: it creates the topics and the database; the others then start side by side.
-  const [first, ...rest] = SERVICES;
-  startService(first);
-  await waitReady(first, String(first.port));
+  // The simulator and ingest first (ingest creates the topics and the database); the others then
+  // start side by side.
+  const [simulator, first, ...rest] = SERVICES;
+  for (const s of [simulator, first]) {
+    startService(s);
+    await waitReady(s, String(s.port));
+  }
   for (const s of rest) startService(s);
   await Promise.all(rest.map((s) => waitReady(s, String(s.port))));
   if (stopping) return;
