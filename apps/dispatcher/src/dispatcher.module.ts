@@ -6,6 +6,7 @@ import { CaptureAdapter } from './channels/capture.adapter';
 import { CHANNEL_ADAPTERS } from './channels/channel-adapter';
 import { ChannelRouter } from './channels/channel-router';
 import { HttpProviderAdapter } from './channels/http-provider.adapter';
+import { SmtpAdapter } from './channels/smtp.adapter';
 import type { DispatcherEnv } from './config/env';
 import { DeliveriesConsumer } from './deliveries/deliveries.consumer';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
@@ -67,23 +68,41 @@ export class DispatcherModule {
 
 /**
  * SMS, voice and push go to the HTTP provider when one is configured (`OV_PROVIDER_URL`: the
- * provider simulator locally); everything else, and everything without a provider, is captured.
- * Voice calls are not trusted to be deduplicated: an ambiguous call is reconciled, never redialled.
+ * provider simulator locally), email to the SMTP server when one is (`OV_SMTP_URL`); everything
+ * else, and everything without a provider, is captured. Voice calls are not trusted to be
+ * deduplicated: an ambiguous call is reconciled, never redialled.
  */
 function channelAdapters(env: DispatcherEnv): ChannelRouter {
   const capture = new CaptureAdapter();
   const url = env.OV_PROVIDER_URL;
-  if (!url) return new ChannelRouter({}, capture);
-  const provider = (channel: 'sms' | 'voice' | 'push', idempotent: boolean) =>
+  const provider = (base: string, channel: 'sms' | 'voice' | 'push', idempotent: boolean) =>
     new HttpProviderAdapter(
       `http-${channel}`,
       channel,
-      url,
+      base,
       idempotent,
       env.OV_PROVIDER_TIMEOUT_MS,
     );
   return new ChannelRouter(
-    { sms: provider('sms', true), voice: provider('voice', false), push: provider('push', true) },
+    {
+      ...(url
+        ? {
+            sms: provider(url, 'sms', true),
+            voice: provider(url, 'voice', false),
+            push: provider(url, 'push', true),
+          }
+        : {}),
+      ...(env.OV_SMTP_URL
+        ? {
+            email: new SmtpAdapter(
+              env.OV_SMTP_URL,
+              env.OV_MAIL_FROM,
+              (customerId) => env.OV_EMAIL_RECIPIENT.replace('{customerId}', customerId),
+              env.OV_PROVIDER_TIMEOUT_MS,
+            ),
+          }
+        : {}),
+    },
     capture,
   );
 }

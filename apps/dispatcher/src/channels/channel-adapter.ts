@@ -9,6 +9,8 @@ export interface OutgoingMessage {
   body: string;
   /** A hash, never contact details; a provider that accepts one does not send twice for it. */
   idempotencyKey: string;
+  /** RFC 8058 one-click unsubscribe for this kind of message, where the customer may stop it. */
+  listUnsubscribe?: string;
 }
 
 /**

@@ -26,6 +26,17 @@ export const dispatcherEnvSchema = baseEnvSchema
     OV_PROVIDER_URL: z.url({ error: 'must be an absolute URL' }).optional(),
     /** How long a provider call may take before its outcome is uncertain. */
     OV_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+    /** Email over SMTP (smtp://host:port, smtps://user:pass@host); unset: captured. */
+    OV_SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/[^/]+$/, 'must look like smtp://host:port')
+      .optional(),
+    OV_MAIL_FROM: z.string().min(3).default('OneVoice <no-reply@onevoice.invalid>'),
+    /** How a customer id becomes an email address until a contact directory provides them. */
+    OV_EMAIL_RECIPIENT: z
+      .string()
+      .includes('{customerId}', { error: 'must contain {customerId}' })
+      .default('{customerId}@customers.onevoice.invalid'),
     OV_SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
     OV_SEND_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
     /** A claim older than this means the sender died mid-call; must exceed the provider timeout. */

@@ -1,6 +1,11 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contracts';
+import {
+  OPTIONAL_CATEGORIES,
+  Topics,
+  type IntentCatalogue,
+  type TopicEvent,
+} from '@onevoice/contracts';
 import type { EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
@@ -40,12 +45,13 @@ export class DeliveriesConsumer {
       if (d.replaces) await this.deliveries.cancelForDecision(tx, d.replaces);
       if (d.outcome !== 'approved' || !d.channel) return [];
       const now = new Date();
+      const links = customerLinks(this.links, decision.subject, d.category, now);
       const rendered = withPreferenceLinks(
         composeDigest(
           this.render(d.intentType, d.variables, d.action),
           (d.merged ?? []).map((m) => this.render(m.intentType, m.variables, m.action)),
         ),
-        customerLinks(this.links, decision.subject, d.category, now),
+        links,
         d.channel,
         d.category,
       );
@@ -66,6 +72,9 @@ export class DeliveriesConsumer {
         body: rendered.body,
         sendAfter: d.sendAfter ? new Date(d.sendAfter) : now,
         ...(d.sendBefore ? { sendBefore: new Date(d.sendBefore) } : {}),
+        ...((OPTIONAL_CATEGORIES as readonly string[]).includes(d.category)
+          ? { listUnsubscribe: links.unsubscribe }
+          : {}),
       });
       if (!recorded) return [];
       // Recorded now; the sender calls the provider once this commits (kicked below).

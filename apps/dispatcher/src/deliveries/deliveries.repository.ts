@@ -15,6 +15,7 @@ export interface NewDelivery {
   body: string;
   sendAfter: Date;
   sendBefore?: Date;
+  listUnsubscribe?: string;
 }
 
 export interface DeliveryRow {
@@ -30,6 +31,7 @@ export interface DeliveryRow {
   body: string;
   send_before: Date | null;
   attempts: number;
+  list_unsubscribe: string | null;
 }
 
 /** The dispatcher's deliveries; the only place that reads or writes them. */
@@ -39,8 +41,8 @@ export class DeliveriesRepository {
   async recordIfNew(tx: EntityManager, d: NewDelivery): Promise<boolean> {
     const rows = (await tx.query(
       `INSERT INTO deliveries (delivery_id, decision_id, request_id, intent_type, intent_key, customer_id, channel,
-                               provider, state, subject, body, send_after, send_before)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'scheduled', $9, $10, $11, $12)
+                               provider, state, subject, body, send_after, send_before, list_unsubscribe)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'scheduled', $9, $10, $11, $12, $13)
        ON CONFLICT (decision_id) DO NOTHING
        RETURNING delivery_id`,
       [
@@ -56,6 +58,7 @@ export class DeliveriesRepository {
         d.body,
         d.sendAfter,
         d.sendBefore ?? null,
+        d.listUnsubscribe ?? null,
       ],
     )) as unknown[];
     return rows.length === 1;

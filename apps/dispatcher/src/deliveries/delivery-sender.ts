@@ -128,6 +128,7 @@ export class DeliverySender {
         subject: row.subject,
         body: row.body,
         idempotencyKey: row.delivery_id,
+        ...(row.list_unsubscribe ? { listUnsubscribe: row.list_unsubscribe } : {}),
       });
       outcome = { ok: true, id: sent.providerMessageId };
     } catch (err) {

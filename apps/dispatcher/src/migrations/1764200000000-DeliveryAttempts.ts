@@ -3,7 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * A delivery is recorded before any provider call, and claimed (`sending`) in its own committed
  * transaction before the call: attempts, the time of the next one, when it was claimed (a claim
- * older than the lease means the sender died mid-call) and the last error.
+ * older than the lease means the sender died mid-call), the last error, and the one-click
+ * unsubscribe link an email's List-Unsubscribe header carries.
  */
 export class DeliveryAttempts1764200000000 implements MigrationInterface {
   name = 'DeliveryAttempts1764200000000';
@@ -14,7 +15,8 @@ export class DeliveryAttempts1764200000000 implements MigrationInterface {
         ADD COLUMN attempts        integer     NOT NULL DEFAULT 0,
         ADD COLUMN next_attempt_at timestamptz,
         ADD COLUMN claimed_at      timestamptz,
-        ADD COLUMN last_error      text`);
+        ADD COLUMN last_error      text,
+        ADD COLUMN list_unsubscribe text`);
     await db.query(
       `CREATE INDEX deliveries_in_flight ON deliveries (claimed_at) WHERE state IN ('sending', 'uncertain')`,
     );
@@ -23,6 +25,6 @@ export class DeliveryAttempts1764200000000 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await db.query('DROP INDEX deliveries_in_flight');
     await db.query(`ALTER TABLE deliveries DROP COLUMN attempts, DROP COLUMN next_attempt_at,
-                    DROP COLUMN claimed_at, DROP COLUMN last_error`);
+                    DROP COLUMN claimed_at, DROP COLUMN last_error, DROP COLUMN list_unsubscribe`);
   }
 }
