@@ -16,6 +16,8 @@ export interface NewDelivery {
   sendAfter: Date;
   sendBefore?: Date;
   listUnsubscribe?: string;
+  /** The W3C trace the decision came in; the provider call continues it. */
+  traceparent?: string;
 }
 
 export interface DeliveryRow {
@@ -32,60 +34,46 @@ export interface DeliveryRow {
   send_before: Date | null;
   attempts: number;
   list_unsubscribe: string | null;
+  traceparent: string | null;
 }
 
 /** The dispatcher's deliveries; the only place that reads or writes them. */
 @Injectable()
 export class DeliveriesRepository {
-  /** Records a delivery before any provider is called; false when the decision already has one. */
-  async recordIfNew(tx: EntityManager, d: NewDelivery): Promise<boolean> {
-    const rows = (await tx.query(
+  /**
+   * Records deliveries before any provider is called, in one statement; a decision that already
+   * has a delivery keeps it.
+   */
+  async recordMany(tx: EntityManager, deliveries: readonly NewDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await tx.query(
       `INSERT INTO deliveries (delivery_id, decision_id, request_id, intent_type, intent_key, customer_id, channel,
-                               provider, state, subject, body, send_after, send_before, list_unsubscribe)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'scheduled', $9, $10, $11, $12, $13)
-       ON CONFLICT (decision_id) DO NOTHING
-       RETURNING delivery_id`,
-      [
-        d.deliveryId,
-        d.decisionId,
-        d.requestId,
-        d.intentType,
-        d.intentKey,
-        d.customerId,
-        d.channel,
-        d.provider,
-        d.subject,
-        d.body,
-        d.sendAfter,
-        d.sendBefore ?? null,
-        d.listUnsubscribe ?? null,
-      ],
-    )) as unknown[];
-    return rows.length === 1;
-  }
-
-  async find(tx: EntityManager, deliveryId: string): Promise<DeliveryRow | undefined> {
-    const rows = (await tx.query('SELECT * FROM deliveries WHERE delivery_id = $1', [
-      deliveryId,
-    ])) as DeliveryRow[];
-    return rows[0];
+                               provider, state, subject, body, send_after, send_before, list_unsubscribe, traceparent)
+       SELECT x."deliveryId", x."decisionId", x."requestId", x."intentType", x."intentKey", x."customerId", x.channel,
+              x.provider, 'scheduled', x.subject, x.body, x."sendAfter", x."sendBefore", x."listUnsubscribe", x.traceparent
+         FROM json_to_recordset($1::json) AS x("deliveryId" text, "decisionId" text, "requestId" text,
+              "intentType" text, "intentKey" text, "customerId" text, channel text, provider text, subject text,
+              body text, "sendAfter" timestamptz, "sendBefore" timestamptz, "listUnsubscribe" text, traceparent text)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(deliveries)],
+    );
   }
 
   /**
-   * Claims the next delivery whose time has come: `sending`, one more attempt. The caller commits
+   * Claims deliveries whose time has come: `sending`, one more attempt each. The caller commits
    * this before it calls the provider, so a crash during the call leaves a trace (see `stale`).
    */
-  async claimDue(tx: EntityManager, now: Date): Promise<DeliveryRow | undefined> {
+  async claimDue(tx: EntityManager, now: Date, limit: number): Promise<DeliveryRow[]> {
     const rows = (await tx.query(
       `UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = $1
-        WHERE delivery_id = (
+        WHERE delivery_id IN (
           SELECT delivery_id FROM deliveries
            WHERE state = 'scheduled' AND send_after <= $1 AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
-           ORDER BY coalesce(next_attempt_at, send_after) LIMIT 1 FOR UPDATE SKIP LOCKED)
+           ORDER BY coalesce(next_attempt_at, send_after) LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING *`,
-      [now],
+      [now, limit],
     )) as [DeliveryRow[], number] | DeliveryRow[];
-    return firstRow(rows);
+    return allRows(rows);
   }
 
   /** Claims that outlived their lease: the sender died during the provider call. */
@@ -113,6 +101,20 @@ export class DeliveriesRepository {
       `UPDATE deliveries SET state = 'sent', provider_message_id = $2, sent_at = now(), claimed_at = NULL
         WHERE delivery_id = $1`,
       [deliveryId, providerMessageId],
+    );
+  }
+
+  /** Records many sends at once. */
+  async markSentMany(
+    tx: EntityManager,
+    sent: readonly { deliveryId: string; providerMessageId: string }[],
+  ): Promise<void> {
+    if (sent.length === 0) return;
+    await tx.query(
+      `UPDATE deliveries d SET state = 'sent', provider_message_id = x.pid, sent_at = now(), claimed_at = NULL
+         FROM json_to_recordset($1::json) AS x(id text, pid text)
+        WHERE d.delivery_id = x.id`,
+      [JSON.stringify(sent.map((x) => ({ id: x.deliveryId, pid: x.providerMessageId })))],
     );
   }
 
@@ -156,7 +158,7 @@ export class DeliveriesRepository {
   }
 }
 
-function firstRow(rows: [DeliveryRow[], number] | DeliveryRow[]): DeliveryRow | undefined {
+function allRows(rows: [DeliveryRow[], number] | DeliveryRow[]): DeliveryRow[] {
   // TypeORM answers an UPDATE … RETURNING with [rows, count].
-  return Array.isArray(rows[0]) ? (rows[0] as DeliveryRow[])[0] : (rows as DeliveryRow[])[0];
+  return Array.isArray(rows[0]) ? (rows[0] as DeliveryRow[]) : (rows as DeliveryRow[]);
 }

@@ -6,7 +6,14 @@ import {
   type DeliveryData,
   type DeliveryState,
 } from '@onevoice/contracts';
-import { EventPublisher, outbound, type Outbound } from '@onevoice/messaging';
+import {
+  EventPublisher,
+  extractTraceContext,
+  injectTraceContext,
+  outbound,
+  type Outbound,
+} from '@onevoice/messaging';
+import { SpanKind, SpanStatusCode, trace as otelTrace } from '@opentelemetry/api';
 import { failpoint, Outbox } from '@onevoice/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
@@ -20,6 +27,7 @@ import { DeliveriesRepository, type DeliveryRow } from './deliveries.repository'
 import { SENDING_POLICY, type SendingPolicy } from './deliveries.tokens';
 
 export const DELIVERY_SOURCE = 'onevoice/dispatcher';
+const tracer = otelTrace.getTracer('dispatcher');
 
 /**
  * Hands recorded deliveries to their providers, exactly once each:
@@ -47,33 +55,57 @@ export class DeliverySender {
     this.outbox = new Outbox(dataSource, publisher);
   }
 
-  /** Sends the next due delivery; false when none is due. */
-  async sendNext(now: Date): Promise<boolean> {
+  /**
+   * Sends the deliveries now due, up to `limit`: claimed together in one transaction, providers
+   * called side by side (at most `parallel` at once), outcomes recorded together in another.
+   * Returns how many were claimed (0: nothing is due).
+   */
+  async sendDue(now: Date, limit = 100, parallel = 16): Promise<number> {
     const claimed = await this.dataSource.transaction(async (tx) => {
-      const row = await this.deliveries.claimDue(tx, now);
-      if (!row) return undefined;
-      if (row.send_before && new Date(row.send_before).getTime() < now.getTime()) {
-        await this.deliveries.markExpired(tx, row.delivery_id);
-        await this.outbox.enqueue(tx, [
-          this.event(row, 'failed', now, 'send window closed before it could go out'),
-        ]);
-        return 'done' as const;
+      const rows = await this.deliveries.claimDue(tx, now, limit);
+      const ready: DeliveryRow[] = [];
+      for (const row of rows) {
+        if (row.send_before && new Date(row.send_before).getTime() < now.getTime()) {
+          await this.deliveries.markExpired(tx, row.delivery_id);
+          await this.outbox.enqueue(tx, [
+            this.event(row, 'failed', now, 'send window closed before it could go out'),
+          ]);
+          continue;
+        }
+        const blocked = this.breaker(row.provider).blockedUntil(now.getTime());
+        if (blocked !== undefined) {
+          await this.deliveries.retryAt(tx, row.delivery_id, new Date(blocked), 'circuit open');
+          continue;
+        }
+        ready.push(row);
       }
-      const blocked = this.breaker(row.provider).blockedUntil(now.getTime());
-      if (blocked !== undefined) {
-        await this.deliveries.retryAt(tx, row.delivery_id, new Date(blocked), 'circuit open');
-        return 'done' as const;
-      }
-      return row;
+      return { count: rows.length, ready };
     });
-    if (claimed === undefined) return false;
-    if (claimed !== 'done') {
-      // Crash tests stop here: recorded and claimed, the provider not yet called.
-      failpoint('dispatcher:claimed');
-      await this.call(claimed);
+    // Crash tests stop here: recorded and claimed, no provider called yet.
+    for (let i = 0; i < claimed.ready.length; i++) failpoint('dispatcher:claimed');
+    const outcomes: [DeliveryRow, Outcome][] = [];
+    for (let i = 0; i < claimed.ready.length; i += parallel) {
+      const slice = claimed.ready.slice(i, i + parallel);
+      outcomes.push(...(await Promise.all(slice.map((row) => this.traced(row)))));
     }
-    await this.flush();
-    return true;
+    if (outcomes.length > 0) {
+      const done = new Date();
+      await this.dataSource.transaction(async (tx) => {
+        const sent = outcomes.filter((o): o is [DeliveryRow, Sent] => o[1].ok);
+        await this.deliveries.markSentMany(
+          tx,
+          sent.map(([row, o]) => ({ deliveryId: row.delivery_id, providerMessageId: o.id })),
+        );
+        await this.outbox.enqueue(
+          tx,
+          sent.map(([row, o]) => this.event(row, 'sent', done, undefined, o.trace)),
+        );
+        for (const [row, o] of outcomes)
+          if (!o.ok) await this.failed(tx, row, o.error, done, o.trace);
+      });
+    }
+    if (claimed.count > 0) await this.flush();
+    return claimed.count;
   }
 
   /** Settles one delivery whose sender died mid-call; false when there is none. */
@@ -117,9 +149,38 @@ export class DeliverySender {
     return done;
   }
 
-  private async call(row: DeliveryRow): Promise<void> {
+  /** One provider call, as a span of the trace the decision came in. */
+  private traced(row: DeliveryRow): Promise<[DeliveryRow, Outcome]> {
+    const parent = extractTraceContext(row.traceparent ? { traceparent: row.traceparent } : {});
+    return tracer.startActiveSpan(
+      `deliver ${row.channel}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'onevoice.delivery_id': row.delivery_id,
+          'onevoice.provider': row.provider,
+          'onevoice.attempt': row.attempts,
+        },
+      },
+      parent,
+      async (span) => {
+        try {
+          const outcome = await this.attempt(row);
+          if (!outcome.ok)
+            span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.message });
+          // The events about this call continue its span's trace.
+          const trace = injectTraceContext({}, otelTrace.setSpan(parent, span));
+          const result: [DeliveryRow, Outcome] = [row, { ...outcome, trace }];
+          return result;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async attempt(row: DeliveryRow): Promise<Omit<Sent, 'trace'> | Omit<Failed, 'trace'>> {
     const adapter = this.adapters.for(row.channel);
-    let outcome: { ok: true; id: string } | { ok: false; error: ProviderError };
     try {
       const sent = await adapter.send({
         deliveryId: row.delivery_id,
@@ -130,49 +191,47 @@ export class DeliverySender {
         idempotencyKey: row.delivery_id,
         ...(row.list_unsubscribe ? { listUnsubscribe: row.list_unsubscribe } : {}),
       });
-      outcome = { ok: true, id: sent.providerMessageId };
+      this.breaker(row.provider).succeeded();
+      return { ok: true, id: sent.providerMessageId };
     } catch (err) {
-      outcome = {
+      return {
         ok: false,
         error: err instanceof ProviderError ? err : new ProviderError('ambiguous', String(err)),
       };
     }
-    const now = new Date();
-    const breaker = this.breaker(row.provider);
-    await this.dataSource.transaction(async (tx) => {
-      if (outcome.ok) {
-        breaker.succeeded();
-        await this.deliveries.markSent(tx, row.delivery_id, outcome.id);
-        await this.outbox.enqueue(tx, [this.event(row, 'sent', now)]);
-        return;
-      }
-      const { kind, message } = outcome.error;
-      this.logger.warn({
-        msg: 'provider call failed',
-        provider: row.provider,
-        deliveryId: row.delivery_id,
-        attempt: row.attempts,
-        kind,
-        error: message,
-      });
-      if (kind === 'transient') breaker.failed(now.getTime());
-      if (
-        kind === 'permanent' ||
-        (kind === 'transient' && row.attempts >= this.policy.maxAttempts)
-      ) {
-        await this.deliveries.markFailed(tx, row.delivery_id, message);
-        await this.outbox.enqueue(tx, [this.event(row, 'failed', now, message)]);
-      } else if (kind === 'transient') {
-        await this.deliveries.retryAt(
-          tx,
-          row.delivery_id,
-          new Date(now.getTime() + this.backoff(row.attempts)),
-          message,
-        );
-      } else {
-        await this.ambiguous(tx, row, now, message);
-      }
+  }
+
+  /** A provider call that did not go through: retried, failed, or settled as ambiguous. */
+  private async failed(
+    tx: EntityManager,
+    row: DeliveryRow,
+    error: ProviderError,
+    now: Date,
+    trace: Record<string, string>,
+  ) {
+    const { kind, message } = error;
+    this.logger.warn({
+      msg: 'provider call failed',
+      provider: row.provider,
+      deliveryId: row.delivery_id,
+      attempt: row.attempts,
+      kind,
+      error: message,
     });
+    if (kind === 'transient') this.breaker(row.provider).failed(now.getTime());
+    if (kind === 'permanent' || (kind === 'transient' && row.attempts >= this.policy.maxAttempts)) {
+      await this.deliveries.markFailed(tx, row.delivery_id, message);
+      await this.outbox.enqueue(tx, [this.event(row, 'failed', now, message, trace)]);
+    } else if (kind === 'transient') {
+      await this.deliveries.retryAt(
+        tx,
+        row.delivery_id,
+        new Date(now.getTime() + this.backoff(row.attempts)),
+        message,
+      );
+    } else {
+      await this.ambiguous(tx, row, now, message, trace);
+    }
   }
 
   /** The provider may have it: resend only where the provider dedupes by key, else ask it. */
@@ -181,6 +240,7 @@ export class DeliverySender {
     row: DeliveryRow,
     now: Date,
     why: string,
+    trace?: Record<string, string>,
   ): Promise<void> {
     const adapter: ChannelAdapter = this.adapters.for(row.channel);
     if (adapter.idempotent && row.attempts < this.policy.maxAttempts) {
@@ -193,7 +253,7 @@ export class DeliverySender {
       return;
     }
     await this.deliveries.markUncertain(tx, row.delivery_id, now, why);
-    await this.outbox.enqueue(tx, [this.event(row, 'uncertain', now, why)]);
+    await this.outbox.enqueue(tx, [this.event(row, 'uncertain', now, why, trace)]);
   }
 
   private breaker(provider: string): CircuitBreaker {
@@ -219,7 +279,14 @@ export class DeliverySender {
     );
   }
 
-  event(row: DeliveryRow, state: DeliveryState, now: Date, detail?: string): Outbound {
+  /** A delivery event; `trace` (W3C headers) places it in a provider call's trace. */
+  event(
+    row: DeliveryRow,
+    state: DeliveryState,
+    now: Date,
+    detail?: string,
+    trace?: Record<string, string>,
+  ): Outbound {
     const data: DeliveryData = {
       deliveryId: row.delivery_id,
       decisionId: row.decision_id,
@@ -232,7 +299,7 @@ export class DeliverySender {
       attempt: row.attempts ?? 0,
       ...(detail ? { detail } : {}),
     };
-    return outbound(
+    const message = outbound(
       Topics.deliveries,
       cloudEvent({
         id: `${row.delivery_id}:${state}:${row.attempts ?? 0}`,
@@ -243,5 +310,10 @@ export class DeliverySender {
         data,
       }),
     );
+    return trace ? { ...message, headers: trace } : message;
   }
 }
+
+type Sent = { ok: true; id: string; trace: Record<string, string> };
+type Failed = { ok: false; error: ProviderError; trace: Record<string, string> };
+type Outcome = Sent | Failed;
