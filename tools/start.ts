@@ -37,6 +37,13 @@ function startService(service: (typeof SERVICES)[number]): ChildProcess {
         LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
         ...(tty ? { FORCE_COLOR: '1' } : {}),
         KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        // The provider calls the dispatcher back (status) and forwards customers' replies to it.
+        OV_DISPATCHER_PUBLIC_URL:
+          process.env.OV_DISPATCHER_PUBLIC_URL ??
+          `http://127.0.0.1:${process.env.DISPATCHER_PORT ?? 3004}`,
+        SIM_INBOUND_URL:
+          process.env.SIM_INBOUND_URL ??
+          `http://127.0.0.1:${process.env.DISPATCHER_PORT ?? 3004}/v1/providers/inbound`,
         OV_PROVIDER_URL:
           process.env.OV_PROVIDER_URL ??
           `http://127.0.0.1:${process.env.PROVIDER_SIMULATOR_PORT ?? 3009}`,

@@ -6,11 +6,20 @@ import { CaptureAdapter } from './channels/capture.adapter';
 import { CHANNEL_ADAPTERS } from './channels/channel-adapter';
 import { ChannelRouter } from './channels/channel-router';
 import { HttpProviderAdapter } from './channels/http-provider.adapter';
+import { LetterBatchAdapter } from './channels/letter-batch.adapter';
 import { SmtpAdapter } from './channels/smtp.adapter';
+import { WebhookAdapter } from './channels/webhook.adapter';
 import type { DispatcherEnv } from './config/env';
 import { DeliveriesConsumer } from './deliveries/deliveries.consumer';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
-import { DISPATCHER_INBOX, DISPATCHER_LINKS, SENDING_POLICY } from './deliveries/deliveries.tokens';
+import {
+  DISPATCHER_INBOX,
+  DISPATCHER_LINKS,
+  PROVIDER_FEEDBACK,
+  SENDING_POLICY,
+} from './deliveries/deliveries.tokens';
+import { DeliveryStatusService } from './feedback/delivery-status.service';
+import { ProviderFeedbackController } from './feedback/provider-feedback.controller';
 import { DispatcherInit1763900000000 } from './migrations/1763900000000-DispatcherInit';
 import { DispatcherSchedule1763910000000 } from './migrations/1763910000000-DispatcherSchedule';
 import { DeliveryAttempts1764200000000 } from './migrations/1764200000000-DeliveryAttempts';
@@ -33,10 +42,12 @@ export class DispatcherModule {
           ],
         }),
       ],
-      controllers: [DeliveriesConsumer],
+      controllers: [DeliveriesConsumer, ProviderFeedbackController],
       providers: [
         DeliveriesRepository,
         DeliverySender,
+        DeliveryStatusService,
+        { provide: PROVIDER_FEEDBACK, useValue: { secret: env.providerCallbackSecret } },
         DueDeliveriesScheduler,
         { provide: DISPATCH_TICK_MS, useValue: env.OV_DISPATCH_TICK_MS },
         {
@@ -68,8 +79,9 @@ export class DispatcherModule {
 
 /**
  * SMS, voice and push go to the HTTP provider when one is configured (`OV_PROVIDER_URL`: the
- * provider simulator locally), email to the SMTP server when one is (`OV_SMTP_URL`); everything
- * else, and everything without a provider, is captured. Voice calls are not trusted to be
+ * provider simulator locally), email to the SMTP server when one is (`OV_SMTP_URL`), chat and
+ * in-app to the company's webhook when one is (`OV_WEBHOOK_URL`), letters into the day's batch
+ * (`OV_LETTER_DIR`); everything without a provider is captured. Voice calls are not trusted to be
  * deduplicated: an ambiguous call is reconciled, never redialled.
  */
 function channelAdapters(env: DispatcherEnv): ChannelRouter {
@@ -82,6 +94,7 @@ function channelAdapters(env: DispatcherEnv): ChannelRouter {
       base,
       idempotent,
       env.OV_PROVIDER_TIMEOUT_MS,
+      env.OV_DISPATCHER_PUBLIC_URL,
     );
   return new ChannelRouter(
     {
@@ -90,6 +103,21 @@ function channelAdapters(env: DispatcherEnv): ChannelRouter {
             sms: provider(url, 'sms', true),
             voice: provider(url, 'voice', false),
             push: provider(url, 'push', true),
+          }
+        : {}),
+      letter: new LetterBatchAdapter(env.OV_LETTER_DIR),
+      ...(env.OV_WEBHOOK_URL
+        ? {
+            chat: new WebhookAdapter(
+              env.OV_WEBHOOK_URL,
+              env.webhookSecret,
+              env.OV_PROVIDER_TIMEOUT_MS,
+            ),
+            in_app: new WebhookAdapter(
+              env.OV_WEBHOOK_URL,
+              env.webhookSecret,
+              env.OV_PROVIDER_TIMEOUT_MS,
+            ),
           }
         : {}),
       ...(env.OV_SMTP_URL

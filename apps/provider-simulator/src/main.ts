@@ -10,7 +10,9 @@ const env = z
     SIM_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
     SIM_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
     SIM_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
-    SIM_CALLBACK_SECRET: z.string().min(8).default('dev-simulator-callback-secret'),
+    SIM_CALLBACK_SECRET: z.string().min(8).default('dev-provider-callback-secret'),
+    /** Where customers' SMS replies go (the dispatcher's inbound webhook). */
+    SIM_INBOUND_URL: z.url().optional(),
   })
   .safeParse(process.env);
 if (!env.success) {
@@ -22,6 +24,7 @@ if (!env.success) {
 const e = env.data;
 const { app } = createSimulator({
   callbackSecret: e.SIM_CALLBACK_SECRET,
+  ...(e.SIM_INBOUND_URL ? { inboundUrl: e.SIM_INBOUND_URL } : {}),
   chaos: {
     latencyMs: e.SIM_LATENCY_MS,
     errorRate: e.SIM_ERROR_RATE,

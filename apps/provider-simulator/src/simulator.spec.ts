@@ -27,7 +27,7 @@ describe('the provider simulator', () => {
       req.on('end', () => {
         callbacks.push({
           body,
-          signature: req.headers['x-simulator-signature'] as string | undefined,
+          signature: req.headers['x-provider-signature'] as string | undefined,
         });
         res.end();
       });

@@ -55,10 +55,12 @@ const chaosBody = z
 
 export interface SimulatorOptions {
   chaos?: Partial<Chaos>;
-  /** Signs status callbacks (HMAC-SHA256 of the body, hex, in `x-simulator-signature`). */
+  /** Signs status callbacks and inbound messages (HMAC-SHA256 of the body, hex, in `x-provider-signature`). */
   callbackSecret: string;
   /** How long after acceptance a message counts as delivered. */
   deliverAfterMs?: number;
+  /** Where customers' replies are posted (the dispatcher's inbound webhook). */
+  inboundUrl?: string;
   random?: () => number;
 }
 
@@ -150,6 +152,32 @@ export function createSimulator(options: SimulatorOptions): {
     res.json({ messages: sid ? [view(messages.get(sid)!)] : [] });
   });
 
+  /** A customer answers by SMS: the provider posts it, signed, to the inbound webhook. */
+  app.post('/control/reply', async (req: Request, res: Response) => {
+    const parsed = z
+      .object({ from: z.string().min(1), text: z.string().min(1).max(1600) })
+      .strict()
+      .safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    if (!options.inboundUrl)
+      return res.status(409).json({ error: 'no_inbound_url', message: 'set SIM_INBOUND_URL' });
+    const body = JSON.stringify({
+      messageSid: `IN${randomUUID().replaceAll('-', '')}`,
+      channel: 'sms',
+      from: parsed.data.from,
+      text: parsed.data.text,
+    });
+    const answer = await fetch(options.inboundUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-provider-signature': signCallback(options.callbackSecret, body),
+      },
+      body,
+    });
+    res.status(answer.ok ? 202 : 502).json({ forwardedStatus: answer.status });
+  });
+
   app.get('/control', (_req: Request, res: Response) => res.json({ chaos, attempts }));
   app.put('/control', (req: Request, res: Response) => {
     const parsed = chaosBody.safeParse(req.body);
@@ -168,7 +196,7 @@ export function createSimulator(options: SimulatorOptions): {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-simulator-signature': signCallback(options.callbackSecret, body),
+        'x-provider-signature': signCallback(options.callbackSecret, body),
       },
       body,
     }).catch(() => undefined);

@@ -75,6 +75,10 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       strict: false,
       limit: def.bodyLimit ?? '1mb',
       type: ['application/json', 'application/*+json'],
+      // Signed callbacks are checked against the bytes that were signed.
+      verify: (req, _res, buf) => {
+        (req as { rawBody?: Buffer }).rawBody = buf;
+      },
     }),
   );
   if (def.forms) app.use(express.urlencoded({ extended: false, limit: '64kb' }));

@@ -48,11 +48,17 @@ export async function startTestStack(): Promise<void> {
   state.__onevoiceTestStack = running;
   // The profiler's address goes into every message's links (the dispatcher writes them).
   const profilerPort = await freePort();
-  const simulator = await startServiceProcess('provider-simulator', {});
+  // The dispatcher's address goes to the provider, for its status callbacks and customers' replies.
+  const dispatcherPort = await freePort();
+  const dispatcherUrl = `http://127.0.0.1:${dispatcherPort}`;
+  const simulator = await startServiceProcess('provider-simulator', {
+    SIM_INBOUND_URL: `${dispatcherUrl}/v1/providers/inbound`,
+  });
   running.processes.push(simulator);
   const serviceEnv: Record<string, string> = {
     // SMS, voice and push go to the provider simulator; specs make it misbehave (PUT /control).
     OV_PROVIDER_URL: simulator.url,
+    OV_DISPATCHER_PUBLIC_URL: dispatcherUrl,
     OV_PROVIDER_TIMEOUT_MS: '1500',
     OV_SEND_RETRY_BASE_MS: '200',
     OV_SEND_LEASE_MS: '4000',
@@ -78,7 +84,11 @@ export async function startTestStack(): Promise<void> {
       SERVICES.filter((s) => s !== 'ingest').map((s) =>
         startServiceProcess(
           s,
-          s === 'behaviour-profiler' ? { ...serviceEnv, PORT: String(profilerPort) } : serviceEnv,
+          s === 'behaviour-profiler'
+            ? { ...serviceEnv, PORT: String(profilerPort) }
+            : s === 'dispatcher'
+              ? { ...serviceEnv, PORT: String(dispatcherPort) }
+              : serviceEnv,
         ),
       ),
     )),

@@ -14,6 +14,8 @@ export class HttpProviderAdapter implements ChannelAdapter {
     private readonly baseUrl: string,
     readonly idempotent: boolean,
     private readonly timeoutMs: number,
+    /** This dispatcher's address, for the provider's status callbacks. */
+    private readonly callbackBase?: string,
   ) {}
 
   async send(message: OutgoingMessage): Promise<{ providerMessageId: string }> {
@@ -24,7 +26,14 @@ export class HttpProviderAdapter implements ChannelAdapter {
         signal: AbortSignal.timeout(this.timeoutMs),
         headers: { 'content-type': 'application/json', 'idempotency-key': message.idempotencyKey },
         // The provider account maps the customer reference to a number; we hold no contact details.
-        body: JSON.stringify({ channel: this.channel, to: message.customerId, body: message.body }),
+        body: JSON.stringify({
+          channel: this.channel,
+          to: message.customerId,
+          body: message.body,
+          ...(this.callbackBase
+            ? { statusCallback: `${this.callbackBase.replace(/\/$/, '')}/v1/providers/status` }
+            : {}),
+        }),
       });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };

@@ -37,6 +37,15 @@ export const dispatcherEnvSchema = baseEnvSchema
       .string()
       .includes('{customerId}', { error: 'must contain {customerId}' })
       .default('{customerId}@customers.onevoice.invalid'),
+    /** Chat and in-app messages go to this webhook (signed with OV_WEBHOOK_SECRET); unset: captured. */
+    OV_WEBHOOK_URL: z.url({ error: 'must be an absolute URL' }).optional(),
+    OV_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Where the day's letter batches are written for the print shop. */
+    OV_LETTER_DIR: z.string().min(1).default('.local/letters'),
+    /** Providers sign their status callbacks and inbound messages with this. */
+    OV_PROVIDER_CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Where providers reach this dispatcher's callbacks; unset: no status callbacks are asked for. */
+    OV_DISPATCHER_PUBLIC_URL: z.url({ error: 'must be an absolute URL' }).optional(),
     OV_SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
     OV_SEND_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
     /** A claim older than this means the sender died mid-call; must exceed the provider timeout. */
@@ -50,6 +59,16 @@ export const dispatcherEnvSchema = baseEnvSchema
       'OV_LINK_SECRET',
       'dev-link-secret-not-for-production',
     ),
+    providerCallbackSecret: secretOrDevDefault(
+      env,
+      ctx,
+      'OV_PROVIDER_CALLBACK_SECRET',
+      'dev-provider-callback-secret',
+    ),
+    // Required in production only when a webhook is configured.
+    webhookSecret: env.OV_WEBHOOK_URL
+      ? secretOrDevDefault(env, ctx, 'OV_WEBHOOK_SECRET', 'dev-webhook-secret-not-for-production')
+      : 'no-webhook-configured',
   }));
 export type DispatcherEnv = z.infer<typeof dispatcherEnvSchema>;
 export const loadDispatcherEnv = (env: NodeJS.ProcessEnv = process.env): DispatcherEnv =>

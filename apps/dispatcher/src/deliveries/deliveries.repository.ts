@@ -104,7 +104,23 @@ export class DeliveriesRepository {
     );
   }
 
-  /** Records many sends at once. */
+  /**
+   * What the provider reported after taking a message. A message it took is sent, whatever the
+   * sender recorded meanwhile (an uncertain one is settled by this too).
+   */
+  async setProviderStatus(
+    tx: EntityManager,
+    deliveryId: string,
+    status: 'delivered' | 'failed' | 'bounced',
+  ): Promise<DeliveryRow | undefined> {
+    const rows = (await tx.query(
+      `UPDATE deliveries SET state = $2, claimed_at = NULL WHERE delivery_id = $1 RETURNING *`,
+      [deliveryId, status],
+    )) as [DeliveryRow[], number] | DeliveryRow[];
+    return allRows(rows)[0];
+  }
+
+  /** Records many sends at once (a provider's report that came first is kept). */
   async markSentMany(
     tx: EntityManager,
     sent: readonly { deliveryId: string; providerMessageId: string }[],
@@ -113,7 +129,7 @@ export class DeliveriesRepository {
     await tx.query(
       `UPDATE deliveries d SET state = 'sent', provider_message_id = x.pid, sent_at = now(), claimed_at = NULL
          FROM json_to_recordset($1::json) AS x(id text, pid text)
-        WHERE d.delivery_id = x.id`,
+        WHERE d.delivery_id = x.id AND d.state = 'sending'`,
       [JSON.stringify(sent.map((x) => ({ id: x.deliveryId, pid: x.providerMessageId })))],
     );
   }

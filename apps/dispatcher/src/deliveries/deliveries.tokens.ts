@@ -18,3 +18,9 @@ export interface SendingPolicy {
   breakerThreshold: number;
   breakerCoolDownMs: number;
 }
+
+/** The secret providers sign their callbacks and inbound messages with. */
+export const PROVIDER_FEEDBACK = Symbol('ProviderFeedback');
+export interface ProviderFeedback {
+  secret: string;
+}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { EventPublisher } from '@onevoice/messaging';
+import { Outbox } from '@onevoice/persistence';
+import { DataSource } from 'typeorm';
+import { DeliveriesRepository } from '../deliveries/deliveries.repository';
+import { DeliverySender } from '../deliveries/delivery-sender';
+
+/** What a provider later says became of a message: recorded, and published as a delivery event. */
+@Injectable()
+export class DeliveryStatusService {
+  private readonly outbox: Outbox;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly sender: DeliverySender,
+    publisher: EventPublisher,
+  ) {
+    this.outbox = new Outbox(dataSource, publisher);
+  }
+
+  /** False when no delivery has this key. */
+  async record(
+    deliveryId: string,
+    status: 'delivered' | 'failed' | 'bounced',
+    now: Date,
+  ): Promise<boolean> {
+    const found = await this.dataSource.transaction(async (tx) => {
+      const row = await this.deliveries.setProviderStatus(tx, deliveryId, status);
+      if (!row) return false;
+      await this.outbox.enqueue(tx, [this.sender.event(row, status, now)]);
+      return true;
+    });
+    if (found) await this.outbox.flush();
+    return found;
+  }
+}

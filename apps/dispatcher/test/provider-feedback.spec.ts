@@ -1,0 +1,92 @@
+import { Topics } from '@onevoice/contracts';
+import { daytimeZone, Story, testStack, TopicTap } from '@onevoice/testing';
+import { createHmac } from 'node:crypto';
+
+/**
+ * What providers tell the dispatcher, through the provider simulator: a status callback turns a
+ * sent SMS into a delivered one; a customer's STOP reply opts them out of texts at once; a
+ * callback with a wrong signature is refused and changes nothing.
+ */
+describe('provider feedback', () => {
+  const stack = testStack();
+  const simulator = () => stack.services['provider-simulator'];
+  let tap: TopicTap;
+
+  beforeAll(async () => {
+    tap = await TopicTap.open(stack.brokers, [Topics.interactions]);
+  });
+  afterAll(() => tap.close());
+
+  it('a signed status callback makes the delivery delivered; a forged one is refused', async () => {
+    const story = await Story.begin(stack, 'status');
+    try {
+      await story.profile({ timeZone: daytimeZone(), preferredChannel: 'sms' });
+      await story.send('billing', 'billing.payment_due', {
+        intentKey: `bill:${story.customerId}`,
+        variables: { amount: '8.00 EUR', dueDate: '2026-12-12' },
+        action: { url: 'https://pay.example.test/s' },
+      });
+      const delivered = await story.waitFor('the provider’s delivery report', () =>
+        story.deliveries().find((d) => d.data.state === 'delivered'),
+      );
+      expect(delivered.data.channel).toBe('sms');
+
+      const body = JSON.stringify({
+        sid: 'SMx',
+        status: 'failed',
+        idempotencyKey: delivered.data.deliveryId,
+      });
+      const forged = await fetch(`${stack.services.dispatcher}/v1/providers/status`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-provider-signature': createHmac('sha256', 'not-the-shared-secret')
+            .update(body)
+            .digest('hex'),
+        },
+        body,
+      });
+      expect(forged.status).toBe(403);
+      expect(((await forged.json()) as { field: string }).field).toBe('x-provider-signature');
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(story.deliveries().some((d) => d.data.state === 'failed')).toBe(false);
+    } finally {
+      await story.end();
+    }
+  });
+
+  it('a STOP reply by SMS opts the customer out of texts at once', async () => {
+    const story = await Story.begin(stack, 'stop-reply');
+    try {
+      await story.profile({ timeZone: daytimeZone(), preferredChannel: 'sms' });
+      const reply = await fetch(`${simulator()}/control/reply`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: story.customerId, text: 'STOP' }),
+      });
+      expect(reply.status).toBe(202);
+      const [interaction] = await tap.waitForMessages(
+        'the reply as an interaction',
+        (m) => m.topic === Topics.interactions && m.key === story.customerId,
+      );
+      expect(JSON.parse(interaction!.value!.toString())).toMatchObject({
+        type: 'interaction.inbound_contact',
+        data: { channel: 'sms', text: 'STOP' },
+      });
+      await story.profileInCoordinator(
+        'SMS opted out',
+        (p) => JSON.stringify(p.optOuts) === JSON.stringify([{ channel: 'sms' }]),
+      );
+      // The next message does not go by text.
+      const due = await story.send('billing', 'billing.payment_due', {
+        intentKey: `bill:${story.customerId}`,
+        variables: { amount: '8.00 EUR', dueDate: '2026-12-12' },
+        action: { url: 'https://pay.example.test/s' },
+      });
+      await story.decided(due);
+      expect(story.standing().get(`billing/${due}`)!.data.channel).not.toBe('sms');
+    } finally {
+      await story.end();
+    }
+  });
+});
