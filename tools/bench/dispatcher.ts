@@ -6,7 +6,12 @@
  * Target (issue 5): ratio ≥ 0.5. Run it with no other dispatcher running.
  */
 import { Topics } from '@onevoice/contracts';
-import { createTestDatabase, provideInfrastructure, startServiceProcess } from '@onevoice/testing';
+import {
+  approvedDecision,
+  createTestDatabase,
+  provideInfrastructure,
+  startServiceProcess,
+} from '@onevoice/testing';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -18,34 +23,19 @@ const customers = 2_000;
 
 function decision(run: string, seq: number) {
   const subject = `bench-${run}-${seq % customers}`;
-  const decisionId = `${run}-${seq}`;
   return {
     key: subject,
-    value: JSON.stringify({
-      specversion: '1.0',
-      id: decisionId,
-      source: 'onevoice/coordinator',
-      type: 'ov.decision.approved',
-      subject,
-      time: new Date().toISOString(),
-      datacontenttype: 'application/json',
-      data: {
-        decisionId,
-        requestId: `r-${decisionId}`,
-        requestSource: 'billing',
-        outcome: 'approved',
+    value: JSON.stringify(
+      approvedDecision(subject, {
+        decisionId: `${run}-${seq}`,
+        channel: 'email',
         intentType: 'billing.payment_due',
-        intentKey: `bill:${subject}:${seq}`,
         category: 'billing',
         urgency: 'high',
-        channel: 'email',
-        mergedRequestIds: [],
         variables: { amount: '10.00 EUR', dueDate: '2026-12-01' },
         action: { url: 'https://pay.example.test/bench' },
-        reasons: [{ rule: 'channel-choice', code: 'intent_default_channel', text: 'By email.' }],
-        policyVersion: 'bench',
-      },
-    }),
+      }),
+    ),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Topics } from '@onevoice/contracts';
 import {
+  approvedDecision,
   createTestDatabase,
   newCustomerId,
   produceRaw,
@@ -42,7 +43,14 @@ describe('crash: the dispatcher killed between recording and sending', () => {
         { logSuffix: '-crash' },
       );
       const decisions = Array.from({ length: 6 }, () =>
-        approvedSms(newCustomerId('dispatch-crash')),
+        approvedDecision(newCustomerId('dispatch-crash'), {
+          channel: 'sms',
+          intentType: 'billing.payment_due',
+          category: 'billing',
+          urgency: 'high',
+          variables: { amount: '5.00 EUR', dueDate: '2026-12-24' },
+          action: { url: 'https://pay.example.test/c' },
+        }),
       );
       await produceRaw(
         stack.brokers,
@@ -104,34 +112,3 @@ describe('crash: the dispatcher killed between recording and sending', () => {
     }
   });
 });
-
-/** An approved decision by SMS, as the coordinator publishes it. */
-function approvedSms(customerId: string) {
-  const decisionId = `crash-${randomUUID()}`;
-  return {
-    specversion: '1.0',
-    id: decisionId,
-    source: 'onevoice/coordinator',
-    type: 'ov.decision.approved',
-    subject: customerId,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    data: {
-      decisionId,
-      requestId: `r-${decisionId}`,
-      requestSource: 'billing',
-      outcome: 'approved',
-      intentType: 'billing.payment_due',
-      intentKey: `bill:${customerId}`,
-      category: 'billing',
-      urgency: 'high',
-      channel: 'sms',
-      sendAfter: new Date().toISOString(),
-      mergedRequestIds: [],
-      variables: { amount: '5.00 EUR', dueDate: '2026-12-24' },
-      action: { url: 'https://pay.example.test/c' },
-      reasons: [{ rule: 'channel-choice', code: 'preferred_channel', text: 'By sms.' }],
-      policyVersion: 'test',
-    },
-  };
-}

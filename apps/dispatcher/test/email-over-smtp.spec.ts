@@ -1,5 +1,6 @@
 import { Topics } from '@onevoice/contracts';
 import {
+  approvedDecision,
   createTestDatabase,
   newCustomerId,
   produceRaw,
@@ -67,7 +68,14 @@ describe('email over SMTP', () => {
     );
     try {
       const customerId = newCustomerId('smtp');
-      const decision = approvedEmailOffer(customerId);
+      const decision = approvedDecision(customerId, {
+        channel: 'email',
+        intentType: 'loyalty.offer',
+        category: 'promotion',
+        urgency: 'low',
+        variables: { offer: '2 months of unlimited data, free' },
+        action: { url: 'https://shop.example.test/offer' },
+      });
       await produceRaw(stack.brokers, Topics.decisions, [
         { key: customerId, value: JSON.stringify(decision) },
       ]);
@@ -109,37 +117,6 @@ describe('email over SMTP', () => {
     }
   });
 });
-
-/** An approved email offer, as the coordinator publishes it. */
-function approvedEmailOffer(customerId: string) {
-  const decisionId = `smtp-${randomUUID()}`;
-  return {
-    specversion: '1.0',
-    id: decisionId,
-    source: 'onevoice/coordinator',
-    type: 'ov.decision.approved',
-    subject: customerId,
-    time: new Date().toISOString(),
-    datacontenttype: 'application/json',
-    data: {
-      decisionId,
-      requestId: `r-${decisionId}`,
-      requestSource: 'loyalty',
-      outcome: 'approved',
-      intentType: 'loyalty.offer',
-      intentKey: `offer:${customerId}`,
-      category: 'promotion',
-      urgency: 'low',
-      channel: 'email',
-      sendAfter: new Date().toISOString(),
-      mergedRequestIds: [],
-      variables: { offer: '2 months of unlimited data, free' },
-      action: { url: 'https://shop.example.test/offer' },
-      reasons: [{ rule: 'channel-choice', code: 'preferred_channel', text: 'By email.' }],
-      policyVersion: 'test',
-    },
-  };
-}
 
 /** Enough of RFC 5322 for this spec: unfolded headers, and a quoted-printable text body. */
 function parse(

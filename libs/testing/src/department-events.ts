@@ -82,3 +82,43 @@ export async function produceRaw(
     await producer.disconnect();
   }
 }
+
+/**
+ * An approved decision as the coordinator publishes it on ov.decisions.v1, to send now: what a
+ * dispatcher-only spec or benchmark feeds the dispatcher directly.
+ */
+export function approvedDecision(
+  customerId: string,
+  message: {
+    channel: string;
+    intentType: string;
+    category: string;
+    urgency: string;
+    variables: Record<string, unknown>;
+    action: { url?: string; replyKeyword?: string };
+    decisionId?: string;
+  },
+) {
+  const { decisionId = `decision-${randomUUID()}`, ...rest } = message;
+  return {
+    specversion: '1.0',
+    id: decisionId,
+    source: 'onevoice/coordinator',
+    type: 'ov.decision.approved',
+    subject: customerId,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data: {
+      decisionId,
+      requestId: `r-${decisionId}`,
+      requestSource: 'test',
+      outcome: 'approved',
+      intentKey: `${rest.intentType}:${customerId}:${decisionId}`,
+      sendAfter: new Date().toISOString(),
+      mergedRequestIds: [],
+      reasons: [{ rule: 'channel-choice', code: 'preferred_channel', text: `By ${rest.channel}.` }],
+      policyVersion: 'test',
+      ...rest,
+    },
+  };
+}
