@@ -15,21 +15,33 @@ describe('story: the online-only customer', () => {
   afterAll(() => story.end());
 
   it('gets no call, one message with amount, due date and pay link on chat, and no reminder after paying', async () => {
-    // What they do: chat, message us on social media, pay on the web; they never call. The
-    // behaviour profiler learns chat from it, with enough confidence for the coordinator to use.
+    // What they did over the last weeks: chat, message us on social media, pay on the web; they
+    // never call. (Weeks ago: this message is not a reply to a recent chat, which would go back
+    // to chat by reply in kind.) The behaviour profiler learns chat from it, with enough
+    // confidence for the coordinator to use.
     await story.profile({ timeZone: daytimeZone() });
-    for (let i = 0; i < 6; i++)
-      await story.send('care', 'interaction.inbound_contact', {
-        channel: 'chat',
-        reason: `question ${i}`,
-      });
+    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
+    for (let i = 0; i < 8; i++)
+      await story.send(
+        'care',
+        'interaction.inbound_contact',
+        { channel: 'chat', reason: `question ${i}` },
+        { time: daysAgo(30 - i) },
+      );
     for (let i = 0; i < 2; i++)
-      await story.send('care', 'interaction.inbound_contact', {
-        channel: 'social',
-        reason: 'tweet',
-      });
+      await story.send(
+        'care',
+        'interaction.inbound_contact',
+        { channel: 'social', reason: 'tweet' },
+        { time: daysAgo(20 - i) },
+      );
     for (let i = 0; i < 3; i++)
-      await story.send('billing', 'interaction.payment', { channel: 'web', amount: 39.9 });
+      await story.send(
+        'billing',
+        'interaction.payment',
+        { channel: 'web', amount: 39.9 },
+        { time: daysAgo(15 - i) },
+      );
     const learnt = await story.profileInCoordinator('a profile inferring chat', (p) =>
       (p.inferred ?? []).some((i) => i.channel === 'chat' && !i.category && i.confidence >= 0.6),
     );

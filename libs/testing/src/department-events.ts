@@ -10,6 +10,8 @@ export interface DepartmentEventInput {
   subject: string;
   data: Record<string, unknown>;
   id?: string;
+  /** When it happened; now by default. */
+  time?: Date;
 }
 
 export function departmentEvent(input: DepartmentEventInput) {
@@ -19,7 +21,7 @@ export function departmentEvent(input: DepartmentEventInput) {
     source: input.source,
     type: input.type,
     subject: input.subject,
-    time: new Date().toISOString(),
+    time: (input.time ?? new Date()).toISOString(),
     datacontenttype: 'application/json',
     data: input.data,
   };

@@ -117,9 +117,14 @@ export class Story {
     }
   }
 
-  /** A department posts an event about this customer; returns its id. */
-  async send(source: string, type: string, data: Record<string, unknown>): Promise<string> {
-    const event = departmentEvent({ type, source, subject: this.customerId, data });
+  /** A department posts an event about this customer (now, or at `time`); returns its id. */
+  async send(
+    source: string,
+    type: string,
+    data: Record<string, unknown>,
+    options: { time?: Date } = {},
+  ): Promise<string> {
+    const event = departmentEvent({ type, source, subject: this.customerId, data, ...options });
     const res = await postEvents(this.stack.services.ingest, event, { token: `dev-${source}` });
     if (res.status !== 202)
       throw new Error(
