@@ -20,6 +20,7 @@ import {
 } from './deliveries/deliveries.tokens';
 import { DeliveryStatusService } from './feedback/delivery-status.service';
 import { ProviderFeedbackController } from './feedback/provider-feedback.controller';
+import { TrackingController } from './feedback/tracking.controller';
 import { DispatcherInit1763900000000 } from './migrations/1763900000000-DispatcherInit';
 import { DispatcherSchedule1763910000000 } from './migrations/1763910000000-DispatcherSchedule';
 import { DeliveryAttempts1764200000000 } from './migrations/1764200000000-DeliveryAttempts';
@@ -42,7 +43,7 @@ export class DispatcherModule {
           ],
         }),
       ],
-      controllers: [DeliveriesConsumer, ProviderFeedbackController],
+      controllers: [DeliveriesConsumer, ProviderFeedbackController, TrackingController],
       providers: [
         DeliveriesRepository,
         DeliverySender,
@@ -56,6 +57,9 @@ export class DispatcherModule {
             secret: env.linkSecret,
             baseUrl: env.OV_PREFERENCE_CENTRE_URL,
             lifetimeMs: durationMs(env.OV_LINK_LIFETIME),
+            ...(env.OV_DISPATCHER_PUBLIC_URL
+              ? { trackingBaseUrl: env.OV_DISPATCHER_PUBLIC_URL }
+              : {}),
           },
         },
         { provide: CHANNEL_ADAPTERS, useValue: channelAdapters(env) },

@@ -2,11 +2,18 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What a link lets its holder do, for whom, and until when. */
 export interface LinkClaims {
-  /** `preferences`: see and change one's choices; `unsubscribe`: one-click, one category. */
-  purpose: 'preferences' | 'unsubscribe';
+  /**
+   * `preferences`: see and change one's choices; `unsubscribe`: one-click, one category;
+   * `track`: an open or a click of one message (`ref`), leading on to `url`.
+   */
+  purpose: 'preferences' | 'unsubscribe' | 'track';
   customerId: string;
   /** For `unsubscribe`: the category the message was about. */
   category?: string;
+  /** For `track`: the decision the message carried out. */
+  ref?: string;
+  /** For a tracked click: where it leads (signed, so the link can lead nowhere else). */
+  url?: string;
   /** Milliseconds since the epoch. */
   expiresAt: number;
 }
@@ -29,6 +36,8 @@ export function signToken(secret: string, claims: LinkClaims): string {
       p: claims.purpose,
       c: claims.customerId,
       ...(claims.category ? { k: claims.category } : {}),
+      ...(claims.ref ? { r: claims.ref } : {}),
+      ...(claims.url ? { u: claims.url } : {}),
       e: claims.expiresAt,
     }),
   ).toString('base64url');
@@ -48,17 +57,19 @@ export function verifyToken(
   const got = Buffer.from(signature);
   if (want.length !== got.length || !timingSafeEqual(want, got))
     return { ok: false, reason: 'forged' };
-  let raw: { p?: unknown; c?: unknown; k?: unknown; e?: unknown };
+  let raw: { p?: unknown; c?: unknown; k?: unknown; r?: unknown; u?: unknown; e?: unknown };
   try {
     raw = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof raw;
   } catch {
     return { ok: false, reason: 'malformed' };
   }
   if (
-    (raw.p !== 'preferences' && raw.p !== 'unsubscribe') ||
+    (raw.p !== 'preferences' && raw.p !== 'unsubscribe' && raw.p !== 'track') ||
     typeof raw.c !== 'string' ||
     typeof raw.e !== 'number' ||
-    (raw.k !== undefined && typeof raw.k !== 'string')
+    (raw.k !== undefined && typeof raw.k !== 'string') ||
+    (raw.r !== undefined && typeof raw.r !== 'string') ||
+    (raw.u !== undefined && typeof raw.u !== 'string')
   )
     return { ok: false, reason: 'malformed' };
   if (raw.p !== expected.purpose) return { ok: false, reason: 'wrong_purpose' };
@@ -70,6 +81,8 @@ export function verifyToken(
       purpose: raw.p,
       customerId: raw.c,
       ...(raw.k !== undefined ? { category: raw.k as string } : {}),
+      ...(raw.r !== undefined ? { ref: raw.r as string } : {}),
+      ...(raw.u !== undefined ? { url: raw.u as string } : {}),
       expiresAt: raw.e,
     },
   };
@@ -95,5 +108,33 @@ export function customerLinks(
   return {
     preferences: `${base}/preferences/${c}?t=${prefs}`,
     unsubscribe: `${base}/v1/unsubscribe?c=${c}&t=${unsub}`,
+  };
+}
+
+/**
+ * Tracked versions of an email's links: the action, through a redirect that records the click,
+ * and an image that records the open. Both name the message (`ref`) and its customer.
+ */
+export function trackingLinks(
+  options: { secret: string; baseUrl: string; lifetimeMs: number },
+  customerId: string,
+  ref: string,
+  actionUrl: string | undefined,
+  now: Date,
+): { click?: string; open: string } {
+  const expiresAt = now.getTime() + options.lifetimeMs;
+  const base = options.baseUrl.replace(/\/$/, '');
+  const c = encodeURIComponent(customerId);
+  const token = (url?: string) =>
+    signToken(options.secret, {
+      purpose: 'track',
+      customerId,
+      ref,
+      ...(url ? { url } : {}),
+      expiresAt,
+    });
+  return {
+    ...(actionUrl ? { click: `${base}/t/c/${c}?t=${token(actionUrl)}` } : {}),
+    open: `${base}/t/o/${c}?t=${token()}`,
   };
 }

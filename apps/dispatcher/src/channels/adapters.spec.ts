@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProviderError, type OutgoingMessage } from './channel-adapter';
 import { LetterBatchAdapter } from './letter-batch.adapter';
+import { toHtml } from './smtp.adapter';
 import { WebhookAdapter } from './webhook.adapter';
 
 const message: OutgoingMessage = {
@@ -91,5 +92,19 @@ describe('webhook', () => {
     status = 200;
     delayMs = 1_000;
     expect(await kind(adapter.send(message))).toBe('ambiguous');
+  });
+});
+
+describe('email HTML', () => {
+  it('keeps the words, escapes them, makes links clickable and adds the open image', () => {
+    const html = toHtml(
+      'Pay <now>: https://pay.example/x?a=1&b=2\nThanks',
+      'https://ov.example/t/o/c?t=x&y',
+    );
+    expect(html).toContain('Pay &lt;now&gt;: <a href="https://pay.example/x?a=1&amp;b=2">');
+    expect(html).toContain('<br>');
+    expect(html).toContain(
+      '<img src="https://ov.example/t/o/c?t=x&amp;y" width="1" height="1" alt="">',
+    );
   });
 });

@@ -11,6 +11,8 @@ export interface OutgoingMessage {
   idempotencyKey: string;
   /** RFC 8058 one-click unsubscribe for this kind of message, where the customer may stop it. */
   listUnsubscribe?: string;
+  /** For an email: an image whose loading records that it was opened. */
+  trackingPixel?: string;
 }
 
 /**

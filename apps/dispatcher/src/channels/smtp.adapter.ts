@@ -41,6 +41,8 @@ export class SmtpAdapter implements ChannelAdapter {
         to: this.recipient(message.customerId),
         subject: message.subject,
         text: message.body,
+        // With a tracking image, an HTML part too: the same words, links clickable.
+        ...(message.trackingPixel ? { html: toHtml(message.body, message.trackingPixel) } : {}),
         messageId,
         headers: message.listUnsubscribe
           ? {
@@ -68,4 +70,18 @@ export class SmtpAdapter implements ChannelAdapter {
       new ProviderError('permanent', 'SMTP cannot say whether it took a message'),
     );
   }
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+/** The plain text as simple HTML, its links clickable, with the open-tracking image. */
+export function toHtml(text: string, pixel: string): string {
+  const body = escapeHtml(text)
+    .replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`)
+    .replace(/\n/g, '<br>\n');
+  return `<!doctype html><html><body><p>${body}</p><img src="${escapeHtml(pixel)}" width="1" height="1" alt=""></body></html>`;
 }

@@ -9,7 +9,7 @@ import {
 import { injectTraceContext, type EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
-import { customerLinks } from '@onevoice/links';
+import { customerLinks, trackingLinks } from '@onevoice/links';
 import { createHash } from 'node:crypto';
 import { CHANNEL_ADAPTERS, type ChannelAdapters } from '../channels/channel-adapter';
 import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
@@ -51,9 +51,21 @@ export class DeliveriesConsumer {
         if (d.outcome !== 'approved' || !d.channel) return Promise.resolve([]);
         const now = new Date();
         const links = customerLinks(this.links, decision.subject, d.category, now);
+        // An email's action leads through a redirect that records the click; an image records the open.
+        const tracking =
+          d.channel === 'email' && this.links.trackingBaseUrl
+            ? trackingLinks(
+                { ...this.links, baseUrl: this.links.trackingBaseUrl },
+                decision.subject,
+                d.decisionId,
+                d.action.url,
+                now,
+              )
+            : undefined;
+        const action = tracking?.click ? { ...d.action, url: tracking.click } : d.action;
         const rendered = withPreferenceLinks(
           composeDigest(
-            this.render(d.intentType, d.variables, d.action),
+            this.render(d.intentType, d.variables, action),
             (d.merged ?? []).map((m) => this.render(m.intentType, m.variables, m.action)),
           ),
           links,
@@ -80,6 +92,7 @@ export class DeliveriesConsumer {
             ? { listUnsubscribe: links.unsubscribe }
             : {}),
           // Inside this message's span: the provider call, later, continues its trace.
+          ...(tracking ? { trackingPixel: tracking.open } : {}),
           ...(injectTraceContext().traceparent
             ? { traceparent: injectTraceContext().traceparent }
             : {}),
@@ -137,5 +150,6 @@ function scheduledRow(d: NewDelivery): DeliveryRow {
     attempts: 0,
     list_unsubscribe: d.listUnsubscribe ?? null,
     traceparent: d.traceparent ?? null,
+    tracking_pixel: d.trackingPixel ?? null,
   };
 }

@@ -18,6 +18,8 @@ export interface NewDelivery {
   listUnsubscribe?: string;
   /** The W3C trace the decision came in; the provider call continues it. */
   traceparent?: string;
+  /** For an email: the image that records its opening. */
+  trackingPixel?: string;
 }
 
 export interface DeliveryRow {
@@ -35,6 +37,7 @@ export interface DeliveryRow {
   attempts: number;
   list_unsubscribe: string | null;
   traceparent: string | null;
+  tracking_pixel: string | null;
 }
 
 /** The dispatcher's deliveries; the only place that reads or writes them. */
@@ -48,12 +51,12 @@ export class DeliveriesRepository {
     if (deliveries.length === 0) return;
     await tx.query(
       `INSERT INTO deliveries (delivery_id, decision_id, request_id, intent_type, intent_key, customer_id, channel,
-                               provider, state, subject, body, send_after, send_before, list_unsubscribe, traceparent)
+                               provider, state, subject, body, send_after, send_before, list_unsubscribe, traceparent, tracking_pixel)
        SELECT x."deliveryId", x."decisionId", x."requestId", x."intentType", x."intentKey", x."customerId", x.channel,
-              x.provider, 'scheduled', x.subject, x.body, x."sendAfter", x."sendBefore", x."listUnsubscribe", x.traceparent
+              x.provider, 'scheduled', x.subject, x.body, x."sendAfter", x."sendBefore", x."listUnsubscribe", x.traceparent, x."trackingPixel"
          FROM json_to_recordset($1::json) AS x("deliveryId" text, "decisionId" text, "requestId" text,
               "intentType" text, "intentKey" text, "customerId" text, channel text, provider text, subject text,
-              body text, "sendAfter" timestamptz, "sendBefore" timestamptz, "listUnsubscribe" text, traceparent text)
+              body text, "sendAfter" timestamptz, "sendBefore" timestamptz, "listUnsubscribe" text, traceparent text, "trackingPixel" text)
        ON CONFLICT DO NOTHING`,
       [JSON.stringify(deliveries)],
     );

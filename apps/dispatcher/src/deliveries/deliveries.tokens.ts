@@ -6,6 +6,8 @@ export interface DispatcherLinks {
   secret: string;
   baseUrl: string;
   lifetimeMs: number;
+  /** This dispatcher's public address, for tracked links in emails; unset: not tracked. */
+  trackingBaseUrl?: string;
 }
 
 /** How hard the sender tries, and how long a claim lasts. */

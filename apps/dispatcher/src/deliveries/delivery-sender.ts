@@ -190,6 +190,7 @@ export class DeliverySender {
         body: row.body,
         idempotencyKey: row.delivery_id,
         ...(row.list_unsubscribe ? { listUnsubscribe: row.list_unsubscribe } : {}),
+        ...(row.tracking_pixel ? { trackingPixel: row.tracking_pixel } : {}),
       });
       this.breaker(row.provider).succeeded();
       return { ok: true, id: sent.providerMessageId };

@@ -18,7 +18,8 @@ export class DeliveryAttempts1764200000000 implements MigrationInterface {
         ADD COLUMN claimed_at      timestamptz,
         ADD COLUMN last_error      text,
         ADD COLUMN list_unsubscribe text,
-        ADD COLUMN traceparent     text`);
+        ADD COLUMN traceparent     text,
+        ADD COLUMN tracking_pixel  text`);
     await db.query(
       `CREATE INDEX deliveries_in_flight ON deliveries (claimed_at) WHERE state IN ('sending', 'uncertain')`,
     );
@@ -27,6 +28,6 @@ export class DeliveryAttempts1764200000000 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await db.query('DROP INDEX deliveries_in_flight');
     await db.query(`ALTER TABLE deliveries DROP COLUMN attempts, DROP COLUMN next_attempt_at,
-                    DROP COLUMN claimed_at, DROP COLUMN last_error, DROP COLUMN list_unsubscribe, DROP COLUMN traceparent`);
+                    DROP COLUMN claimed_at, DROP COLUMN last_error, DROP COLUMN list_unsubscribe, DROP COLUMN traceparent, DROP COLUMN tracking_pixel`);
   }
 }
