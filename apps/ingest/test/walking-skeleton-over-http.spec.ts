@@ -84,6 +84,10 @@ describe('walking skeleton: a department event posted over HTTP reaches a channe
     expect(delivered.rows[0]).toMatchObject({ channel: 'email' });
     expect(['sent', 'scheduled']).toContain(delivered.rows[0].state);
     expect(delivered.rows[0].body).toContain('19.99 EUR');
-    expect(delivered.rows[0].body).toContain('https://pay.example.test/abc');
+    // The pay link leads there through the dispatcher's click tracking.
+    const link = /Pay it here: (\S+)/.exec(delivered.rows[0].body as string)?.[1];
+    expect(link).toBeDefined();
+    const followed = await fetch(link!, { redirect: 'manual' });
+    expect(followed.headers.get('location')).toBe('https://pay.example.test/abc');
   });
 });
