@@ -1,15 +1,13 @@
 import { Topics } from '@onevoice/contracts';
 import {
-  createTestDatabase,
   newCustomerId,
   paymentDue,
   produceRaw,
-  startGroupAtEnd,
+  isolatedServiceEnv,
   startServiceProcess,
   testStack,
   waitFor,
 } from '@onevoice/testing';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 
@@ -22,20 +20,14 @@ describe('redelivery: the coordinator killed between its commit and its offsets'
   const stack = testStack();
 
   it('decides every request exactly once across the crash', async () => {
-    // A coordinator of its own (group and database), so the shared one does not take its work.
-    const db = await createTestDatabase(new URL(stack.databaseUrl).toString());
-    const group = `onevoice-coordinator-crash-${randomUUID().slice(0, 8)}`;
-    const env = {
-      ...stack.serviceEnv,
-      DATABASE_URL: db.url,
-      OV_CONSUMER_GROUP: group,
+    // A coordinator of its own (group and database), so the shared one does not take its work;
+    // its group starts at the end of the contact requests.
+    const isolated = await isolatedServiceEnv(stack, 'coordinator-crash', Topics.contactRequests, {
       // The crashed instance never says goodbye; the group notices after this long.
       OV_KAFKA_SESSION_TIMEOUT_MS: '8000',
-    };
-    // The group starts at the end of the contact requests (earlier tests' requests are not its
-    // business) and has an offset on every partition from the start, as a running group has.
-    await startGroupAtEnd(stack.brokers, group, Topics.contactRequests);
-    const pg = new Client({ connectionString: db.url });
+    });
+    const env = isolated.env;
+    const pg = new Client({ connectionString: isolated.databaseUrl });
     try {
       const doomed = await startServiceProcess(
         'coordinator',
@@ -100,7 +92,7 @@ describe('redelivery: the coordinator killed between its commit and its offsets'
       }
     } finally {
       await pg.end().catch(() => undefined);
-      await db.drop();
+      await isolated.drop();
     }
   });
 });

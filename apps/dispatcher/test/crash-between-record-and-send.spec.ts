@@ -1,15 +1,13 @@
 import { Topics } from '@onevoice/contracts';
 import {
   approvedDecision,
-  createTestDatabase,
   newCustomerId,
   produceRaw,
-  startGroupAtEnd,
+  isolatedServiceEnv,
   startServiceProcess,
   testStack,
   waitFor,
 } from '@onevoice/testing';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 
@@ -22,20 +20,15 @@ describe('crash: the dispatcher killed between recording and sending', () => {
 
   it('gives exactly one provider call per decision across the crash', async () => {
     // A dispatcher of its own (group and database), so the shared one does not take its work.
-    const db = await createTestDatabase(new URL(stack.databaseUrl).toString());
-    const group = `onevoice-dispatcher-crash-${randomUUID().slice(0, 8)}`;
-    const env: Record<string, string> = {
-      ...stack.serviceEnv,
-      DATABASE_URL: db.url,
-      OV_CONSUMER_GROUP: group,
+    const isolated = await isolatedServiceEnv(stack, 'dispatcher-crash', Topics.decisions, {
       OV_KAFKA_SESSION_TIMEOUT_MS: '8000',
-    };
-    await startGroupAtEnd(stack.brokers, group, Topics.decisions);
+    });
+    const env = isolated.env;
     // A provider of its own too: the shared dispatcher also sees these decisions and calls the
     // shared simulator; only this dispatcher's calls count here.
     const provider = await startServiceProcess('provider-simulator', {}, { logSuffix: '-crash' });
     env.OV_PROVIDER_URL = provider.url;
-    const pg = new Client({ connectionString: db.url });
+    const pg = new Client({ connectionString: isolated.databaseUrl });
     try {
       const doomed = await startServiceProcess(
         'dispatcher',
@@ -108,7 +101,7 @@ describe('crash: the dispatcher killed between recording and sending', () => {
     } finally {
       await pg.end().catch(() => undefined);
       await provider.stop();
-      await db.drop();
+      await isolated.drop();
     }
   });
 });

@@ -1,16 +1,14 @@
 import { Topics } from '@onevoice/contracts';
 import {
   approvedDecision,
-  createTestDatabase,
   newCustomerId,
   produceRaw,
-  startGroupAtEnd,
+  isolatedServiceEnv,
   startServiceProcess,
   testStack,
   TopicTap,
   waitFor,
 } from '@onevoice/testing';
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -62,20 +60,13 @@ describe('email over SMTP', () => {
 
   it('sends a promotion by email with its links and one-click unsubscribe headers that work', async () => {
     // A dispatcher of its own, sending email to this spec's mail server.
-    const db = await createTestDatabase(new URL(stack.databaseUrl).toString());
-    const group = `onevoice-dispatcher-smtp-${randomUUID().slice(0, 8)}`;
-    await startGroupAtEnd(stack.brokers, group, Topics.decisions);
-    const dispatcher = await startServiceProcess(
-      'dispatcher',
-      {
-        ...stack.serviceEnv,
-        DATABASE_URL: db.url,
-        OV_CONSUMER_GROUP: group,
-        OV_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-        OV_MAIL_FROM: 'Example Telco <hello@telco.example>',
-      },
-      { logSuffix: '-smtp' },
-    );
+    const isolated = await isolatedServiceEnv(stack, 'dispatcher-smtp', Topics.decisions, {
+      OV_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      OV_MAIL_FROM: 'Example Telco <hello@telco.example>',
+    });
+    const dispatcher = await startServiceProcess('dispatcher', isolated.env, {
+      logSuffix: '-smtp',
+    });
     try {
       const customerId = newCustomerId('smtp');
       const decision = approvedDecision(customerId, {
@@ -153,7 +144,7 @@ describe('email over SMTP', () => {
       expect(prefs.preferences.optOuts).toEqual([{ category: 'promotion' }]);
     } finally {
       expect(await dispatcher.stop()).toBe(0);
-      await db.drop();
+      await isolated.drop();
     }
   });
 });

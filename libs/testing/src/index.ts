@@ -7,3 +7,4 @@ export * from './stack';
 export * from './topic-tap';
 export * from './wait';
 export * from './story';
+export * from './isolated-service';
