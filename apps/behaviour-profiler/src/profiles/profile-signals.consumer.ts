@@ -109,7 +109,7 @@ export class ProfileSignalsConsumer {
         finish: async (tx) => {
           await this.repo.save(
             tx,
-            [...new Set(lastOf.keys())].map((c) => rows.get(c)!),
+            [...lastOf.keys()].map((c) => rows.get(c)!),
             ledger,
             now,
           );

@@ -51,6 +51,7 @@ export class DeliveriesConsumer {
         if (d.outcome !== 'approved' || !d.channel) return Promise.resolve([]);
         const now = new Date();
         const links = customerLinks(this.links, decision.subject, d.category, now);
+        const { traceparent } = injectTraceContext();
         // An email's action leads through a redirect that records the click; an image records the open.
         const tracking =
           d.channel === 'email' && this.links.trackingBaseUrl
@@ -91,11 +92,9 @@ export class DeliveriesConsumer {
           ...((OPTIONAL_CATEGORIES as readonly string[]).includes(d.category)
             ? { listUnsubscribe: links.unsubscribe }
             : {}),
-          // Inside this message's span: the provider call, later, continues its trace.
           ...(tracking ? { trackingPixel: tracking.open } : {}),
-          ...(injectTraceContext().traceparent
-            ? { traceparent: injectTraceContext().traceparent }
-            : {}),
+          // Inside this message's span: the provider call, later, continues its trace.
+          ...(traceparent ? { traceparent } : {}),
         };
         recording.push(delivery);
         // Recorded with the batch; the sender calls the provider once it commits (kicked below).
