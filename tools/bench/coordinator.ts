@@ -6,15 +6,8 @@
  * Targets (issue 3): ratio ≥ 0.6; p99 < 50 ms at 70%. Run it with no other coordinator running.
  */
 import { Topics } from '@onevoice/contracts';
-import {
-  createTestDatabase,
-  provideInfrastructure,
-  startServiceProcess,
-  TopicTap,
-} from '@onevoice/testing';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
-import { measurePipe } from './pipe';
+import { TopicTap } from '@onevoice/testing';
+import { report, runBench, startServiceBench } from './service-bench';
 
 const log = (line: string) => process.stderr.write(`[bench:coordinator] ${line}\n`);
 const messages = Number(process.env.BENCH_MESSAGES ?? 5_000);
@@ -44,38 +37,12 @@ function request(run: string, seq: number) {
 }
 
 async function main(): Promise<void> {
-  const infra = await provideInfrastructure(log);
-  const pipe = await measurePipe({ messages: 10_000, seconds: 5, log });
-  log(`pipe: ${pipe.throughputPerSecond} events/s`);
-
-  const run = randomUUID().slice(0, 8);
-  const db = await createTestDatabase(infra.serverUrl);
-  const group = `onevoice-coordinator-bench-${run}`;
-  const coordinator = await startServiceProcess(
-    'coordinator',
-    {
-      KAFKA_BROKERS: infra.brokers.join(','),
-      DATABASE_URL: db.url,
-      OV_CONSUMER_GROUP: group,
-      // A group of its own from the topics' end: no other run's history in the way.
-      OV_CONSUMER_START: 'latest',
-      LOG_LEVEL: 'warn',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    },
-    {
-      logSuffix: `-bench-${run}`,
-      // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to see where the coordinator spends its time.
-      nodeArgs: (process.env.BENCH_COORDINATOR_NODE_ARGS ?? '').split(' ').filter(Boolean),
-    },
-  );
-  const tap = await TopicTap.open(infra.brokers, [Topics.decisions]);
-  const kafka = new Kafka({
-    clientId: 'bench-coordinator',
-    brokers: infra.brokers,
-    logLevel: logLevel.NOTHING,
+  const bench = await startServiceBench('coordinator', log, {
+    pipeMessages: 10_000,
+    nodeArgsVar: 'BENCH_COORDINATOR_NODE_ARGS',
   });
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
+  const { run, producer } = bench;
+  const tap = await TopicTap.open(bench.infra.brokers, [Topics.decisions]);
   const sentAt = new Map<string, number>();
   const firstDecision = new Map<string, number>();
   const seen = () => {
@@ -133,35 +100,25 @@ async function main(): Promise<void> {
       latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
     const figures = {
       coordinatorPerSecond: Math.round(throughput),
-      pipePerSecond: pipe.throughputPerSecond,
-      ratio: Number((throughput / pipe.throughputPerSecond).toFixed(3)),
+      pipePerSecond: bench.pipePerSecond,
+      ratio: Number((throughput / bench.pipePerSecond).toFixed(3)),
       latency: { ratePerSecond: rate, p50Ms: Number(p(0.5)), p99Ms: Number(p(0.99)) },
     };
-    process.stdout.write(
+    report(
+      'coordinator end to end (contact request → decision, real Kafka and Postgres)',
       [
-        '',
-        'coordinator end to end (contact request → decision, real Kafka and Postgres)',
-        `  throughput        ${figures.coordinatorPerSecond} requests/s`,
-        `  echo pipe         ${figures.pipePerSecond} events/s (same run)`,
-        `  ratio             ${figures.ratio} (target 0.6)`,
-        `  latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms)`,
-        `BENCH_COORDINATOR ${JSON.stringify(figures)}`,
-        '',
-      ].join('\n'),
+        `throughput        ${figures.coordinatorPerSecond} requests/s`,
+        `echo pipe         ${figures.pipePerSecond} events/s (same run)`,
+        `ratio             ${figures.ratio} (target 0.6)`,
+        `latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms)`,
+      ],
+      'BENCH_COORDINATOR',
+      figures,
     );
   } finally {
-    await producer.disconnect();
     await tap.close();
-    await coordinator.stop();
-    await db.drop();
-    await infra.stop();
+    await bench.close();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench:coordinator failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:coordinator', main);

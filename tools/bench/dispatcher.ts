@@ -6,16 +6,8 @@
  * Target (issue 5): ratio ≥ 0.5. Run it with no other dispatcher running.
  */
 import { Topics } from '@onevoice/contracts';
-import {
-  approvedDecision,
-  createTestDatabase,
-  provideInfrastructure,
-  startServiceProcess,
-} from '@onevoice/testing';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
-import { measurePipe } from './pipe';
+import { approvedDecision } from '@onevoice/testing';
+import { report, runBench, startServiceBench } from './service-bench';
 
 const log = (line: string) => process.stderr.write(`[bench:dispatcher] ${line}\n`);
 const messages = Number(process.env.BENCH_MESSAGES ?? 10_000);
@@ -40,85 +32,43 @@ function decision(run: string, seq: number) {
 }
 
 async function main(): Promise<void> {
-  const infra = await provideInfrastructure(log);
-  const pipe = await measurePipe({ messages: 10_000, seconds: 5, log });
-  log(`pipe: ${pipe.throughputPerSecond} events/s`);
-  const run = randomUUID().slice(0, 8);
-  const db = await createTestDatabase(infra.serverUrl);
-  const dispatcher = await startServiceProcess(
-    'dispatcher',
-    {
-      KAFKA_BROKERS: infra.brokers.join(','),
-      DATABASE_URL: db.url,
-      OV_CONSUMER_GROUP: `onevoice-dispatcher-bench-${run}`,
-      OV_CONSUMER_START: 'latest',
-      LOG_LEVEL: 'warn',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    },
-    {
-      logSuffix: `-bench-${run}`,
-      nodeArgs: (process.env.BENCH_DISPATCHER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-    },
-  );
-  const pg = new Client({ connectionString: db.url });
-  await pg.connect();
-  const kafka = new Kafka({
-    clientId: 'bench-dispatcher',
-    brokers: infra.brokers,
-    logLevel: logLevel.NOTHING,
+  const bench = await startServiceBench('dispatcher', log, {
+    pipeMessages: 10_000,
+    nodeArgsVar: 'BENCH_DISPATCHER_NODE_ARGS',
   });
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
+  const { run, db } = bench;
   const sent = async () =>
     Number(
-      (await pg.query(`SELECT count(*) AS n FROM dispatcher.deliveries WHERE state = 'sent'`))
+      (await db.query(`SELECT count(*) AS n FROM dispatcher.deliveries WHERE state = 'sent'`))
         .rows[0].n,
     );
   try {
     log(`throughput: ${messages} approved decisions for ${customers} customers`);
     const started = performance.now();
-    for (let seq = 0; seq < messages; seq += 1000) {
-      const batch = Array.from({ length: Math.min(1000, messages - seq) }, (_, i) =>
-        decision(run, seq + i),
-      );
-      await producer.send({ topic: Topics.decisions, acks: -1, messages: batch });
-    }
-    const deadline = Date.now() + 600_000;
-    let done = 0;
-    while ((done = await sent()) < messages) {
-      if (Date.now() > deadline) throw new Error(`only ${done}/${messages} sent after 600 s`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await bench.produce(
+      Topics.decisions,
+      Array.from({ length: messages }, (_, seq) => decision(run, seq)),
+    );
+    await bench.waitUntil(sent, messages, 'sent');
     const perSecond = messages / ((performance.now() - started) / 1000);
     const figures = {
       dispatcherPerSecond: Math.round(perSecond),
-      pipePerSecond: pipe.throughputPerSecond,
-      ratio: Number((perSecond / pipe.throughputPerSecond).toFixed(3)),
+      pipePerSecond: bench.pipePerSecond,
+      ratio: Number((perSecond / bench.pipePerSecond).toFixed(3)),
     };
-    process.stdout.write(
+    report(
+      'dispatcher (approved decision → delivery recorded, sent to a null provider, events published)',
       [
-        '',
-        'dispatcher (approved decision → delivery recorded, sent to a null provider, events published)',
-        `  throughput        ${figures.dispatcherPerSecond} deliveries/s`,
-        `  echo pipe         ${figures.pipePerSecond} events/s (same run)`,
-        `  ratio             ${figures.ratio} (target 0.5)`,
-        `BENCH_DISPATCHER ${JSON.stringify(figures)}`,
-        '',
-      ].join('\n'),
+        `throughput        ${figures.dispatcherPerSecond} deliveries/s`,
+        `echo pipe         ${figures.pipePerSecond} events/s (same run)`,
+        `ratio             ${figures.ratio} (target 0.5)`,
+      ],
+      'BENCH_DISPATCHER',
+      figures,
     );
   } finally {
-    await producer.disconnect();
-    await pg.end();
-    await dispatcher.stop();
-    await db.drop();
-    await infra.stop();
+    await bench.close();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench:dispatcher failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:dispatcher', main);

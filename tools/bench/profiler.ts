@@ -6,11 +6,7 @@
  * Targets (issue 4): ratio ≥ 0.6; under 1 KiB per customer. Run it with no other profiler running.
  */
 import { Topics } from '@onevoice/contracts';
-import { createTestDatabase, provideInfrastructure, startServiceProcess } from '@onevoice/testing';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
-import { measurePipe } from './pipe';
+import { report, runBench, startServiceBench } from './service-bench';
 
 const log = (line: string) => process.stderr.write(`[bench:profiler] ${line}\n`);
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
@@ -53,36 +49,11 @@ function interaction(run: string, seq: number) {
 }
 
 async function main(): Promise<void> {
-  const infra = await provideInfrastructure(log);
-  const pipe = await measurePipe({ messages: 20_000, seconds: 5, log });
-  log(`pipe: ${pipe.throughputPerSecond} events/s`);
-
-  const run = randomUUID().slice(0, 8);
-  const db = await createTestDatabase(infra.serverUrl);
-  const profiler = await startServiceProcess(
-    'behaviour-profiler',
-    {
-      KAFKA_BROKERS: infra.brokers.join(','),
-      DATABASE_URL: db.url,
-      OV_CONSUMER_GROUP: `onevoice-profiler-bench-${run}`,
-      OV_CONSUMER_START: 'latest',
-      LOG_LEVEL: 'warn',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    },
-    {
-      logSuffix: `-bench-${run}`,
-      nodeArgs: (process.env.BENCH_PROFILER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-    },
-  );
-  const pg = new Client({ connectionString: db.url });
-  await pg.connect();
-  const kafka = new Kafka({
-    clientId: 'bench-profiler',
-    brokers: infra.brokers,
-    logLevel: logLevel.NOTHING,
+  const bench = await startServiceBench('behaviour-profiler', log, {
+    pipeMessages: 20_000,
+    nodeArgsVar: 'BENCH_PROFILER_NODE_ARGS',
   });
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
+  const { run, db: pg } = bench;
   const processed = async () =>
     Number(
       (
@@ -95,18 +66,11 @@ async function main(): Promise<void> {
   try {
     log(`throughput: ${messages} interactions for ${customers} customers`);
     const started = performance.now();
-    for (let seq = 0; seq < messages; seq += 1000) {
-      const batch = Array.from({ length: Math.min(1000, messages - seq) }, (_, i) =>
-        interaction(run, seq + i),
-      );
-      await producer.send({ topic: Topics.interactions, acks: -1, messages: batch });
-    }
-    const deadline = Date.now() + 600_000;
-    let done = 0;
-    while ((done = await processed()) < messages) {
-      if (Date.now() > deadline) throw new Error(`only ${done}/${messages} processed after 600 s`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await bench.produce(
+      Topics.interactions,
+      Array.from({ length: messages }, (_, seq) => interaction(run, seq)),
+    );
+    await bench.waitUntil(processed, messages, 'processed');
     const perSecond = messages / ((performance.now() - started) / 1000);
     const state = (
       await pg.query(
@@ -126,40 +90,29 @@ async function main(): Promise<void> {
     );
     const figures = {
       profilerPerSecond: Math.round(perSecond),
-      pipePerSecond: pipe.throughputPerSecond,
-      ratio: Number((perSecond / pipe.throughputPerSecond).toFixed(3)),
+      pipePerSecond: bench.pipePerSecond,
+      ratio: Number((perSecond / bench.pipePerSecond).toFixed(3)),
       customers: state.customers,
       bytesPerCustomer: state.row_bytes,
       maxBytesPerCustomer: state.max_row_bytes,
       behaviourJsonBytes: state.behaviour_json,
       profilesPublished: published,
     };
-    process.stdout.write(
+    report(
+      'behaviour profiler (interaction → profile state, real Kafka and Postgres)',
       [
-        '',
-        'behaviour profiler (interaction → profile state, real Kafka and Postgres)',
-        `  throughput        ${figures.profilerPerSecond} events/s`,
-        `  echo pipe         ${figures.pipePerSecond} events/s (same run)`,
-        `  ratio             ${figures.ratio} (target 0.6)`,
-        `  stored state      ${figures.bytesPerCustomer} bytes per customer on average, ${figures.maxBytesPerCustomer} at most (target < 1024); behaviour JSON ${figures.behaviourJsonBytes} bytes`,
-        `  profiles          ${figures.profilesPublished} published for ${figures.customers} customers and ${messages} events (only material changes)`,
-        `BENCH_PROFILER ${JSON.stringify(figures)}`,
-        '',
-      ].join('\n'),
+        `throughput        ${figures.profilerPerSecond} events/s`,
+        `echo pipe         ${figures.pipePerSecond} events/s (same run)`,
+        `ratio             ${figures.ratio} (target 0.6)`,
+        `stored state      ${figures.bytesPerCustomer} bytes per customer on average, ${figures.maxBytesPerCustomer} at most (target < 1024); behaviour JSON ${figures.behaviourJsonBytes} bytes`,
+        `profiles          ${figures.profilesPublished} published for ${figures.customers} customers and ${messages} events (only material changes)`,
+      ],
+      'BENCH_PROFILER',
+      figures,
     );
   } finally {
-    await producer.disconnect();
-    await pg.end();
-    await profiler.stop();
-    await db.drop();
-    await infra.stop();
+    await bench.close();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench:profiler failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:profiler', main);

@@ -1,0 +1,122 @@
+/**
+ * What the service benchmarks share: real Kafka and Postgres, the echo pipe measured first in
+ * the same run (the baseline every ratio is against), the service as a real process with a
+ * database and a consumer group of its own (from the topics' end: no earlier run's history in
+ * the way), a producer, and the report.
+ */
+import {
+  createTestDatabase,
+  provideInfrastructure,
+  startServiceProcess,
+  type Infrastructure,
+  type ServiceName,
+} from '@onevoice/testing';
+import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { measurePipe } from './pipe';
+
+export interface ServiceBench {
+  /** Unique per run: message ids and customer ids carry it. */
+  run: string;
+  infra: Infrastructure;
+  /** The echo pipe's events per second, measured in this run. */
+  pipePerSecond: number;
+  /** The service's database, connected. */
+  db: Client;
+  producer: Producer;
+  /** Produces in chunks, as a busy department system would. */
+  produce(topic: string, messages: readonly Message[], chunk?: number): Promise<void>;
+  /** Polls `count` until it reaches `total`; `what` names it in the error after 10 minutes. */
+  waitUntil(count: () => Promise<number>, total: number, what: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startServiceBench(
+  service: ServiceName,
+  log: (line: string) => boolean,
+  options: {
+    pipeMessages: number;
+    /** Extra node flags for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+    nodeArgsVar: string;
+  },
+): Promise<ServiceBench> {
+  const infra = await provideInfrastructure(log);
+  const pipe = await measurePipe({ messages: options.pipeMessages, seconds: 5, log });
+  log(`pipe: ${pipe.throughputPerSecond} events/s`);
+  const run = randomUUID().slice(0, 8);
+  const database = await createTestDatabase(infra.serverUrl);
+  const processHandle = await startServiceProcess(
+    service,
+    {
+      KAFKA_BROKERS: infra.brokers.join(','),
+      DATABASE_URL: database.url,
+      OV_CONSUMER_GROUP: `onevoice-${service}-bench-${run}`,
+      OV_CONSUMER_START: 'latest',
+      LOG_LEVEL: 'warn',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    },
+    {
+      logSuffix: `-bench-${run}`,
+      nodeArgs: (process.env[options.nodeArgsVar] ?? '').split(' ').filter(Boolean),
+    },
+  );
+  const db = new Client({ connectionString: database.url });
+  await db.connect();
+  const kafka = new Kafka({
+    clientId: `bench-${service}`,
+    brokers: infra.brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  return {
+    run,
+    infra,
+    pipePerSecond: pipe.throughputPerSecond,
+    db,
+    producer,
+    async produce(topic, messages, chunk = 1000) {
+      for (let i = 0; i < messages.length; i += chunk)
+        await producer.send({ topic, acks: -1, messages: messages.slice(i, i + chunk) });
+    },
+    async waitUntil(count, total, what) {
+      const deadline = Date.now() + 600_000;
+      let done = 0;
+      while ((done = await count()) < total) {
+        if (Date.now() > deadline) throw new Error(`only ${done}/${total} ${what} after 600 s`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async close() {
+      await producer.disconnect();
+      await db.end();
+      await processHandle.stop();
+      await database.drop();
+      await infra.stop();
+    },
+  };
+}
+
+/** Prints a benchmark's figures for people, then one line for scripts: `<TAG> {json}`. */
+export function report(
+  title: string,
+  lines: readonly string[],
+  tag: string,
+  figures: object,
+): void {
+  process.stdout.write(
+    ['', title, ...lines.map((l) => `  ${l}`), `${tag} ${JSON.stringify(figures)}`, ''].join('\n'),
+  );
+}
+
+/** Runs a benchmark's `main`, exiting 0 or 1 with the reason. */
+export function runBench(name: string, main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`${name} failed: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
