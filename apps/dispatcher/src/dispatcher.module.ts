@@ -24,6 +24,8 @@ import { TrackingController } from './feedback/tracking.controller';
 import { DispatcherInit1763900000000 } from './migrations/1763900000000-DispatcherInit';
 import { DispatcherSchedule1763910000000 } from './migrations/1763910000000-DispatcherSchedule';
 import { DeliveryAttempts1764200000000 } from './migrations/1764200000000-DeliveryAttempts';
+import { DeliveryFallback1764300000000 } from './migrations/1764300000000-DeliveryFallback';
+import { DeliveryComposer } from './deliveries/delivery-composer';
 import { DeliverySender } from './deliveries/delivery-sender';
 import { DISPATCH_TICK_MS, DueDeliveriesScheduler } from './scheduler/due-deliveries.scheduler';
 
@@ -40,12 +42,14 @@ export class DispatcherModule {
             DispatcherInit1763900000000,
             DispatcherSchedule1763910000000,
             DeliveryAttempts1764200000000,
+            DeliveryFallback1764300000000,
           ],
         }),
       ],
       controllers: [DeliveriesConsumer, ProviderFeedbackController, TrackingController],
       providers: [
         DeliveriesRepository,
+        DeliveryComposer,
         DeliverySender,
         DeliveryStatusService,
         { provide: PROVIDER_FEEDBACK, useValue: { secret: env.providerCallbackSecret } },

@@ -72,6 +72,64 @@ describe('provider faults', () => {
     }
   });
 
+  it('a text that cannot be delivered falls back to the next allowed channel, once', async () => {
+    // The number is dead: the provider takes the text, then reports it failed.
+    await chaos({ undeliverableNext: 1 });
+    const story = await billBy('sms', 'sms-undeliverable');
+    try {
+      const call = await story.waitFor('the call sent', () =>
+        story.deliveries().find((d) => d.data.channel === 'voice' && d.data.state === 'sent'),
+      );
+      const [decision] = story.decisions().filter((d) => d.data.outcome === 'approved');
+      // The decision named where it may go instead, with that channel's quiet hours.
+      expect(decision?.data.fallback?.channels.map((c) => c.channel)).toEqual(['voice']);
+      const states = story.deliveries().map((d) => `${d.data.channel} ${d.data.state}`);
+      expect(states).toEqual(
+        expect.arrayContaining(['sms failed', 'voice scheduled', 'voice sent']),
+      );
+      const fellBack = story
+        .deliveries()
+        .find((d) => d.data.channel === 'voice' && d.data.state === 'scheduled');
+      expect(fellBack?.data.detail).toMatch(/falls back from sms/);
+      expect(call.data.decisionId).toBe(decision!.data.decisionId);
+      expect(await attemptsFor(call.data.deliveryId)).toEqual(['accepted']);
+      // Nothing on a third channel, and one call.
+      expect(new Set(story.deliveries().map((d) => d.data.channel))).toEqual(
+        new Set(['sms', 'voice']),
+      );
+      expect(
+        story.deliveries().filter((d) => d.data.channel === 'voice' && d.data.state === 'sent'),
+      ).toHaveLength(1);
+    } finally {
+      await story.end();
+    }
+  });
+
+  it('a message the policy does not let fall back stays undelivered', async () => {
+    await chaos({ undeliverableNext: 1 });
+    const story = await Story.begin(stack, 'usage-undeliverable');
+    try {
+      await story.profile({ timeZone: daytimeZone(), preferredChannel: 'push' });
+      // Usage tips are not among the policy's fallback categories.
+      await story.send('network', 'usage.threshold_near', {
+        intentKey: `usage:${story.customerId}`,
+        variables: { percent: 90, allowance: '20 GB data' },
+        action: { url: 'https://my.example.test/usage' },
+      });
+      const failed = await story.waitFor('the push failed', () =>
+        story.deliveries().find((d) => d.data.state === 'failed'),
+      );
+      expect(failed.data.channel).toBe('push');
+      const [decision] = story.decisions().filter((d) => d.data.outcome === 'approved');
+      expect(decision?.data.fallback).toBeUndefined();
+      // Give a fallback time to show up: none does.
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(new Set(story.deliveries().map((d) => d.data.channel))).toEqual(new Set(['push']));
+    } finally {
+      await story.end();
+    }
+  });
+
   it('a call the provider took but answered too late is reconciled, never redialled', async () => {
     await chaos({ timeoutNext: 1, timeoutMs: 3_000 });
     const story = await billBy('voice', 'voice-timeout');

@@ -103,6 +103,21 @@ describe('the provider simulator', () => {
     expect(found.messages).toHaveLength(1);
   });
 
+  it('reports the next message undeliverable on demand', async () => {
+    await fetch(`${base}/control`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ undeliverableNext: 1 }),
+    });
+    expect((await send('k-6')).status).toBe(201);
+    expect((await send('k-7')).status).toBe(201);
+    const status = (key: string) =>
+      [...sim.messages.values()].find((m) => m.idempotencyKey === key)?.status;
+    for (let i = 0; i < 50 && status('k-7') !== 'delivered'; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect([status('k-6'), status('k-7')]).toEqual(['failed', 'delivered']);
+  });
+
   it('calls back when delivered, signed with the shared secret', async () => {
     await send('k-5', { statusCallback: callbackUrl });
     for (let i = 0; i < 50 && callbacks.length === 0; i++)

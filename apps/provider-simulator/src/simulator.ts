@@ -21,6 +21,8 @@ export interface Chaos {
   failNext: number;
   /** The next N requests are taken, then answered late. */
   timeoutNext: number;
+  /** The next N messages are taken, then reported `failed` (a dead number, a phone switched off). */
+  undeliverableNext: number;
 }
 
 export interface SimulatedMessage {
@@ -49,6 +51,7 @@ const chaosBody = z
     timeoutMs: z.number().int().min(0).max(300_000),
     failNext: z.number().int().min(0),
     timeoutNext: z.number().int().min(0),
+    undeliverableNext: z.number().int().min(0),
   })
   .partial()
   .strict();
@@ -82,6 +85,7 @@ export function createSimulator(options: SimulatorOptions): {
     timeoutMs: 30_000,
     failNext: 0,
     timeoutNext: 0,
+    undeliverableNext: 0,
     ...options.chaos,
   };
   const random = options.random ?? Math.random;
@@ -126,7 +130,12 @@ export function createSimulator(options: SimulatorOptions): {
     messages.set(message.sid, message);
     if (key) byKey.set(key, message.sid);
     attempts.push({ idempotencyKey: key, outcome: 'accepted' });
-    setTimeout(() => void deliver(message), options.deliverAfterMs ?? 50).unref();
+    const undeliverable = chaos.undeliverableNext > 0;
+    if (undeliverable) chaos.undeliverableNext--;
+    setTimeout(
+      () => void report(message, undeliverable ? 'failed' : 'delivered'),
+      options.deliverAfterMs ?? 50,
+    ).unref();
     if (chaos.timeoutNext > 0 || random() < chaos.timeoutRate) {
       if (chaos.timeoutNext > 0) chaos.timeoutNext--;
       // Taken, but the caller hears nothing in time: the ambiguous case.
@@ -188,8 +197,8 @@ export function createSimulator(options: SimulatorOptions): {
   app.get('/health/live', (_req, res) => res.json({ status: 'live' }));
   app.get('/health/ready', (_req, res) => res.json({ status: 'ready', ready: true }));
 
-  async function deliver(m: SimulatedMessage): Promise<void> {
-    m.status = 'delivered';
+  async function report(m: SimulatedMessage, status: 'delivered' | 'failed'): Promise<void> {
+    m.status = status;
     if (!m.statusCallback) return;
     const body = JSON.stringify({ sid: m.sid, status: m.status, idempotencyKey: m.idempotencyKey });
     await fetch(m.statusCallback, {

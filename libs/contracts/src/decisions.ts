@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { categorySchema, channelSchema, urgencySchema } from './channels';
+import {
+  categorySchema,
+  channelSchema,
+  clockTimeSchema,
+  timeZoneSchema,
+  urgencySchema,
+} from './channels';
 import { cloudEventEnvelopeSchema } from './cloud-event';
 
 export const DECISION_OUTCOMES = ['approved', 'suppressed', 'merged', 'deferred'] as const;
@@ -49,6 +55,28 @@ export const decisionDataSchema = z
       .optional(),
     /** An earlier decision about the same request that this one replaces (its send is off). */
     replaces: z.string().optional(),
+    /**
+     * Where the message may go instead if its channel definitively fails (bounced, refused,
+     * retries spent): the next allowed channels in order, each with the customer's quiet hours
+     * for it, in their time zone, and not after `until`. Absent: no fallback (the policy does
+     * not allow one for this message, or no other channel is known to reach the customer).
+     */
+    fallback: z
+      .object({
+        timeZone: timeZoneSchema,
+        /** Do-not-disturb: nothing before this. */
+        notBefore: z.iso.datetime({ offset: true }).optional(),
+        until: z.iso.datetime({ offset: true }),
+        channels: z
+          .array(
+            z.object({
+              channel: channelSchema,
+              quietHours: z.array(z.object({ start: clockTimeSchema, end: clockTimeSchema })),
+            }),
+          )
+          .min(1),
+      })
+      .optional(),
     /** For a reminder: the decision it follows up. */
     reminderOf: z.string().optional(),
     variables: z.record(z.string(), z.unknown()).default({}),

@@ -481,14 +481,17 @@ describe('the policy engine, over random histories', () => {
           if (r.status !== 'approved' || last.decision.outcome !== 'approved') continue;
           const d = last.decision;
           const p = last.profile;
-          expect(
-            p.optOuts.some(
-              (o) =>
-                (o.channel === undefined || o.channel === d.channel) &&
-                (o.category === undefined || o.category === r.request.category) &&
-                (o.channel !== undefined || o.category !== undefined),
-            ),
-          ).toBe(false);
+          // Neither the channel nor any channel it may fall back to.
+          for (const channel of [d.channel, ...d.fallback.map((f) => f.channel)])
+            expect(
+              p.optOuts.some(
+                (o) =>
+                  (o.channel === undefined || o.channel === channel) &&
+                  (o.category === undefined || o.category === r.request.category) &&
+                  (o.channel !== undefined || o.category !== undefined),
+              ),
+            ).toBe(false);
+          expect(d.fallback.map((f) => f.channel)).not.toContain(d.channel);
           const silentCritical = d.reasons.some((x) => x.code === 'critical_silent_channel');
           if (!silentCritical) {
             const windows = [

@@ -8,7 +8,7 @@ import type {
   LedgerDecision,
 } from './model';
 import type { Policy } from './policy-config';
-import { channelChoiceRule } from './rules/channel-choice.rule';
+import { channelChoiceRule, fallbackChannels } from './rules/channel-choice.rule';
 import { conflictRule } from './rules/conflict.rule';
 import { consentRule } from './rules/consent.rule';
 import { digestRule } from './rules/digest.rule';
@@ -16,7 +16,7 @@ import { expiryRule } from './rules/expiry.rule';
 import { frequencyCapRule } from './rules/frequency-cap.rule';
 import { fulfilmentRule } from './rules/fulfilment.rule';
 import { oneChannelPerIntentRule } from './rules/one-channel-per-intent.rule';
-import { quietHoursRule } from './rules/quiet-hours.rule';
+import { quietFor, quietHoursRule } from './rules/quiet-hours.rule';
 import { reminderRule } from './rules/reminder.rule';
 import { targetingRule } from './rules/targeting.rule';
 
@@ -88,6 +88,10 @@ export function decide(input: DecisionInput): Decision {
     mergedRequestIds: ctx.mergedRequestIds,
     supersedes: ctx.supersedes,
     displaces: ctx.displaces,
+    fallback: fallbackChannels(ctx).map((channel) => ({
+      channel,
+      quietHours: quietFor(ctx, channel),
+    })),
     reasons: ctx.reasons,
   };
 }

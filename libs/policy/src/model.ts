@@ -78,6 +78,12 @@ export interface CustomerProfile {
 
 export type Reason = DecisionReason;
 
+/** Minutes after local midnight: a quiet window such as 21:00–08:00 is { start: 1260, end: 480 }. */
+export interface ClockWindow {
+  start: number;
+  end: number;
+}
+
 export type Decision =
   | {
       outcome: 'approved';
@@ -89,6 +95,8 @@ export type Decision =
       /** Earlier decisions this one replaces or displaces: the coordinator re-decides or cancels them. */
       supersedes: readonly string[];
       displaces: readonly string[];
+      /** Where it may go instead if its channel definitively fails, in order (none: nowhere). */
+      fallback: readonly { channel: Channel; quietHours: readonly ClockWindow[] }[];
       reasons: readonly Reason[];
     }
   | { outcome: 'deferred'; until: Date; reasons: readonly Reason[] }

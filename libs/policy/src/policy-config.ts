@@ -1,6 +1,7 @@
 import { categorySchema, channelSchema, durationSchema } from '@onevoice/contracts';
 import { z } from 'zod';
 import { durationMs } from './duration';
+import type { ClockWindow } from './model';
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
 const window = z.object({ start: clock, end: clock });
@@ -37,14 +38,20 @@ export const policyConfigSchema = z.object({
     replyInKindWithin: durationSchema,
     minInferredConfidence: z.number().min(0).max(1),
   }),
+  /**
+   * Which messages may try another channel when theirs definitively fails, and how many others.
+   * Absent: none may (a message is never sent twice on a guess).
+   */
+  fallback: z
+    .object({
+      categories: z.array(categorySchema).min(1),
+      maxChannels: z.number().int().min(1).max(3).default(1),
+    })
+    .optional(),
 });
 export type PolicyConfigFile = z.infer<typeof policyConfigSchema>;
 
-export interface ClockWindow {
-  /** Minutes after local midnight. */
-  start: number;
-  end: number;
-}
+export type { ClockWindow };
 
 /** The policy, ready for the engine: durations in milliseconds, clock times in minutes. */
 export interface Policy {
@@ -62,6 +69,7 @@ export interface Policy {
   digestWindowMs: number;
   replyInKindWithinMs: number;
   minInferredConfidence: number;
+  fallback: { categories: readonly string[]; maxChannels: number };
 }
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -69,6 +77,14 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 export const clockWindow = (w: { start: string; end: string }): ClockWindow => ({
   start: minutes(w.start),
   end: minutes(w.end),
+});
+
+const hhmm = (m: number) =>
+  `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+/** A quiet window back as HH:MM, for the decision event. */
+export const clockTimes = (w: ClockWindow): { start: string; end: string } => ({
+  start: hhmm(w.start),
+  end: hhmm(w.end),
 });
 
 export function compilePolicy(file: PolicyConfigFile): Policy {
@@ -93,5 +109,6 @@ export function compilePolicy(file: PolicyConfigFile): Policy {
     digestWindowMs: durationMs(file.digest.window),
     replyInKindWithinMs: durationMs(file.channelChoice.replyInKindWithin),
     minInferredConfidence: file.channelChoice.minInferredConfidence,
+    fallback: file.fallback ?? { categories: [], maxChannels: 0 },
   };
 }

@@ -20,6 +20,7 @@ export interface SeenDecision {
     channel?: string;
     replaces?: string;
     reminderOf?: string;
+    fallback?: { timeZone: string; until: string; channels: { channel: string }[] };
     reasons: { rule: string; code: string; text: string }[];
   };
 }
@@ -154,6 +155,7 @@ export class Story {
         intentType: string;
         state: string;
         attempt: number;
+        detail?: string;
       };
     }>(DELIVERIES, this.customerId);
   }

@@ -39,7 +39,7 @@ export class DeliveriesConsumer {
       if (['opened', 'clicked', 'replied'].includes(d.state))
         await this.ledger.markEngaged(tx, d.decisionId);
       if (d.state !== 'sent') return [];
-      const row = await this.ledger.markSent(tx, d.decisionId);
+      const row = await this.ledger.markSent(tx, d.decisionId, d.channel);
       if (!row) return [];
       const reminders = this.catalogue.intents[row.request.intentType]?.reminders;
       const root = row.request.reminder?.of ?? d.decisionId;

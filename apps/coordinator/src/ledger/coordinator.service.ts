@@ -13,6 +13,7 @@ import {
 } from '@onevoice/contracts';
 import { outbound, type Outbound } from '@onevoice/messaging';
 import {
+  clockTimes,
   decide,
   type ContactRequest,
   type CustomerLedger,
@@ -61,13 +62,8 @@ export class CoordinatorService {
       ...(row.channel ? { previousChannel: row.channel } : {}),
       ...(row.decision_id ? { heldBefore: true } : {}),
     };
-    const decision = decide({
-      request,
-      ledger,
-      profile: toEngineProfile(profile, request.category),
-      policy: this.policy,
-      now,
-    });
+    const engineProfile = toEngineProfile(profile, request.category);
+    const decision = decide({ request, ledger, profile: engineProfile, policy: this.policy, now });
     const out: Outbound[] = [];
     const byKey = new Map(history.map((h) => [h.decision_id, h]));
 
@@ -80,6 +76,21 @@ export class CoordinatorService {
             at: decision.sendAfter,
             sendBefore: decision.sendBefore,
             mergedRequestIds: merged,
+            ...(decision.fallback.length > 0
+              ? {
+                  fallback: {
+                    timeZone: engineProfile.timeZone,
+                    ...(engineProfile.doNotDisturbUntil
+                      ? { notBefore: engineProfile.doNotDisturbUntil.toISOString() }
+                      : {}),
+                    until: request.expiresAt.toISOString(),
+                    channels: decision.fallback.map((f) => ({
+                      channel: f.channel,
+                      quietHours: f.quietHours.map(clockTimes),
+                    })),
+                  },
+                }
+              : {}),
           }),
         );
         for (const id of decision.supersedes) {
@@ -176,6 +187,7 @@ export class CoordinatorService {
       sendBefore?: Date;
       mergedInto?: string;
       mergedRequestIds?: string[];
+      fallback?: DecisionData['fallback'];
     },
   ): Outbound {
     const r = row.request;
@@ -208,6 +220,7 @@ export class CoordinatorService {
       ...(s.mergedRequestIds?.length
         ? { merged: this.mergedContent(session, row.customer_id, s.mergedRequestIds) }
         : {}),
+      ...(s.fallback ? { fallback: s.fallback } : {}),
       ...(replaces ? { replaces } : {}),
       ...(r.reminder ? { reminderOf: r.reminder.of } : {}),
       variables: r.variables,

@@ -121,10 +121,19 @@ export class LedgerRepository {
     await this.lockCustomers(tx, [customerId]);
   }
 
-  async markSent(tx: EntityManager, decisionId: string): Promise<RequestRow | undefined> {
+  /**
+   * The decision's message went out — on `channel`, which differs from the decided one when the
+   * dispatcher fell back to the next allowed channel (reminders and updates then follow it there).
+   */
+  async markSent(
+    tx: EntityManager,
+    decisionId: string,
+    channel: string,
+  ): Promise<RequestRow | undefined> {
     const rows = (await tx.query(
-      'UPDATE requests SET sent = true WHERE decision_id = $1 AND NOT sent RETURNING *',
-      [decisionId],
+      `UPDATE requests SET sent = true, channel = $2
+        WHERE decision_id = $1 AND (NOT sent OR channel IS DISTINCT FROM $2) RETURNING *`,
+      [decisionId, channel],
     )) as [RequestRow[], number] | RequestRow[];
     const list = Array.isArray(rows[0]) ? (rows[0] as RequestRow[]) : (rows as RequestRow[]);
     return list[0];

@@ -1,22 +1,13 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import {
-  OPTIONAL_CATEGORIES,
-  Topics,
-  type IntentCatalogue,
-  type TopicEvent,
-} from '@onevoice/contracts';
+import { Topics, type TopicEvent } from '@onevoice/contracts';
 import { injectTraceContext, type EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
-import { INTENT_CATALOGUE } from '@onevoice/runtime';
-import { customerLinks, trackingLinks } from '@onevoice/links';
-import { createHash } from 'node:crypto';
-import { CHANNEL_ADAPTERS, type ChannelAdapters } from '../channels/channel-adapter';
 import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
-import { DeliveriesRepository, type DeliveryRow, type NewDelivery } from './deliveries.repository';
-import { DISPATCHER_INBOX, DISPATCHER_LINKS, type DispatcherLinks } from './deliveries.tokens';
+import { DeliveriesRepository, rowOf, type NewDelivery } from './deliveries.repository';
+import { DISPATCHER_INBOX } from './deliveries.tokens';
+import { DeliveryComposer } from './delivery-composer';
 import { DeliverySender } from './delivery-sender';
-import { composeDigest, renderTemplate, withPreferenceLinks, type Rendered } from './render';
 
 type DecisionEvent = TopicEvent<typeof Topics.decisions>;
 
@@ -29,12 +20,10 @@ type DecisionEvent = TopicEvent<typeof Topics.decisions>;
 export class DeliveriesConsumer {
   constructor(
     @Inject(DISPATCHER_INBOX) private readonly inbox: IdempotentConsumer,
-    @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
-    @Inject(CHANNEL_ADAPTERS) private readonly adapters: ChannelAdapters,
+    private readonly composer: DeliveryComposer,
     private readonly deliveries: DeliveriesRepository,
     private readonly sender: DeliverySender,
     private readonly scheduler: DueDeliveriesScheduler,
-    @Inject(DISPATCHER_LINKS) private readonly links: DispatcherLinks,
   ) {}
 
   @EventPattern(Topics.decisions)
@@ -50,58 +39,37 @@ export class DeliveriesConsumer {
         if (d.replaces) replaced.push(d.replaces);
         if (d.outcome !== 'approved' || !d.channel) return Promise.resolve([]);
         const now = new Date();
-        const links = customerLinks(this.links, decision.subject, d.category, now);
         const { traceparent } = injectTraceContext();
-        // An email's action leads through a redirect that records the click; an image records the open.
-        const tracking =
-          d.channel === 'email' && this.links.trackingBaseUrl
-            ? trackingLinks(
-                { ...this.links, baseUrl: this.links.trackingBaseUrl },
-                decision.subject,
-                d.decisionId,
-                d.action.url,
-                now,
-              )
-            : undefined;
-        const action = tracking?.click ? { ...d.action, url: tracking.click } : d.action;
-        const rendered = withPreferenceLinks(
-          composeDigest(
-            this.render(d.intentType, d.variables, action),
-            (d.merged ?? []).map((m) => this.render(m.intentType, m.variables, m.action)),
-          ),
-          links,
+        const delivery = this.composer.compose(
+          {
+            decisionId: d.decisionId,
+            requestId: d.requestId,
+            intentType: d.intentType,
+            intentKey: d.intentKey,
+            category: d.category,
+            customerId: decision.subject,
+            variables: d.variables,
+            action: d.action,
+            ...(d.merged?.length ? { merged: d.merged } : {}),
+          },
           d.channel,
-          d.category,
+          {
+            sendAfter: d.sendAfter ? new Date(d.sendAfter) : now,
+            ...(d.sendBefore ? { sendBefore: new Date(d.sendBefore) } : {}),
+          },
+          now,
+          {
+            ...(d.fallback ? { fallback: d.fallback } : {}),
+            // Inside this message's span: the provider call, later, continues its trace.
+            ...(traceparent ? { traceparent } : {}),
+          },
         );
-        const delivery: NewDelivery = {
-          deliveryId: createHash('sha256')
-            .update(`delivery:${d.decisionId}`)
-            .digest('hex')
-            .slice(0, 32),
-          decisionId: d.decisionId,
-          requestId: d.requestId,
-          intentType: d.intentType,
-          intentKey: d.intentKey,
-          customerId: decision.subject,
-          channel: d.channel,
-          provider: this.adapters.for(d.channel).provider,
-          subject: rendered.subject,
-          body: rendered.body,
-          sendAfter: d.sendAfter ? new Date(d.sendAfter) : now,
-          ...(d.sendBefore ? { sendBefore: new Date(d.sendBefore) } : {}),
-          ...((OPTIONAL_CATEGORIES as readonly string[]).includes(d.category)
-            ? { listUnsubscribe: links.unsubscribe }
-            : {}),
-          ...(tracking ? { trackingPixel: tracking.open } : {}),
-          // Inside this message's span: the provider call, later, continues its trace.
-          ...(traceparent ? { traceparent } : {}),
-        };
         recording.push(delivery);
         // Recorded with the batch; the sender calls the provider once it commits (kicked below).
         // A decision seen before keeps its first delivery (its event id is the same again).
         return Promise.resolve(
           delivery.sendAfter.getTime() > now.getTime()
-            ? [this.sender.event(scheduledRow(delivery), 'scheduled', now)]
+            ? [this.sender.event(rowOf(delivery), 'scheduled', now)]
             : [],
         );
       },
@@ -116,39 +84,4 @@ export class DeliveriesConsumer {
     );
     this.scheduler.kick();
   }
-
-  private render(
-    intentType: string,
-    variables: Record<string, unknown>,
-    action: { url?: string; replyKeyword?: string },
-  ): Rendered {
-    const template = this.catalogue.intents[intentType]?.template;
-    return template
-      ? {
-          subject: renderTemplate(template.subject, variables, action),
-          body: renderTemplate(template.body, variables, action),
-        }
-      : { subject: intentType, body: JSON.stringify(variables) };
-  }
-}
-
-/** What a delivery event needs of a delivery not yet read back from the table. */
-function scheduledRow(d: NewDelivery): DeliveryRow {
-  return {
-    delivery_id: d.deliveryId,
-    decision_id: d.decisionId,
-    request_id: d.requestId,
-    intent_type: d.intentType,
-    intent_key: d.intentKey,
-    customer_id: d.customerId,
-    channel: d.channel,
-    provider: d.provider,
-    subject: d.subject,
-    body: d.body,
-    send_before: d.sendBefore ?? null,
-    attempts: 0,
-    list_unsubscribe: d.listUnsubscribe ?? null,
-    traceparent: d.traceparent ?? null,
-    tracking_pixel: d.trackingPixel ?? null,
-  };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Channel } from '@onevoice/contracts';
+import type { Channel, DecisionData } from '@onevoice/contracts';
 import type { EntityManager } from 'typeorm';
+import type { DeliveryContent } from './delivery-composer';
 
 export interface NewDelivery {
   deliveryId: string;
@@ -20,6 +21,9 @@ export interface NewDelivery {
   traceparent?: string;
   /** For an email: the image that records its opening. */
   trackingPixel?: string;
+  /** Where it may go if this channel definitively fails, and what it says, to say it there. */
+  fallback?: DecisionData['fallback'];
+  content?: DeliveryContent;
 }
 
 export interface DeliveryRow {
@@ -38,6 +42,31 @@ export interface DeliveryRow {
   list_unsubscribe: string | null;
   traceparent: string | null;
   tracking_pixel: string | null;
+  fallback: DecisionData['fallback'] | null;
+  content: DeliveryContent | null;
+}
+
+/** A delivery as its row, for the events about it before it is read back from the table. */
+export function rowOf(d: NewDelivery): DeliveryRow {
+  return {
+    delivery_id: d.deliveryId,
+    decision_id: d.decisionId,
+    request_id: d.requestId,
+    intent_type: d.intentType,
+    intent_key: d.intentKey,
+    customer_id: d.customerId,
+    channel: d.channel,
+    provider: d.provider,
+    subject: d.subject,
+    body: d.body,
+    send_before: d.sendBefore ?? null,
+    attempts: 0,
+    list_unsubscribe: d.listUnsubscribe ?? null,
+    traceparent: d.traceparent ?? null,
+    tracking_pixel: d.trackingPixel ?? null,
+    fallback: d.fallback ?? null,
+    content: d.content ?? null,
+  };
 }
 
 /** The dispatcher's deliveries; the only place that reads or writes them. */
@@ -51,12 +80,15 @@ export class DeliveriesRepository {
     if (deliveries.length === 0) return;
     await tx.query(
       `INSERT INTO deliveries (delivery_id, decision_id, request_id, intent_type, intent_key, customer_id, channel,
-                               provider, state, subject, body, send_after, send_before, list_unsubscribe, traceparent, tracking_pixel)
+                               provider, state, subject, body, send_after, send_before, list_unsubscribe, traceparent, tracking_pixel,
+                               fallback, content)
        SELECT x."deliveryId", x."decisionId", x."requestId", x."intentType", x."intentKey", x."customerId", x.channel,
-              x.provider, 'scheduled', x.subject, x.body, x."sendAfter", x."sendBefore", x."listUnsubscribe", x.traceparent, x."trackingPixel"
+              x.provider, 'scheduled', x.subject, x.body, x."sendAfter", x."sendBefore", x."listUnsubscribe", x.traceparent, x."trackingPixel",
+              x.fallback, x.content
          FROM json_to_recordset($1::json) AS x("deliveryId" text, "decisionId" text, "requestId" text,
               "intentType" text, "intentKey" text, "customerId" text, channel text, provider text, subject text,
-              body text, "sendAfter" timestamptz, "sendBefore" timestamptz, "listUnsubscribe" text, traceparent text, "trackingPixel" text)
+              body text, "sendAfter" timestamptz, "sendBefore" timestamptz, "listUnsubscribe" text, traceparent text, "trackingPixel" text,
+              fallback jsonb, content jsonb)
        ON CONFLICT DO NOTHING`,
       [JSON.stringify(deliveries)],
     );

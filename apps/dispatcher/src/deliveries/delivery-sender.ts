@@ -23,7 +23,9 @@ import {
   type ChannelAdapters,
 } from '../channels/channel-adapter';
 import { CircuitBreaker } from '../channels/circuit-breaker';
-import { DeliveriesRepository, type DeliveryRow } from './deliveries.repository';
+import { clockWindow, nextAllowed } from '@onevoice/policy';
+import { DeliveriesRepository, rowOf, type DeliveryRow } from './deliveries.repository';
+import { DeliveryComposer } from './delivery-composer';
 import { SENDING_POLICY, type SendingPolicy } from './deliveries.tokens';
 
 export const DELIVERY_SOURCE = 'onevoice/dispatcher';
@@ -49,6 +51,7 @@ export class DeliverySender {
     @Inject(CHANNEL_ADAPTERS) private readonly adapters: ChannelAdapters,
     @Inject(SENDING_POLICY) private readonly policy: SendingPolicy,
     private readonly deliveries: DeliveriesRepository,
+    private readonly composer: DeliveryComposer,
     private readonly dataSource: DataSource,
     publisher: EventPublisher,
   ) {
@@ -222,7 +225,10 @@ export class DeliverySender {
     if (kind === 'transient') this.breaker(row.provider).failed(now.getTime());
     if (kind === 'permanent' || (kind === 'transient' && row.attempts >= this.policy.maxAttempts)) {
       await this.deliveries.markFailed(tx, row.delivery_id, message);
-      await this.outbox.enqueue(tx, [this.event(row, 'failed', now, message, trace)]);
+      await this.outbox.enqueue(tx, [
+        this.event(row, 'failed', now, message, trace),
+        ...(await this.fallBack(tx, row, now, message)),
+      ]);
     } else if (kind === 'transient') {
       await this.deliveries.retryAt(
         tx,
@@ -233,6 +239,53 @@ export class DeliverySender {
     } else {
       await this.ambiguous(tx, row, now, message, trace);
     }
+  }
+
+  /**
+   * After a definitive failure (refused, bounced, retries spent) of a delivery whose decision
+   * allows it: the same message on the next allowed channel, in that channel's next window in the
+   * customer's time zone, if one opens before the message expires. The customer got nothing on
+   * the first channel, so one intent still reaches them on one channel. Returns the event to
+   * publish (none: nowhere to fall back to).
+   */
+  async fallBack(tx: EntityManager, row: DeliveryRow, now: Date, why: string): Promise<Outbound[]> {
+    const { fallback, content } = row;
+    if (!fallback || !content) return [];
+    const until = Date.parse(fallback.until);
+    const from = Math.max(now.getTime(), fallback.notBefore ? Date.parse(fallback.notBefore) : 0);
+    for (const [i, next] of fallback.channels.entries()) {
+      const window = nextAllowed(from, fallback.timeZone, next.quietHours.map(clockWindow));
+      if (!window || window.start >= until) continue;
+      const rest = fallback.channels.slice(i + 1);
+      const delivery = this.composer.compose(
+        content,
+        next.channel,
+        { sendAfter: new Date(window.start), sendBefore: new Date(Math.min(window.end, until)) },
+        now,
+        {
+          asFallback: true,
+          ...(rest.length > 0 ? { fallback: { ...fallback, channels: rest } } : {}),
+          ...(row.traceparent ? { traceparent: row.traceparent } : {}),
+        },
+      );
+      await this.deliveries.recordMany(tx, [delivery]);
+      this.logger.log({
+        msg: 'falling back to the next allowed channel',
+        deliveryId: row.delivery_id,
+        from: row.channel,
+        to: next.channel,
+        fallbackDeliveryId: delivery.deliveryId,
+      });
+      return [
+        this.event(
+          rowOf(delivery),
+          'scheduled',
+          now,
+          `falls back from ${row.channel}, which failed: ${why}`,
+        ),
+      ];
+    }
+    return [];
   }
 
   /** The provider may have it: resend only where the provider dedupes by key, else ask it. */

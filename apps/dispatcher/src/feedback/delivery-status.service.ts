@@ -4,6 +4,7 @@ import { Outbox } from '@onevoice/persistence';
 import { DataSource } from 'typeorm';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
 import { DeliverySender } from '../deliveries/delivery-sender';
+import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
 
 /** What a provider later says became of a message: recorded, and published as a delivery event. */
 @Injectable()
@@ -14,6 +15,7 @@ export class DeliveryStatusService {
     private readonly dataSource: DataSource,
     private readonly deliveries: DeliveriesRepository,
     private readonly sender: DeliverySender,
+    private readonly scheduler: DueDeliveriesScheduler,
     publisher: EventPublisher,
   ) {
     this.outbox = new Outbox(dataSource, publisher);
@@ -28,10 +30,19 @@ export class DeliveryStatusService {
     const found = await this.dataSource.transaction(async (tx) => {
       const row = await this.deliveries.setProviderStatus(tx, deliveryId, status);
       if (!row) return false;
-      await this.outbox.enqueue(tx, [this.sender.event(row, status, now)]);
+      await this.outbox.enqueue(tx, [
+        this.sender.event(row, status, now),
+        // It never reached the customer: the decision may allow the next channel.
+        ...(status === 'delivered'
+          ? []
+          : await this.sender.fallBack(tx, row, now, `the provider reported it ${status}`)),
+      ]);
       return true;
     });
-    if (found) await this.outbox.flush();
+    if (found) {
+      await this.outbox.flush();
+      this.scheduler.kick();
+    }
     return found;
   }
 }

@@ -132,6 +132,46 @@ export const channelChoiceRule: Rule = (ctx) => {
   );
 };
 
+/**
+ * Where an approved message may go if its channel definitively fails (an email bounces, a number
+ * is dead): only for the categories the policy names, never for a message that keeps its channel
+ * for continuity (an update, a reminder), and only to channels still allowed that are known to
+ * reach the customer — their choices, a confident inference, the intent's defaults — in that
+ * order. Each carries its own quiet hours: the dispatcher finds the window when it falls back.
+ */
+export function fallbackChannels(ctx: DecisionContext): Channel[] {
+  const { policy, request, profile } = ctx;
+  if (policy.fallback.maxChannels === 0 || !policy.fallback.categories.includes(request.category))
+    return [];
+  if (
+    ctx.reasons.some(
+      (r) => r.code === 'same_channel_as_before' || r.code === 'reminder_same_channel',
+    )
+  )
+    return [];
+  const known: (Channel | undefined)[] = [
+    profile.categoryChannels?.[request.category],
+    profile.preferredChannel,
+    ...(profile.inferred ?? [])
+      .filter((i) => i.confidence >= policy.minInferredConfidence)
+      .map((i) => i.channel),
+    ...defaultsFor(ctx),
+  ];
+  const out: Channel[] = [];
+  for (const ch of known) {
+    if (out.length === policy.fallback.maxChannels) break;
+    if (
+      ch !== undefined &&
+      ch !== ctx.channel &&
+      !out.includes(ch) &&
+      ctx.candidates.includes(ch) &&
+      (!request.allowedChannels || request.allowedChannels.includes(ch))
+    )
+      out.push(ch);
+  }
+  return out;
+}
+
 function defaultsFor(ctx: DecisionContext): Channel[] {
   const { request } = ctx;
   if (!request.allowedChannels) return [...request.defaultChannels];

@@ -3,7 +3,8 @@ import { because, iso, suppress, type DecisionContext, type Rule } from '../cont
 import { clockWindow, type ClockWindow } from '../policy-config';
 import { isQuiet, localMinutes, nextAllowed } from '../zoned-time';
 
-function quietFor(ctx: DecisionContext, channel: Channel): ClockWindow[] {
+/** The windows a channel may not be used in: the customer's (or the default), and the channel's own. */
+export function quietFor(ctx: DecisionContext, channel: Channel): ClockWindow[] {
   const { policy, profile } = ctx;
   const windows = [
     profile.quietHours ? clockWindow(profile.quietHours) : policy.quietHours.default,

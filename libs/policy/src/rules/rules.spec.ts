@@ -207,6 +207,94 @@ describe('the one-voice rules', () => {
     });
   });
 
+  describe('fallback channels (rule 3: the next allowed channel)', () => {
+    const fallback = (over: Parameters<typeof run>[0]) => {
+      const d = run(over);
+      if (d.outcome !== 'approved') throw new Error(`expected approved, got ${d.outcome}`);
+      return d.fallback.map((f) => f.channel);
+    };
+    it('names the next channel known to reach the customer, with its quiet hours', () => {
+      const d = run({ profile: profile({ preferredChannel: 'email' }) });
+      expect(d).toMatchObject({ outcome: 'approved', channel: 'email' });
+      // Their choice is used; the intent's defaults (voice, email, sms) give the next one.
+      expect(d.outcome === 'approved' && d.fallback).toEqual([
+        {
+          channel: 'voice',
+          quietHours: [
+            { start: 21 * 60, end: 8 * 60 },
+            { start: 20 * 60, end: 9 * 60 },
+          ],
+        },
+      ]);
+      expect(
+        fallback({
+          profile: profile({
+            preferredChannel: 'email',
+            inferred: [{ channel: 'chat', confidence: 0.9 }],
+          }),
+        }),
+      ).toEqual(['chat']);
+    });
+    it('never to a channel the customer refused or the department ruled out', () => {
+      expect(
+        fallback({
+          profile: profile({
+            preferredChannel: 'email',
+            optOuts: [{ channel: 'voice' }, { channel: 'sms' }],
+          }),
+        }),
+      ).toEqual([]);
+      expect(
+        fallback({
+          request: request({ allowedChannels: ['email', 'sms'] }),
+          profile: profile({ preferredChannel: 'email' }),
+        }),
+      ).toEqual(['sms']);
+    });
+    it('only for the categories the policy names: a promotion never falls back', () => {
+      expect(
+        fallback({
+          request: request({
+            intentType: 'loyalty.offer',
+            intentKey: 'offer:1',
+            category: 'promotion',
+            urgency: 'normal',
+            defaultChannels: ['email', 'push'],
+          }),
+          profile: profile({ preferredChannel: 'email' }),
+        }),
+      ).toEqual([]);
+      expect(
+        fallback({ policy: { ...policy, fallback: { categories: [], maxChannels: 0 } } }),
+      ).toEqual([]);
+    });
+    it('not for a message that keeps its channel: an update, a reminder', () => {
+      const threeDaysAgo = new Date(NOW.getTime() - 3 * DAY);
+      const earlier = sent({
+        decisionId: 'd-first',
+        intentKey: 'bill:2026-12',
+        channel: 'sms',
+        at: threeDaysAgo,
+        decidedAt: threeDaysAgo,
+      });
+      expect(
+        fallback({
+          request: request({ reminder: { of: 'd-first', number: 1, maxReminders: 1 } }),
+          ledger: ledger({ decisions: [earlier] }),
+        }),
+      ).toEqual([]);
+      expect(fallback({ request: request({ previousChannel: 'sms' }) })).toEqual([]);
+    });
+    it('as many as the policy allows, in order', () => {
+      expect(
+        fallback({
+          policy: { ...policy, fallback: { categories: ['billing'], maxChannels: 2 } },
+          profile: profile({ preferredChannel: 'sms' }),
+        }),
+      ).toEqual(['voice', 'email']);
+    });
+  });
+
   describe('reminders (rule 9)', () => {
     const threeDaysAgo = new Date(NOW.getTime() - 3 * DAY);
     const first = sent({
