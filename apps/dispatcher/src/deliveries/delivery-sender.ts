@@ -23,9 +23,9 @@ import {
   type ChannelAdapters,
 } from '../channels/channel-adapter';
 import { CircuitBreaker } from '../channels/circuit-breaker';
-import { clockWindow, nextAllowed } from '@onevoice/policy';
 import { DeliveriesRepository, rowOf, type DeliveryRow } from './deliveries.repository';
 import { DeliveryComposer } from './delivery-composer';
+import { nextFallback } from './fallback';
 import { SENDING_POLICY, type SendingPolicy } from './deliveries.tokens';
 
 export const DELIVERY_SOURCE = 'onevoice/dispatcher';
@@ -250,42 +250,36 @@ export class DeliverySender {
    */
   async fallBack(tx: EntityManager, row: DeliveryRow, now: Date, why: string): Promise<Outbound[]> {
     const { fallback, content } = row;
-    if (!fallback || !content) return [];
-    const until = Date.parse(fallback.until);
-    const from = Math.max(now.getTime(), fallback.notBefore ? Date.parse(fallback.notBefore) : 0);
-    for (const [i, next] of fallback.channels.entries()) {
-      const window = nextAllowed(from, fallback.timeZone, next.quietHours.map(clockWindow));
-      if (!window || window.start >= until) continue;
-      const rest = fallback.channels.slice(i + 1);
-      const delivery = this.composer.compose(
-        content,
-        next.channel,
-        { sendAfter: new Date(window.start), sendBefore: new Date(Math.min(window.end, until)) },
+    const next = fallback && content ? nextFallback(fallback, now.getTime()) : undefined;
+    if (!next || !content) return [];
+    const delivery = this.composer.compose(
+      content,
+      next.channel,
+      { sendAfter: next.sendAfter, sendBefore: next.sendBefore },
+      now,
+      {
+        asFallback: true,
+        ...(next.rest ? { fallback: next.rest } : {}),
+        ...(row.traceparent ? { traceparent: row.traceparent } : {}),
+      },
+    );
+    await this.deliveries.recordMany(tx, [delivery]);
+    this.logger.log({
+      msg: 'falling back to the next allowed channel',
+      deliveryId: row.delivery_id,
+      from: row.channel,
+      to: next.channel,
+      fallbackDeliveryId: delivery.deliveryId,
+      sendAfter: next.sendAfter.toISOString(),
+    });
+    return [
+      this.event(
+        rowOf(delivery),
+        'scheduled',
         now,
-        {
-          asFallback: true,
-          ...(rest.length > 0 ? { fallback: { ...fallback, channels: rest } } : {}),
-          ...(row.traceparent ? { traceparent: row.traceparent } : {}),
-        },
-      );
-      await this.deliveries.recordMany(tx, [delivery]);
-      this.logger.log({
-        msg: 'falling back to the next allowed channel',
-        deliveryId: row.delivery_id,
-        from: row.channel,
-        to: next.channel,
-        fallbackDeliveryId: delivery.deliveryId,
-      });
-      return [
-        this.event(
-          rowOf(delivery),
-          'scheduled',
-          now,
-          `falls back from ${row.channel}, which failed: ${why}`,
-        ),
-      ];
-    }
-    return [];
+        `falls back from ${row.channel}, which failed: ${why}`,
+      ),
+    ];
   }
 
   /** The provider may have it: resend only where the provider dedupes by key, else ask it. */
