@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     );
   try {
     log(`throughput: ${messages} approved decisions for ${customers} customers`);
+    const cpuBefore = bench.serviceCpuMs();
     const started = performance.now();
     await bench.produce(
       Topics.decisions,
@@ -51,8 +52,10 @@ async function main(): Promise<void> {
     );
     await bench.waitUntil(sent, messages, 'sent');
     const perSecond = messages / ((performance.now() - started) / 1000);
+    const cpuPerDelivery = ((bench.serviceCpuMs() - cpuBefore) * 1000) / messages;
     const figures = {
       dispatcherPerSecond: Math.round(perSecond),
+      dispatcherCpuMicrosPerDelivery: Math.round(cpuPerDelivery),
       pipePerSecond: bench.pipePerSecond,
       ratio: Number((perSecond / bench.pipePerSecond).toFixed(3)),
     };
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
         `throughput        ${figures.dispatcherPerSecond} deliveries/s`,
         `echo pipe         ${figures.pipePerSecond} events/s (same run)`,
         `ratio             ${figures.ratio} (target 0.5)`,
+        `dispatcher CPU    ${figures.dispatcherCpuMicrosPerDelivery} µs per delivery (its process, user + system)`,
       ],
       'BENCH_DISPATCHER',
       figures,

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
+import { DatabaseModule } from '@onevoice/persistence';
 import { durationMs } from '@onevoice/policy';
 import { intentCatalogueProvider } from '@onevoice/runtime';
 import { CaptureAdapter } from './channels/capture.adapter';
@@ -13,7 +13,6 @@ import type { DispatcherEnv } from './config/env';
 import { DeliveriesConsumer } from './deliveries/deliveries.consumer';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
 import {
-  DISPATCHER_INBOX,
   DISPATCHER_LINKS,
   PROVIDER_FEEDBACK,
   SENDING_POLICY,
@@ -25,6 +24,7 @@ import { DispatcherInit1763900000000 } from './migrations/1763900000000-Dispatch
 import { DispatcherSchedule1763910000000 } from './migrations/1763910000000-DispatcherSchedule';
 import { DeliveryAttempts1764200000000 } from './migrations/1764200000000-DeliveryAttempts';
 import { DeliveryFallback1764300000000 } from './migrations/1764300000000-DeliveryFallback';
+import { DeliveriesAreTheInbox1764300000001 } from './migrations/1764300000001-DeliveriesAreTheInbox';
 import { DeliveryComposer } from './deliveries/delivery-composer';
 import { DeliverySender } from './deliveries/delivery-sender';
 import { DISPATCH_TICK_MS, DueDeliveriesScheduler } from './scheduler/due-deliveries.scheduler';
@@ -43,6 +43,7 @@ export class DispatcherModule {
             DispatcherSchedule1763910000000,
             DeliveryAttempts1764200000000,
             DeliveryFallback1764300000000,
+            DeliveriesAreTheInbox1764300000001,
           ],
         }),
       ],
@@ -78,8 +79,6 @@ export class DispatcherModule {
           },
         },
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
-        // A decision's id is unique across the system; its source is always the coordinator.
-        idempotentConsumerProvider(DISPATCHER_INBOX, 'dispatcher', (e) => e.id),
       ],
     };
   }

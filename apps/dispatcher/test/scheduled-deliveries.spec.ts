@@ -109,6 +109,47 @@ describe('the dispatcher keeps to the send window', () => {
     }
   });
 
+  it('a decision seen again (redelivered, republished) gives no second delivery', async () => {
+    const customer = newCustomerId('again');
+    const now = decision(customer, {});
+    const later = decision(customer, {
+      intentKey: `later:${customer}`,
+      sendAfter: new Date(Date.now() + 60_000).toISOString(),
+    });
+    const twice = [now, later, now, later].map((d) => ({
+      key: customer,
+      value: JSON.stringify(d.event),
+    }));
+    // In one batch, then once more in another.
+    await produceRaw(stack.brokers, Topics.decisions, twice);
+    await tap.waitForMessages(
+      'sent',
+      (m) => m.key === customer && m.value!.toString().includes('"state":"sent"'),
+    );
+    await produceRaw(stack.brokers, Topics.decisions, twice.slice(0, 2));
+    await sleep(3_000);
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      const rows = await db.query(
+        'SELECT decision_id, state FROM dispatcher.deliveries WHERE customer_id = $1 ORDER BY state',
+        [customer],
+      );
+      expect(rows.rows).toEqual([
+        { decision_id: later.decisionId, state: 'scheduled' },
+        { decision_id: now.decisionId, state: 'sent' },
+      ]);
+    } finally {
+      await db.end();
+    }
+    // One "sent"; the waiting one's "scheduled" may be announced again (same event id).
+    const events = tap.events<{ id: string; data: { state: string } }>(Topics.deliveries, customer);
+    expect(events.filter((e) => e.data.state === 'sent')).toHaveLength(1);
+    expect(new Set(events.filter((e) => e.data.state === 'scheduled').map((e) => e.id)).size).toBe(
+      1,
+    );
+  });
+
   it('a decision that replaces a scheduled one calls it off', async () => {
     const customer = newCustomerId('replaced');
     const first = decision(customer, { sendAfter: new Date(Date.now() + 3_000).toISOString() });

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** What a link lets its holder do, for whom, and until when. */
 export interface LinkClaims {
@@ -22,8 +22,13 @@ export type TokenCheck =
   | { ok: true; claims: LinkClaims }
   | { ok: false; reason: 'malformed' | 'forged' | 'expired' | 'wrong_purpose' | 'other_customer' };
 
-const mac = (secret: string, payload: string) =>
-  createHmac('sha256', secret).update(payload).digest('base64url');
+// The key is prepared once per secret (a KeyObject), not on every signature.
+const keys = new Map<string, KeyObject>();
+const mac = (secret: string, payload: string) => {
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  return createHmac('sha256', key).update(payload).digest('base64url');
+};
 
 /**
  * An opaque token for a link in a message: the claims and an HMAC-SHA256 over them with a
@@ -90,25 +95,47 @@ export function verifyToken(
 
 /** The links every message carries: the preference centre, and one-click unsubscribe. */
 export function customerLinks(
-  options: { secret: string; baseUrl: string; lifetimeMs: number },
+  options: LinkOptions,
   customerId: string,
   category: string,
   now: Date,
 ): { preferences: string; unsubscribe: string } {
-  const expiresAt = now.getTime() + options.lifetimeMs;
-  const base = options.baseUrl.replace(/\/$/, '');
-  const c = encodeURIComponent(customerId);
-  const prefs = signToken(options.secret, { purpose: 'preferences', customerId, expiresAt });
-  const unsub = signToken(options.secret, {
+  return {
+    preferences: preferencesLink(options, customerId, now),
+    unsubscribe: unsubscribeLink(options, customerId, category, now),
+  };
+}
+
+export interface LinkOptions {
+  secret: string;
+  baseUrl: string;
+  lifetimeMs: number;
+}
+
+/** A signed link to the customer's preference page. */
+export function preferencesLink(options: LinkOptions, customerId: string, now: Date): string {
+  const t = signToken(options.secret, {
+    purpose: 'preferences',
+    customerId,
+    expiresAt: now.getTime() + options.lifetimeMs,
+  });
+  return `${options.baseUrl.replace(/\/$/, '')}/preferences/${encodeURIComponent(customerId)}?t=${t}`;
+}
+
+/** A signed one-click unsubscribe link from one category (RFC 8058). */
+export function unsubscribeLink(
+  options: LinkOptions,
+  customerId: string,
+  category: string,
+  now: Date,
+): string {
+  const t = signToken(options.secret, {
     purpose: 'unsubscribe',
     customerId,
     category,
-    expiresAt,
+    expiresAt: now.getTime() + options.lifetimeMs,
   });
-  return {
-    preferences: `${base}/preferences/${c}?t=${prefs}`,
-    unsubscribe: `${base}/v1/unsubscribe?c=${c}&t=${unsub}`,
-  };
+  return `${options.baseUrl.replace(/\/$/, '')}/v1/unsubscribe?c=${encodeURIComponent(customerId)}&t=${t}`;
 }
 
 /**

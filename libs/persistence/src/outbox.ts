@@ -13,26 +13,39 @@ export class Outbox {
     private readonly publisher: EventPublisher,
   ) {}
 
-  async enqueue(tx: EntityManager, messages: readonly Outbound[]): Promise<void> {
-    if (messages.length === 0) return;
-    await tx.query(
-      `INSERT INTO outbox (topic, key, event, headers)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[])`,
-      [
-        messages.map((m) => m.topic),
-        messages.map((m) => m.key),
-        messages.map((m) => JSON.stringify(m.event)),
-        messages.map((m) => JSON.stringify(m.headers)),
-      ],
-    );
+  /** Writes messages to the outbox in the caller's transaction; returns their row ids. */
+  async enqueue(tx: EntityManager, messages: readonly Outbound[]): Promise<string[]> {
+    if (messages.length === 0) return [];
+    // One JSON document for the lot: no per-element array escaping of event bodies.
+    const rows = (await tx.query(OUTBOX_INSERT('$1'), [JSON.stringify(messages)])) as {
+      id: string;
+    }[];
+    return rows.map((r) => r.id);
   }
 
-  /** Publishes what is waiting, oldest first, and removes it once the broker has it. */
-  async flush(limit = 500): Promise<number> {
+  /**
+   * Publishes messages enqueued by a transaction that has committed, from memory (no reading
+   * back), and removes their rows once the broker has them. If this fails, the rows stay for
+   * `flush`.
+   */
+  async publishEnqueued(ids: readonly string[], messages: readonly Outbound[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.publisher.publish(messages);
+    await this.dataSource.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
+  }
+
+  /**
+   * Publishes what is waiting, oldest first, and removes it once the broker has it. With
+   * `olderThanMs`, only rows at least that old: those a `publishEnqueued` under way is about to
+   * remove are left to it.
+   */
+  async flush(limit = 500, olderThanMs = 0): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
       const rows = (await tx.query(
-        `SELECT id, topic, key, event, headers FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
+        `SELECT id, topic, key, event, headers FROM outbox
+          WHERE created_at <= now() - make_interval(secs => $2::double precision / 1000)
+          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit, olderThanMs],
       )) as {
         id: string;
         topic: Outbound['topic'];
@@ -49,6 +62,16 @@ export class Outbox {
     });
   }
 }
+
+/**
+ * Inserts the messages of a JSON array parameter (`$n`) into the outbox and returns their ids;
+ * may follow a `WITH …` to write them in the same statement as the change they announce.
+ */
+export const OUTBOX_INSERT = (param: string) => `
+  INSERT INTO outbox (topic, key, event, headers)
+  SELECT m->>'topic', m->>'key', m->'event', coalesce(m->'headers', '{}'::jsonb)
+    FROM jsonb_array_elements(${param}::jsonb) AS m
+  RETURNING id`;
 
 /** The outbox table, created in the migrations of each service that uses an `Outbox`. */
 export const CREATE_OUTBOX = `

@@ -48,8 +48,19 @@ export const dispatcherEnvSchema = baseEnvSchema
     OV_DISPATCHER_PUBLIC_URL: z.url({ error: 'must be an absolute URL' }).optional(),
     OV_SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
     OV_SEND_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
-    /** A claim older than this means the sender died mid-call; must exceed the provider timeout. */
+    /**
+     * A claim older than this means the sender died mid-call. A sender starts a call only in the
+     * first half of its claim's lease, so the lease must be at least twice the provider timeout.
+     */
     OV_SEND_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.OV_SEND_LEASE_MS < 2 * env.OV_PROVIDER_TIMEOUT_MS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OV_SEND_LEASE_MS'],
+        message: `must be at least twice OV_PROVIDER_TIMEOUT_MS (${env.OV_PROVIDER_TIMEOUT_MS}): a call must end well inside its claim`,
+      });
   })
   .transform((env, ctx) => ({
     ...env,

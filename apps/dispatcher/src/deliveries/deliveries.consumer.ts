@@ -1,11 +1,10 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type TopicEvent } from '@onevoice/contracts';
-import { injectTraceContext, type EventBatch } from '@onevoice/messaging';
-import type { IdempotentConsumer } from '@onevoice/persistence';
+import { EventPublisher, injectTraceContext, type EventBatch } from '@onevoice/messaging';
+import { DataSource } from 'typeorm';
 import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
 import { DeliveriesRepository, rowOf, type NewDelivery } from './deliveries.repository';
-import { DISPATCHER_INBOX } from './deliveries.tokens';
 import { DeliveryComposer } from './delivery-composer';
 import { DeliverySender } from './delivery-sender';
 
@@ -15,11 +14,17 @@ type DecisionEvent = TopicEvent<typeof Topics.decisions>;
  * Turns each approved decision into exactly one delivery: sent at once when its window is open,
  * otherwise scheduled in Postgres for when it opens. A decision that replaces an earlier one
  * (moved back, called off, superseded) calls off the earlier delivery if it has not gone out.
+ *
+ * The deliveries table is this consumer's inbox: a delivery's id is its decision's, so a
+ * decision seen again (a redelivered batch) finds its delivery recorded and changes nothing; the
+ * "scheduled" event of one still waiting is published again (same event id, consumers dedupe),
+ * in case the first publish was lost with the process.
  */
 @Controller()
 export class DeliveriesConsumer {
   constructor(
-    @Inject(DISPATCHER_INBOX) private readonly inbox: IdempotentConsumer,
+    private readonly dataSource: DataSource,
+    private readonly publisher: EventPublisher,
     private readonly composer: DeliveryComposer,
     private readonly deliveries: DeliveriesRepository,
     private readonly sender: DeliverySender,
@@ -28,60 +33,101 @@ export class DeliveriesConsumer {
 
   @EventPattern(Topics.decisions)
   async onDecisions(@Payload() batch: EventBatch<DecisionEvent>): Promise<void> {
-    // A batch's deliveries are recorded together, in one statement, when its work is done.
     const recording: NewDelivery[] = [];
     const replaced: string[] = [];
-    await this.inbox.process(
-      batch,
-      (_tx, message) => {
-        const decision = message.event;
-        const d = decision.data;
-        if (d.replaces) replaced.push(d.replaces);
-        if (d.outcome !== 'approved' || !d.channel) return Promise.resolve([]);
-        const now = new Date();
-        const { traceparent } = injectTraceContext();
-        const delivery = this.composer.compose(
-          {
-            decisionId: d.decisionId,
-            requestId: d.requestId,
-            intentType: d.intentType,
-            intentKey: d.intentKey,
-            category: d.category,
-            customerId: decision.subject,
-            variables: d.variables,
-            action: d.action,
-            ...(d.merged?.length ? { merged: d.merged } : {}),
-          },
-          d.channel,
-          {
-            sendAfter: d.sendAfter ? new Date(d.sendAfter) : now,
-            ...(d.sendBefore ? { sendBefore: new Date(d.sendBefore) } : {}),
-          },
-          now,
-          {
-            ...(d.fallback ? { fallback: d.fallback } : {}),
-            // Inside this message's span: the provider call, later, continues its trace.
-            ...(traceparent ? { traceparent } : {}),
-          },
-        );
-        recording.push(delivery);
-        // Recorded with the batch; the sender calls the provider once it commits (kicked below).
-        // A decision seen before keeps its first delivery (its event id is the same again).
-        return Promise.resolve(
-          delivery.sendAfter.getTime() > now.getTime()
-            ? [this.sender.event(rowOf(delivery), 'scheduled', now)]
-            : [],
-        );
-      },
-      batch.messages,
+    const inBatch = new Set<string>();
+    for (const message of batch.messages)
+      await batch.trace(message, () => {
+        const delivery = this.deliveryFor(message.event);
+        if (message.event.data.replaces) replaced.push(message.event.data.replaces);
+        // The same decision twice in one batch is one delivery.
+        if (delivery && !inBatch.has(delivery.deliveryId)) {
+          inBatch.add(delivery.deliveryId);
+          recording.push(delivery);
+        }
+        return Promise.resolve();
+      });
+    if (recording.length === 0 && replaced.length === 0) return;
+
+    const now = new Date();
+    // Due now: recorded claimed, and handed to the sender once this commits (no second trip).
+    let taken = 0;
+    for (const d of recording)
+      if (
+        d.sendAfter.getTime() <= now.getTime() &&
+        (!d.sendBefore || d.sendBefore.getTime() > now.getTime()) &&
+        this.sender.mayTakeAtOnce(d.provider, now, taken)
+      ) {
+        d.claimedAt = now;
+        taken++;
+      }
+    // One statement each, no transaction: the inserts are atomic on their own, and a batch seen
+    // again repeats the cancellations harmlessly.
+    const db = this.dataSource.manager;
+    const recorded = await this.deliveries.recordMany(db, recording);
+    // After the inserts: a replacement may arrive in the same batch as what it replaces.
+    for (const id of replaced) await this.deliveries.cancelForDecision(db, id);
+    const seenBefore = recording.filter((d) => !recorded.has(d.deliveryId));
+    const waiting =
+      seenBefore.length > 0
+        ? await this.deliveries.stillScheduled(
+            db,
+            seenBefore.map((d) => d.deliveryId),
+          )
+        : new Set<string>();
+    const claimed = recording.filter((d) => recorded.get(d.deliveryId) === 'sending');
+    if (claimed.length > 0)
+      this.sender.handOver(
+        claimed.map((d) => ({ ...rowOf(d), attempts: 1 })),
+        now,
+      );
+    const scheduled = recording.filter(
+      (d) => recorded.get(d.deliveryId) === 'scheduled' || waiting.has(d.deliveryId),
+    );
+    if (scheduled.length > 0)
+      await this.publisher.publish(
+        scheduled.map((d) =>
+          this.sender.event(
+            rowOf(d),
+            'scheduled',
+            now,
+            undefined,
+            d.traceparent ? { traceparent: d.traceparent } : undefined,
+          ),
+        ),
+      );
+    this.scheduler.kick();
+  }
+
+  /** The delivery an approved decision asks for (none for any other outcome). */
+  private deliveryFor(decision: DecisionEvent): NewDelivery | undefined {
+    const d = decision.data;
+    if (d.outcome !== 'approved' || !d.channel) return undefined;
+    const now = new Date();
+    const { traceparent } = injectTraceContext();
+    return this.composer.compose(
       {
-        finish: async (tx) => {
-          await this.deliveries.recordMany(tx, recording);
-          // After the inserts: a replacement may arrive in the same batch as what it replaces.
-          for (const id of replaced) await this.deliveries.cancelForDecision(tx, id);
-        },
+        decisionId: d.decisionId,
+        requestId: d.requestId,
+        intentType: d.intentType,
+        intentKey: d.intentKey,
+        category: d.category,
+        customerId: decision.subject,
+        variables: d.variables,
+        action: d.action,
+        ...(d.merged?.length ? { merged: d.merged } : {}),
+      },
+      d.channel,
+      {
+        sendAfter: d.sendAfter ? new Date(d.sendAfter) : now,
+        ...(d.sendBefore ? { sendBefore: new Date(d.sendBefore) } : {}),
+      },
+      now,
+      {
+        ...(d.fallback ? { fallback: d.fallback } : {}),
+        // Inside this message's span: the provider call, later, continues its trace.
+        ...(traceparent ? { traceparent } : {}),
       },
     );
-    this.scheduler.kick();
   }
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Channel, DecisionData } from '@onevoice/contracts';
+import type { Outbound } from '@onevoice/messaging';
+import { OUTBOX_INSERT } from '@onevoice/persistence';
 import type { EntityManager } from 'typeorm';
 import type { DeliveryContent } from './delivery-composer';
 
@@ -24,6 +26,8 @@ export interface NewDelivery {
   /** Where it may go if this channel definitively fails, and what it says, to say it there. */
   fallback?: DecisionData['fallback'];
   content?: DeliveryContent;
+  /** Recorded already claimed (`sending`, first attempt) by this sender, to be sent at once. */
+  claimedAt?: Date;
 }
 
 export interface DeliveryRow {
@@ -74,23 +78,50 @@ export function rowOf(d: NewDelivery): DeliveryRow {
 export class DeliveriesRepository {
   /**
    * Records deliveries before any provider is called, in one statement; a decision that already
-   * has a delivery keeps it.
+   * has a delivery keeps it. Those with `claimedAt` are recorded claimed (`sending`, attempt 1).
+   * Returns the ones recorded now, with their state: the caller may send the claimed ones once
+   * this commits.
    */
-  async recordMany(tx: EntityManager, deliveries: readonly NewDelivery[]): Promise<void> {
-    if (deliveries.length === 0) return;
-    await tx.query(
+  async recordMany(
+    tx: EntityManager,
+    deliveries: readonly NewDelivery[],
+  ): Promise<Map<string, 'scheduled' | 'sending'>> {
+    if (deliveries.length === 0) return new Map();
+    const rows = (await tx.query(
       `INSERT INTO deliveries (delivery_id, decision_id, request_id, intent_type, intent_key, customer_id, channel,
                                provider, state, subject, body, send_after, send_before, list_unsubscribe, traceparent, tracking_pixel,
-                               fallback, content)
+                               fallback, content, attempts, claimed_at)
        SELECT x."deliveryId", x."decisionId", x."requestId", x."intentType", x."intentKey", x."customerId", x.channel,
-              x.provider, 'scheduled', x.subject, x.body, x."sendAfter", x."sendBefore", x."listUnsubscribe", x.traceparent, x."trackingPixel",
-              x.fallback, x.content
+              x.provider, CASE WHEN x."claimedAt" IS NULL THEN 'scheduled' ELSE 'sending' END, x.subject, x.body,
+              x."sendAfter", x."sendBefore", x."listUnsubscribe", x.traceparent, x."trackingPixel",
+              x.fallback, x.content, CASE WHEN x."claimedAt" IS NULL THEN 0 ELSE 1 END, x."claimedAt"
          FROM json_to_recordset($1::json) AS x("deliveryId" text, "decisionId" text, "requestId" text,
               "intentType" text, "intentKey" text, "customerId" text, channel text, provider text, subject text,
               body text, "sendAfter" timestamptz, "sendBefore" timestamptz, "listUnsubscribe" text, traceparent text, "trackingPixel" text,
-              fallback jsonb, content jsonb)
-       ON CONFLICT DO NOTHING`,
+              fallback jsonb, content jsonb, "claimedAt" timestamptz)
+       ON CONFLICT DO NOTHING
+       RETURNING delivery_id, state`,
       [JSON.stringify(deliveries)],
+    )) as { delivery_id: string; state: 'scheduled' | 'sending' }[];
+    return new Map(rows.map((r) => [r.delivery_id, r.state]));
+  }
+
+  /** Which of these deliveries still wait for their window. */
+  async stillScheduled(tx: EntityManager, deliveryIds: readonly string[]): Promise<Set<string>> {
+    const rows = (await tx.query(
+      `SELECT delivery_id FROM deliveries WHERE delivery_id = ANY($1::text[]) AND state = 'scheduled'`,
+      [deliveryIds],
+    )) as { delivery_id: string }[];
+    return new Set(rows.map((r) => r.delivery_id));
+  }
+
+  /** Puts claimed deliveries that were never sent back in the schedule (a clean shutdown). */
+  async release(tx: EntityManager, deliveryIds: readonly string[]): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await tx.query(
+      `UPDATE deliveries SET state = 'scheduled', attempts = attempts - 1, claimed_at = NULL
+        WHERE delivery_id = ANY($1::text[]) AND state = 'sending'`,
+      [deliveryIds],
     );
   }
 
@@ -155,18 +186,28 @@ export class DeliveriesRepository {
     return allRows(rows)[0];
   }
 
-  /** Records many sends at once (a provider's report that came first is kept). */
+  /**
+   * Records many sends at once (a provider's report that came first is kept) and, in the same
+   * statement, writes `events` to the outbox; returns their outbox ids.
+   */
   async markSentMany(
     tx: EntityManager,
     sent: readonly { deliveryId: string; providerMessageId: string }[],
-  ): Promise<void> {
-    if (sent.length === 0) return;
-    await tx.query(
-      `UPDATE deliveries d SET state = 'sent', provider_message_id = x.pid, sent_at = now(), claimed_at = NULL
-         FROM json_to_recordset($1::json) AS x(id text, pid text)
-        WHERE d.delivery_id = x.id AND d.state = 'sending'`,
-      [JSON.stringify(sent.map((x) => ({ id: x.deliveryId, pid: x.providerMessageId })))],
-    );
+    events: readonly Outbound[],
+  ): Promise<string[]> {
+    if (sent.length === 0 && events.length === 0) return [];
+    const rows = (await tx.query(
+      `WITH sent AS (
+         UPDATE deliveries d SET state = 'sent', provider_message_id = x.pid, sent_at = now(), claimed_at = NULL
+           FROM json_to_recordset($1::json) AS x(id text, pid text)
+          WHERE d.delivery_id = x.id AND d.state = 'sending')
+       ${OUTBOX_INSERT('$2')}`,
+      [
+        JSON.stringify(sent.map((x) => ({ id: x.deliveryId, pid: x.providerMessageId }))),
+        JSON.stringify(events),
+      ],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
   }
 
   /** Back in the schedule, to be tried again at `at`. */

@@ -5,7 +5,7 @@ import {
   type DecisionData,
   type IntentCatalogue,
 } from '@onevoice/contracts';
-import { customerLinks, trackingLinks } from '@onevoice/links';
+import { preferencesLink, trackingLinks, unsubscribeLink } from '@onevoice/links';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { createHash } from 'node:crypto';
 import { CHANNEL_ADAPTERS, type ChannelAdapters } from '../channels/channel-adapter';
@@ -64,7 +64,12 @@ export class DeliveryComposer {
     } = {},
   ): NewDelivery {
     const { customerId, category } = content;
-    const links = customerLinks(this.links, customerId, category, now);
+    // Unsubscribing is for kinds of message a customer may stop; others get no such link.
+    const optional = (OPTIONAL_CATEGORIES as readonly string[]).includes(category);
+    const links = {
+      preferences: preferencesLink(this.links, customerId, now),
+      ...(optional ? { unsubscribe: unsubscribeLink(this.links, customerId, category, now) } : {}),
+    };
     // An email's action leads through a redirect that records the click; an image records the open.
     const tracking =
       channel === 'email' && this.links.trackingBaseUrl
@@ -99,9 +104,7 @@ export class DeliveryComposer {
       body: rendered.body,
       sendAfter: window.sendAfter,
       ...(window.sendBefore ? { sendBefore: window.sendBefore } : {}),
-      ...((OPTIONAL_CATEGORIES as readonly string[]).includes(category)
-        ? { listUnsubscribe: links.unsubscribe }
-        : {}),
+      ...(links.unsubscribe ? { listUnsubscribe: links.unsubscribe } : {}),
       ...(tracking ? { trackingPixel: tracking.open } : {}),
       ...(extra.traceparent ? { traceparent: extra.traceparent } : {}),
       // Only a delivery that may fall back keeps what it says, to say it again elsewhere.

@@ -29,6 +29,10 @@ import { nextFallback } from './fallback';
 import { SENDING_POLICY, type SendingPolicy } from './deliveries.tokens';
 
 export const DELIVERY_SOURCE = 'onevoice/dispatcher';
+/** At most this many recorded-claimed deliveries wait in memory; beyond it they are scheduled. */
+const HAND_OVER_MAX = 2_000;
+/** Event publishes the send loops may leave running while they go on. */
+const PUBLISHES_IN_FLIGHT = 6;
 const tracer = otelTrace.getTracer('dispatcher');
 
 /**
@@ -46,6 +50,10 @@ export class DeliverySender {
   private readonly logger = new Logger(DeliverySender.name);
   private readonly outbox: Outbox;
   private readonly breakers = new Map<string, CircuitBreaker>();
+  /** Background publishes of committed events, under way. */
+  private readonly publishing = new Set<Promise<void>>();
+  /** Recorded claimed by the consumer, committed, waiting for a send loop. */
+  private readonly handedOver: { row: DeliveryRow; claimedAt: number }[] = [];
 
   constructor(
     @Inject(CHANNEL_ADAPTERS) private readonly adapters: ChannelAdapters,
@@ -59,12 +67,61 @@ export class DeliverySender {
   }
 
   /**
-   * Sends the deliveries now due, up to `limit`: claimed together in one transaction, providers
-   * called side by side (at most `parallel` at once), outcomes recorded together in another.
-   * Returns how many were claimed (0: nothing is due).
+   * Whether a delivery due now may be recorded claimed and handed straight to this sender: its
+   * provider's circuit is closed, and fewer than HAND_OVER_MAX wait (a soft limit; beyond it
+   * deliveries are scheduled and claimed from the table as before).
+   */
+  mayTakeAtOnce(provider: string, now: Date, alreadyTaken: number): boolean {
+    return (
+      this.handedOver.length + alreadyTaken < HAND_OVER_MAX &&
+      this.breaker(provider).blockedUntil(now.getTime()) === undefined
+    );
+  }
+
+  /** Deliveries the consumer recorded claimed (committed): sent by the next pass, no table trip. */
+  handOver(rows: readonly DeliveryRow[], claimedAt: Date): void {
+    for (const row of rows) this.handedOver.push({ row, claimedAt: claimedAt.getTime() });
+  }
+
+  /** On a clean shutdown: claimed deliveries not yet sent go back in the schedule. */
+  async releaseHandedOver(): Promise<void> {
+    const ids = this.handedOver.splice(0).map((h) => h.row.delivery_id);
+    if (ids.length > 0) await this.dataSource.transaction((tx) => this.deliveries.release(tx, ids));
+  }
+
+  /**
+   * Sends the deliveries now due, up to `limit`: those handed over by the consumer first, else
+   * claimed together from the table in one transaction; providers called side by side (at most
+   * `parallel` at once), outcomes recorded together in another transaction. Returns how many
+   * were claimed (0: nothing is due).
    */
   async sendDue(now: Date, limit = 100, parallel = 16): Promise<number> {
-    const claimed = await this.dataSource.transaction(async (tx) => {
+    const handed = this.takeHandedOver(now, limit);
+    const claimed =
+      handed.length > 0 ? { count: handed.length, ready: handed } : await this.claimDue(now, limit);
+    // Some had expired: their "failed" events are waiting in the outbox.
+    if (claimed.ready.length < claimed.count) await this.flush();
+    return this.sendClaimed(claimed, parallel);
+  }
+
+  /**
+   * Handed-over deliveries still early in their lease. A sender starts a call only in the first
+   * half of a claim's lease (the lease is at least twice the provider timeout), so a call never
+   * overlaps the recovery of a claim it outlived; older ones are left to that recovery.
+   */
+  private takeHandedOver(now: Date, limit: number): DeliveryRow[] {
+    const taken = this.handedOver.splice(0, limit);
+    const fresh = taken.filter((h) => now.getTime() - h.claimedAt < this.policy.leaseMs / 2);
+    if (fresh.length < taken.length)
+      this.logger.warn({
+        msg: 'claimed deliveries waited too long to be sent; the stale-claim recovery settles them',
+        count: taken.length - fresh.length,
+      });
+    return fresh.map((h) => h.row);
+  }
+
+  private async claimDue(now: Date, limit: number) {
+    return this.dataSource.transaction(async (tx) => {
       const rows = await this.deliveries.claimDue(tx, now, limit);
       const ready: DeliveryRow[] = [];
       for (const row of rows) {
@@ -84,6 +141,12 @@ export class DeliverySender {
       }
       return { count: rows.length, ready };
     });
+  }
+
+  private async sendClaimed(
+    claimed: { count: number; ready: DeliveryRow[] },
+    parallel: number,
+  ): Promise<number> {
     // Crash tests stop here: recorded and claimed, no provider called yet.
     for (let i = 0; i < claimed.ready.length; i++) failpoint('dispatcher:claimed');
     const outcomes: [DeliveryRow, Outcome][] = [];
@@ -93,21 +156,25 @@ export class DeliverySender {
     }
     if (outcomes.length > 0) {
       const done = new Date();
-      await this.dataSource.transaction(async (tx) => {
-        const sent = outcomes.filter((o): o is [DeliveryRow, Sent] => o[1].ok);
-        await this.deliveries.markSentMany(
-          tx,
-          sent.map(([row, o]) => ({ deliveryId: row.delivery_id, providerMessageId: o.id })),
-        );
-        await this.outbox.enqueue(
-          tx,
-          sent.map(([row, o]) => this.event(row, 'sent', done, undefined, o.trace)),
-        );
-        for (const [row, o] of outcomes)
-          if (!o.ok) await this.failed(tx, row, o.error, done, o.trace);
-      });
+      const sent = outcomes.filter((o): o is [DeliveryRow, Sent] => o[1].ok);
+      const events = sent.map(([row, o]) => this.event(row, 'sent', done, undefined, o.trace));
+      const marks = sent.map(([row, o]) => ({
+        deliveryId: row.delivery_id,
+        providerMessageId: o.id,
+      }));
+      const ids =
+        sent.length === outcomes.length
+          ? // All went through (the usual case): one statement records them and their events.
+            await this.deliveries.markSentMany(this.dataSource.manager, marks, events)
+          : await this.dataSource.transaction(async (tx) => {
+              for (const [row, o] of outcomes)
+                if (!o.ok) events.push(...(await this.failed(tx, row, o.error, done, o.trace)));
+              await this.deliveries.markSentMany(tx, marks, []);
+              return this.outbox.enqueue(tx, events);
+            });
+      // Published from memory while the next batch is sent; what fails stays for `flush`.
+      await this.publishInBackground(ids, events);
     }
-    if (claimed.count > 0) await this.flush();
     return claimed.count;
   }
 
@@ -116,7 +183,10 @@ export class DeliverySender {
     const done = await this.dataSource.transaction(async (tx) => {
       const row = await this.deliveries.stale(tx, new Date(now.getTime() - this.policy.leaseMs));
       if (!row) return false;
-      await this.ambiguous(tx, row, now, 'the sender stopped during the provider call');
+      await this.outbox.enqueue(
+        tx,
+        await this.ambiguous(tx, row, now, 'the sender stopped during the provider call'),
+      );
       return true;
     });
     if (done) await this.flush();
@@ -212,7 +282,7 @@ export class DeliverySender {
     error: ProviderError,
     now: Date,
     trace: Record<string, string>,
-  ) {
+  ): Promise<Outbound[]> {
     const { kind, message } = error;
     this.logger.warn({
       msg: 'provider call failed',
@@ -225,10 +295,10 @@ export class DeliverySender {
     if (kind === 'transient') this.breaker(row.provider).failed(now.getTime());
     if (kind === 'permanent' || (kind === 'transient' && row.attempts >= this.policy.maxAttempts)) {
       await this.deliveries.markFailed(tx, row.delivery_id, message);
-      await this.outbox.enqueue(tx, [
+      return [
         this.event(row, 'failed', now, message, trace),
         ...(await this.fallBack(tx, row, now, message)),
-      ]);
+      ];
     } else if (kind === 'transient') {
       await this.deliveries.retryAt(
         tx,
@@ -236,9 +306,9 @@ export class DeliverySender {
         new Date(now.getTime() + this.backoff(row.attempts)),
         message,
       );
-    } else {
-      await this.ambiguous(tx, row, now, message, trace);
+      return [];
     }
+    return this.ambiguous(tx, row, now, message, trace);
   }
 
   /**
@@ -289,7 +359,7 @@ export class DeliverySender {
     now: Date,
     why: string,
     trace?: Record<string, string>,
-  ): Promise<void> {
+  ): Promise<Outbound[]> {
     const adapter: ChannelAdapter = this.adapters.for(row.channel);
     if (adapter.idempotent && row.attempts < this.policy.maxAttempts) {
       await this.deliveries.retryAt(
@@ -298,10 +368,10 @@ export class DeliverySender {
         now,
         `${why}; the provider dedupes by key`,
       );
-      return;
+      return [];
     }
     await this.deliveries.markUncertain(tx, row.delivery_id, now, why);
-    await this.outbox.enqueue(tx, [this.event(row, 'uncertain', now, why, trace)]);
+    return [this.event(row, 'uncertain', now, why, trace)];
   }
 
   private breaker(provider: string): CircuitBreaker {
@@ -318,8 +388,36 @@ export class DeliverySender {
     return Math.min(this.policy.retryBaseMs * 2 ** Math.max(0, attempts - 1), 60_000);
   }
 
-  private async flush(): Promise<void> {
-    await this.outbox.flush().catch((err: unknown) =>
+  /**
+   * Publishes a committed batch's events without holding up the send loop; at most
+   * PUBLISHES_IN_FLIGHT at once (beyond that the loop waits for one to finish).
+   */
+  private async publishInBackground(ids: string[], events: Outbound[]): Promise<void> {
+    while (this.publishing.size >= PUBLISHES_IN_FLIGHT) await Promise.race(this.publishing);
+    const publish: Promise<void> = this.outbox
+      .publishEnqueued(ids, events)
+      .catch((err: unknown) =>
+        this.logger.warn({
+          msg: 'publishing delivery events failed; they stay in the outbox for the next pass',
+          error: String(err),
+        }),
+      )
+      .finally(() => this.publishing.delete(publish));
+    this.publishing.add(publish);
+  }
+
+  /** Events whose background publish has not finished (a clean shutdown waits for them). */
+  async drain(): Promise<void> {
+    await Promise.all(this.publishing);
+  }
+
+  /**
+   * Publishes what the outbox still holds: events from outside the send loop at once, and, with
+   * `leftovers`, those a background publish failed to send (older than a few seconds, so as not
+   * to race one under way).
+   */
+  async flush(leftovers = false): Promise<void> {
+    await this.outbox.flush(500, leftovers ? 5_000 : 0).catch((err: unknown) =>
       this.logger.warn({
         msg: 'publishing delivery events failed; the next pass retries',
         error: String(err),

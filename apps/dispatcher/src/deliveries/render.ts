@@ -48,7 +48,8 @@ export function composeDigest(first: Rendered, others: readonly Rendered[]): Ren
  */
 export function withPreferenceLinks(
   message: Rendered,
-  links: { preferences: string; unsubscribe: string },
+  /** `unsubscribe`: for a kind of message a customer may stop (it is left out otherwise). */
+  links: { preferences: string; unsubscribe?: string },
   channel: string,
   category: string,
 ): Rendered {
@@ -58,7 +59,9 @@ export function withPreferenceLinks(
       ? [`Your choices: ${links.preferences}`]
       : [
           `Choose how we contact you: ${links.preferences}`,
-          ...(optional ? [`Stop ${category} messages: ${links.unsubscribe}`] : []),
+          ...(optional && links.unsubscribe
+            ? [`Stop ${category} messages: ${links.unsubscribe}`]
+            : []),
         ];
   return { ...message, body: [message.body, '', ...lines].join('\n') };
 }

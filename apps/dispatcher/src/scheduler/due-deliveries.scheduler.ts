@@ -10,6 +10,8 @@ import { DeliverySender } from '../deliveries/delivery-sender';
 export const DISPATCH_TICK_MS = Symbol('DispatchTickMs');
 /** Send loops per pass (measured: `npm run bench:dispatcher`). */
 const SENDERS = 3;
+/** Deliveries per claim. */
+const BATCH = 100;
 
 /**
  * Drives the sender: every tick (and at once when new deliveries were recorded), it settles
@@ -22,6 +24,8 @@ export class DueDeliveriesScheduler implements OnApplicationBootstrap, OnApplica
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** Set by the timer: the next pass also settles stale claims, uncertain sends and leftovers. */
+  private housekeepingDue = true;
 
   constructor(
     private readonly sender: DeliverySender,
@@ -29,16 +33,26 @@ export class DueDeliveriesScheduler implements OnApplicationBootstrap, OnApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), this.tickMs);
+    this.timer = setInterval(() => {
+      this.housekeepingDue = true;
+      this.kick();
+    }, this.tickMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     this.again = false;
     await this.running;
+    await this.sender.drain();
+    await this.sender.releaseHandedOver().catch((err: unknown) =>
+      this.logger.warn({
+        msg: 'could not put unsent claims back in the schedule; the stale-claim recovery will',
+        error: String(err),
+      }),
+    );
   }
 
-  /** Runs a pass now, or right after the one under way. */
+  /** Runs a pass now (sends only; the timer's also does the housekeeping), or right after the one under way. */
   kick(): void {
     if (this.running) {
       this.again = true;
@@ -59,12 +73,18 @@ export class DueDeliveriesScheduler implements OnApplicationBootstrap, OnApplica
 
   private async pass(limit = 200): Promise<void> {
     const now = () => new Date();
-    for (let i = 0; i < limit && (await this.sender.recoverNext(now())); i++);
-    for (let i = 0; i < limit && (await this.sender.reconcileNext(now())); i++);
-    // Several senders side by side: claims skip each other's rows, so none is sent twice.
+    if (this.housekeepingDue) {
+      this.housekeepingDue = false;
+      for (let i = 0; i < limit && (await this.sender.recoverNext(now())); i++);
+      for (let i = 0; i < limit && (await this.sender.reconcileNext(now())); i++);
+      // Events a background publish could not send.
+      await this.sender.flush(true);
+    }
+    // Several senders side by side: claims skip each other's rows, so none is sent twice. A
+    // loop stops at the first short batch: nothing more is due now.
     await Promise.all(
       Array.from({ length: SENDERS }, async () => {
-        for (let i = 0; i < limit && (await this.sender.sendDue(now())) > 0; i++);
+        for (let i = 0; i < limit && (await this.sender.sendDue(now(), BATCH)) === BATCH; i++);
       }),
     );
   }
