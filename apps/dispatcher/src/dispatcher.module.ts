@@ -20,13 +20,9 @@ import {
 import { DeliveryStatusService } from './feedback/delivery-status.service';
 import { ProviderFeedbackController } from './feedback/provider-feedback.controller';
 import { TrackingController } from './feedback/tracking.controller';
-import { DispatcherInit1763900000000 } from './migrations/1763900000000-DispatcherInit';
-import { DispatcherSchedule1763910000000 } from './migrations/1763910000000-DispatcherSchedule';
-import { DeliveryAttempts1764200000000 } from './migrations/1764200000000-DeliveryAttempts';
-import { DeliveryFallback1764300000000 } from './migrations/1764300000000-DeliveryFallback';
-import { DeliveriesAreTheInbox1764300000001 } from './migrations/1764300000001-DeliveriesAreTheInbox';
 import { DeliveryComposer } from './deliveries/delivery-composer';
 import { DeliverySender } from './deliveries/delivery-sender';
+import { DISPATCHER_MIGRATIONS } from './migrations';
 import { DISPATCH_TICK_MS, DueDeliveriesScheduler } from './scheduler/due-deliveries.scheduler';
 
 @Module({})
@@ -38,13 +34,7 @@ export class DispatcherModule {
         DatabaseModule.forService({
           url: env.DATABASE_URL,
           schema: 'dispatcher',
-          migrations: [
-            DispatcherInit1763900000000,
-            DispatcherSchedule1763910000000,
-            DeliveryAttempts1764200000000,
-            DeliveryFallback1764300000000,
-            DeliveriesAreTheInbox1764300000001,
-          ],
+          migrations: DISPATCHER_MIGRATIONS,
         }),
       ],
       controllers: [DeliveriesConsumer, ProviderFeedbackController, TrackingController],

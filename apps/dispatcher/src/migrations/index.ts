@@ -1,0 +1,14 @@
+import { DispatcherInit1763900000000 } from './1763900000000-DispatcherInit';
+import { DispatcherSchedule1763910000000 } from './1763910000000-DispatcherSchedule';
+import { DeliveryAttempts1764200000000 } from './1764200000000-DeliveryAttempts';
+import { DeliveryFallback1764300000000 } from './1764300000000-DeliveryFallback';
+import { DeliveriesAreTheInbox1764300000001 } from './1764300000001-DeliveriesAreTheInbox';
+
+/** The dispatcher schema's migrations, in order. */
+export const DISPATCHER_MIGRATIONS = [
+  DispatcherInit1763900000000,
+  DispatcherSchedule1763910000000,
+  DeliveryAttempts1764200000000,
+  DeliveryFallback1764300000000,
+  DeliveriesAreTheInbox1764300000001,
+];
