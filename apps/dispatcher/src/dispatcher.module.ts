@@ -18,6 +18,7 @@ import {
   SENDING_POLICY,
 } from './deliveries/deliveries.tokens';
 import { DeliveryStatusService } from './feedback/delivery-status.service';
+import { KeywordReplies, SMS_SENDER_NAME } from './feedback/keyword-replies';
 import { ProviderFeedbackController } from './feedback/provider-feedback.controller';
 import { TrackingController } from './feedback/tracking.controller';
 import { DeliveryComposer } from './deliveries/delivery-composer';
@@ -43,6 +44,8 @@ export class DispatcherModule {
         DeliveryComposer,
         DeliverySender,
         DeliveryStatusService,
+        KeywordReplies,
+        { provide: SMS_SENDER_NAME, useValue: env.OV_SMS_SENDER_NAME },
         { provide: PROVIDER_FEEDBACK, useValue: { secret: env.providerCallbackSecret } },
         DueDeliveriesScheduler,
         { provide: DISPATCH_TICK_MS, useValue: env.OV_DISPATCH_TICK_MS },

@@ -1,6 +1,7 @@
 import { Topics } from '@onevoice/contracts';
 import { daytimeZone, Story, testStack, TopicTap } from '@onevoice/testing';
 import { createHmac } from 'node:crypto';
+import { Client } from 'pg';
 
 /**
  * What providers tell the dispatcher, through the provider simulator: a status callback turns a
@@ -85,8 +86,79 @@ describe('provider feedback', () => {
       });
       await story.decided(due);
       expect(story.standing().get(`billing/${due}`)!.data.channel).not.toBe('sms');
+      // And the customer was told, by one last text, how to undo it.
+      const [answer] = await keywordReplies(story.customerId, 'sms.stop_reply');
+      expect(['sent', 'delivered']).toContain(answer!.state);
+      expect(answer!.body).toMatch(/no more texts from us\. Reply START/);
     } finally {
       await story.end();
     }
   });
+
+  it('a HELP text is answered once, saying who writes and how to stop', async () => {
+    const story = await Story.begin(stack, 'help-reply');
+    try {
+      // Posted as the provider does, signed; the provider posts it twice (a retried webhook).
+      const body = JSON.stringify({
+        messageSid: `SMhelp${story.customerId}`,
+        channel: 'sms',
+        from: story.customerId,
+        text: ' help ',
+      });
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${stack.services.dispatcher}/v1/providers/inbound`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-provider-signature': createHmac('sha256', 'dev-provider-callback-secret')
+              .update(body)
+              .digest('hex'),
+          },
+          body,
+        });
+        expect(res.status).toBe(202);
+      }
+      const sent = await story.waitFor('the answer sent', () =>
+        story
+          .deliveries()
+          .find((d) => d.data.intentType === 'sms.help_reply' && d.data.state === 'sent'),
+      );
+      const answers = await keywordReplies(story.customerId, 'sms.help_reply');
+      expect(answers).toHaveLength(1);
+      expect(answers[0]!.body).toMatch(
+        /^OneVoice: messages about your account.*Reply STOP to stop texts\.$/s,
+      );
+      expect(answers[0]!.body).toContain(`/preferences/${story.customerId}?t=`);
+      const attempts = (
+        (await (await fetch(`${simulator()}/control`)).json()) as {
+          attempts: { idempotencyKey?: string; outcome: string }[];
+        }
+      ).attempts.filter((a) => a.idempotencyKey === sent.data.deliveryId);
+      expect(attempts.map((a) => a.outcome)).toEqual(['accepted']);
+    } finally {
+      await story.end();
+    }
+  });
+
+  /** The dispatcher's answers to a customer's keyword texts, from its table. */
+  async function keywordReplies(customerId: string, intentType: string) {
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      for (let i = 0; i < 100; i++) {
+        const rows = (
+          await db.query(
+            'SELECT state, body FROM dispatcher.deliveries WHERE customer_id = $1 AND intent_type = $2',
+            [customerId, intentType],
+          )
+        ).rows as { state: string; body: string }[];
+        if (rows.length > 0 && rows.every((r) => r.state === 'sent' || r.state === 'delivered'))
+          return rows;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no ${intentType} sent to ${customerId} within 10 s`);
+    } finally {
+      await db.end();
+    }
+  }
 });

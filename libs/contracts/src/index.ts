@@ -8,3 +8,4 @@ export * from './decisions';
 export * from './deliveries';
 export * from './topic-events';
 export * from './profiles';
+export * from './sms-keywords';

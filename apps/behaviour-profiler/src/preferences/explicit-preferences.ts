@@ -1,4 +1,10 @@
-import type { Category, Channel, PreferenceChangedData, ProfileData } from '@onevoice/contracts';
+import {
+  smsKeyword,
+  type Category,
+  type Channel,
+  type PreferenceChangedData,
+  type ProfileData,
+} from '@onevoice/contracts';
 
 /** What the customer said, which always beats what their behaviour suggests. */
 export interface ExplicitPreferences {
@@ -156,13 +162,16 @@ export function applyPreferenceChange(
 export function smsKeywordChange(
   text: string,
 ): { kind: 'stop' | 'start'; change: PreferenceChangedData } | { kind: 'help' } | undefined {
-  const word = text.trim().toUpperCase();
-  if (['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'].includes(word))
-    return { kind: 'stop', change: { optOut: [{ channel: 'sms' }] } };
-  if (['START', 'UNSTOP'].includes(word))
-    return { kind: 'start', change: { optIn: [{ channel: 'sms' }] } };
-  if (['HELP', 'INFO'].includes(word)) return { kind: 'help' };
-  return undefined;
+  switch (smsKeyword(text)) {
+    case 'stop':
+      return { kind: 'stop', change: { optOut: [{ channel: 'sms' }] } };
+    case 'start':
+      return { kind: 'start', change: { optIn: [{ channel: 'sms' }] } };
+    case 'help':
+      return { kind: 'help' };
+    default:
+      return undefined;
+  }
 }
 
 function covers(

@@ -46,6 +46,8 @@ export const dispatcherEnvSchema = baseEnvSchema
     OV_PROVIDER_CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Where providers reach this dispatcher's callbacks; unset: no status callbacks are asked for. */
     OV_DISPATCHER_PUBLIC_URL: z.url({ error: 'must be an absolute URL' }).optional(),
+    /** Who the answers to STOP, START and HELP texts say is writing. */
+    OV_SMS_SENDER_NAME: z.string().min(1).max(40).default('OneVoice'),
     OV_SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
     OV_SEND_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
     /**

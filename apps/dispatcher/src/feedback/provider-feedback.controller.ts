@@ -9,13 +9,14 @@ import {
   Post,
   Req,
 } from '@nestjs/common';
-import { cloudEvent, rejectionFromZod, Topics } from '@onevoice/contracts';
+import { cloudEvent, rejectionFromZod, smsKeyword, Topics } from '@onevoice/contracts';
 import { EventPublisher, outbound } from '@onevoice/messaging';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { DELIVERY_SOURCE } from '../deliveries/delivery-sender';
 import { PROVIDER_FEEDBACK, type ProviderFeedback } from '../deliveries/deliveries.tokens';
 import { DeliveryStatusService } from './delivery-status.service';
+import { KeywordReplies } from './keyword-replies';
 
 const statusBody = z.object({
   sid: z.string().min(1),
@@ -35,7 +36,7 @@ const inboundBody = z.object({
  * What providers tell us, accepted only with a valid signature (HMAC-SHA256 of the body with the
  * shared secret, hex, in `x-provider-signature`): status callbacks (delivered, failed, bounced)
  * become delivery events, and customers' SMS replies become interactions — STOP, START and HELP
- * then change consent at once (the behaviour profiler reads them).
+ * then change consent at once (the behaviour profiler reads them) and are answered by text.
  */
 @Controller('v1/providers')
 export class ProviderFeedbackController {
@@ -43,6 +44,7 @@ export class ProviderFeedbackController {
     @Inject(PROVIDER_FEEDBACK) private readonly feedback: ProviderFeedback,
     private readonly statuses: DeliveryStatusService,
     private readonly publisher: EventPublisher,
+    private readonly replies: KeywordReplies,
   ) {}
 
   @Post('status')
@@ -84,6 +86,8 @@ export class ProviderFeedbackController {
         }),
       ),
     ]);
+    const keyword = smsKeyword(m.text);
+    if (keyword) await this.replies.reply(m.messageSid, m.from, keyword, new Date());
     return { accepted: true };
   }
 

@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { SmsKeyword } from '@onevoice/contracts';
+import { EventPublisher } from '@onevoice/messaging';
+import { preferencesLink } from '@onevoice/links';
+import { DataSource } from 'typeorm';
+import { CHANNEL_ADAPTERS, type ChannelAdapters } from '../channels/channel-adapter';
+import { DeliveriesRepository, rowOf, type NewDelivery } from '../deliveries/deliveries.repository';
+import { DISPATCHER_LINKS, type DispatcherLinks } from '../deliveries/deliveries.tokens';
+import { deliveryIdFor } from '../deliveries/delivery-composer';
+import { DeliverySender } from '../deliveries/delivery-sender';
+import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
+
+export const SMS_SENDER_NAME = Symbol('SmsSenderName');
+
+/** What a keyword reply says: who writes, what happened, and what the customer can do. */
+export function keywordReplyText(keyword: SmsKeyword, sender: string, preferences: string): string {
+  switch (keyword) {
+    case 'stop':
+      return `${sender}: you will get no more texts from us. Reply START to get them again. Your choices: ${preferences}`;
+    case 'start':
+      return `${sender}: texts are on again. Reply STOP to stop them, HELP for help. Your choices: ${preferences}`;
+    case 'help':
+      return `${sender}: messages about your account and services. Choose what we send and how: ${preferences} Reply STOP to stop texts.`;
+  }
+}
+
+/**
+ * Answers a customer's STOP, START and HELP texts at once, as carriers require: a direct answer
+ * to the customer's own message, not a contact a department asked for, so it is not decided by
+ * the coordinator. It is still a delivery like any other (recorded first, idempotent by the
+ * inbound message, so a provider re-posting the reply gets no second answer; its events reach
+ * the timeline).
+ */
+@Injectable()
+export class KeywordReplies {
+  private readonly logger = new Logger(KeywordReplies.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly sender: DeliverySender,
+    private readonly scheduler: DueDeliveriesScheduler,
+    private readonly publisher: EventPublisher,
+    @Inject(CHANNEL_ADAPTERS) private readonly adapters: ChannelAdapters,
+    @Inject(DISPATCHER_LINKS) private readonly links: DispatcherLinks,
+    @Inject(SMS_SENDER_NAME) private readonly senderName: string,
+  ) {}
+
+  async reply(
+    messageSid: string,
+    customerId: string,
+    keyword: SmsKeyword,
+    now: Date,
+  ): Promise<void> {
+    const ref = `reply:${messageSid}`;
+    const body = keywordReplyText(
+      keyword,
+      this.senderName,
+      preferencesLink(this.links, customerId, now),
+    );
+    const delivery: NewDelivery = {
+      deliveryId: deliveryIdFor(ref),
+      decisionId: ref,
+      requestId: ref,
+      intentType: `sms.${keyword}_reply`,
+      intentKey: ref,
+      customerId,
+      channel: 'sms',
+      provider: this.adapters.for('sms').provider,
+      subject: `Reply to ${keyword.toUpperCase()}`,
+      body,
+      sendAfter: now,
+    };
+    const recorded = await this.deliveries.recordMany(this.dataSource.manager, [delivery]);
+    if (recorded.size === 0) return; // answered already
+    this.logger.log({ msg: 'answering an SMS keyword', keyword, deliveryId: delivery.deliveryId });
+    await this.publisher.publish([
+      this.sender.event(
+        rowOf(delivery),
+        'scheduled',
+        now,
+        `answers the customer's ${keyword.toUpperCase()}`,
+      ),
+    ]);
+    this.scheduler.kick();
+  }
+}
