@@ -29,6 +29,12 @@ export interface ServiceBench {
   /** Produces in chunks, as a busy department system would. */
   produce(topic: string, messages: readonly Message[], chunk?: number): Promise<void>;
   /**
+   * Produces in one Kafka transaction: the service (reading committed messages only) sees none
+   * until all are there, then a backlog — as the echo pipe does, whose throughput is measured on
+   * a backlog too. Time the service from when this resolves.
+   */
+  produceBacklog(topic: string, messages: readonly Message[]): Promise<void>;
+  /**
    * CPU time the service process has used so far, in milliseconds (Linux; NaN elsewhere): its
    * cost per message is steadier than a throughput on a noisy machine.
    */
@@ -77,6 +83,13 @@ export async function startServiceBench(
   });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
+  const transactional = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    transactionalId: `bench-${service}-${run}`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await transactional.connect();
   return {
     run,
     infra,
@@ -88,6 +101,17 @@ export async function startServiceBench(
       for (let i = 0; i < messages.length; i += chunk)
         await producer.send({ topic, acks: -1, messages: messages.slice(i, i + chunk) });
     },
+    async produceBacklog(topic, messages) {
+      const tx = await transactional.transaction();
+      try {
+        for (let i = 0; i < messages.length; i += 1000)
+          await tx.send({ topic, acks: -1, messages: messages.slice(i, i + 1000) });
+        await tx.commit();
+      } catch (err) {
+        await tx.abort().catch(() => undefined);
+        throw err;
+      }
+    },
     async waitUntil(count, total, what) {
       const deadline = Date.now() + 600_000;
       let done = 0;
@@ -98,6 +122,7 @@ export async function startServiceBench(
     },
     async close() {
       await producer.disconnect();
+      await transactional.disconnect();
       await db.end();
       await processHandle.stop();
       await database.drop();
