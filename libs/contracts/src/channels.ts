@@ -46,14 +46,21 @@ export const clockTimeSchema = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
 
-/** Whether the runtime knows an IANA time zone name. */
+const knownZones = new Map<string, boolean>();
+/** Whether the runtime knows an IANA time zone name (asked once per name: it is not cheap). */
 export function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    // Bounded: names are few, but a flood of made-up ones must not grow it without end.
+    if (knownZones.size < 10_000) knownZones.set(zone, known);
   }
+  return known;
 }
 
 export const timeZoneSchema = z

@@ -121,15 +121,12 @@ export class IdempotentConsumer {
       await hooks.finish?.(tx);
       const withOutputs = produced.filter((p) => p.outputs.length > 0);
       if (withOutputs.length > 0) {
+        // One JSON document: no per-element escaping of every event in a text array.
         await tx.query(
           `UPDATE processed_messages p SET outputs = t.outputs
-             FROM unnest($2::text[], $3::jsonb[]) AS t(id, outputs)
+             FROM jsonb_to_recordset($2::jsonb) AS t(id text, outputs jsonb)
             WHERE p.consumer = $1 AND p.message_id = t.id`,
-          [
-            this.consumer,
-            withOutputs.map((p) => p.id),
-            withOutputs.map((p) => JSON.stringify(p.outputs)),
-          ],
+          [this.consumer, JSON.stringify(withOutputs)],
         );
       }
       return publish;
