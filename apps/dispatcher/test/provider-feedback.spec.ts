@@ -37,16 +37,7 @@ describe('provider feedback', () => {
         status: 'failed',
         idempotencyKey: delivered.data.deliveryId,
       });
-      const forged = await fetch(`${stack.services.dispatcher}/v1/providers/status`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-provider-signature': createHmac('sha256', 'not-the-shared-secret')
-            .update(body)
-            .digest('hex'),
-        },
-        body,
-      });
+      const forged = await postSigned('status', body, 'not-the-shared-secret');
       expect(forged.status).toBe(403);
       expect(((await forged.json()) as { field: string }).field).toBe('x-provider-signature');
       await new Promise((r) => setTimeout(r, 1_000));
@@ -105,19 +96,10 @@ describe('provider feedback', () => {
         from: story.customerId,
         text: ' help ',
       });
-      for (let i = 0; i < 2; i++) {
-        const res = await fetch(`${stack.services.dispatcher}/v1/providers/inbound`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-provider-signature': createHmac('sha256', 'dev-provider-callback-secret')
-              .update(body)
-              .digest('hex'),
-          },
-          body,
-        });
-        expect(res.status).toBe(202);
-      }
+      for (let i = 0; i < 2; i++)
+        expect((await postSigned('inbound', body, 'dev-provider-callback-secret')).status).toBe(
+          202,
+        );
       const sent = await story.waitFor('the answer sent', () =>
         story
           .deliveries()
@@ -139,6 +121,17 @@ describe('provider feedback', () => {
       await story.end();
     }
   });
+
+  /** Posts to the dispatcher's provider endpoint as a provider does, signed with `secret`. */
+  const postSigned = (endpoint: 'status' | 'inbound', body: string, secret: string) =>
+    fetch(`${stack.services.dispatcher}/v1/providers/${endpoint}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-provider-signature': createHmac('sha256', secret).update(body).digest('hex'),
+      },
+      body,
+    });
 
   /** The dispatcher's answers to a customer's keyword texts, from its table. */
   async function keywordReplies(customerId: string, intentType: string) {
