@@ -96,6 +96,21 @@ export default tseslint.config(
     rules: { '@nx/enforce-module-boundaries': boundaries({ tests: true }) },
   },
   {
+    // A benchmark may measure a service's own parts (its repository, its migrations), which have
+    // no path alias; libraries still go through theirs.
+    files: ['tools/bench/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../../libs/*'], message: 'Import through a path alias (@onevoice/…).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Jest loads these with Node's resolver, which knows no path aliases.
     files: ['tools/jest/*.ts'],
     rules: { 'no-restricted-imports': 'off', '@nx/enforce-module-boundaries': 'off' },

@@ -162,16 +162,11 @@ export function applyPreferenceChange(
 export function smsKeywordChange(
   text: string,
 ): { kind: 'stop' | 'start'; change: PreferenceChangedData } | { kind: 'help' } | undefined {
-  switch (smsKeyword(text)) {
-    case 'stop':
-      return { kind: 'stop', change: { optOut: [{ channel: 'sms' }] } };
-    case 'start':
-      return { kind: 'start', change: { optIn: [{ channel: 'sms' }] } };
-    case 'help':
-      return { kind: 'help' };
-    default:
-      return undefined;
-  }
+  const keyword = smsKeyword(text);
+  if (keyword === 'stop') return { kind: 'stop', change: { optOut: [{ channel: 'sms' }] } };
+  if (keyword === 'start') return { kind: 'start', change: { optIn: [{ channel: 'sms' }] } };
+  if (keyword === 'help') return { kind: 'help' };
+  return undefined;
 }
 
 function covers(
