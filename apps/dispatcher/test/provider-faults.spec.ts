@@ -91,6 +91,14 @@ describe('provider faults', () => {
         .deliveries()
         .find((d) => d.data.channel === 'voice' && d.data.state === 'scheduled');
       expect(fellBack?.data.detail).toMatch(/falls back from sms/);
+      // The agent reading the timeline sees why the customer got a call.
+      const said = await story.waitFor('the fallback on the timeline', async () => {
+        const entries = await story.timeline();
+        return entries.find((e) =>
+          /^voice message scheduled .*falls back from sms/.test(e.summary),
+        );
+      });
+      expect(said.kind).toBe('delivery');
       expect(call.data.decisionId).toBe(decision!.data.decisionId);
       expect(await attemptsFor(call.data.deliveryId)).toEqual(['accepted']);
       // Nothing on a third channel, and one call.

@@ -33,7 +33,8 @@ export class DeliveriesConsumer {
         event.subject,
         at,
         'delivery',
-        `${d.channel} message ${d.state} (${d.provider}).`,
+        // The dispatcher's word on why (a failure, a fallback, an answer to STOP) is kept in it.
+        `${d.channel} message ${d.state} (${d.provider})${d.detail ? `: ${d.detail}` : ''}.`,
         d,
       );
       if (['opened', 'clicked', 'replied'].includes(d.state))
