@@ -127,6 +127,9 @@ export async function startServiceBench(
       await processHandle.stop();
       await database.drop();
       await infra.stop();
+      log(
+        'the messages stay on the broker; before `npm start` here, `npm run kafka:reset` spares the services replaying them',
+      );
     },
   };
 }
