@@ -99,6 +99,11 @@ describe('provider faults', () => {
         );
       });
       expect(said.kind).toBe('delivery');
+      // One reminder planned, though the message went out twice (once failed).
+      await story.waitFor('the call on the timeline', async () =>
+        (await story.timeline()).find((e) => /^voice message sent/.test(e.summary)),
+      );
+      expect((await story.timeline()).filter((e) => e.kind === 'reminder')).toHaveLength(1);
       expect(call.data.decisionId).toBe(decision!.data.decisionId);
       expect(await attemptsFor(call.data.deliveryId)).toEqual(['accepted']);
       // Nothing on a third channel, and one call.

@@ -48,7 +48,7 @@ export class DeliveriesConsumer {
       if (!reminders || number > reminders.max) return [];
       const due = new Date(at.getTime() + durationMs(reminders.after));
       if (due.getTime() >= Date.parse(row.request.expiresAt)) return [];
-      await this.ledger.insertRequests(
+      const planned = await this.ledger.insertRequests(
         tx,
         [
           {
@@ -62,6 +62,8 @@ export class DeliveriesConsumer {
         ],
         { heldUntil: due },
       );
+      // Planned once: a message that went out again on a fallback channel plans nothing more.
+      if (planned.size === 0) return [];
       await this.ledger.addTimeline(
         tx,
         event.subject,
