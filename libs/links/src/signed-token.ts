@@ -152,16 +152,16 @@ export function trackingLinks(
   const expiresAt = now.getTime() + options.lifetimeMs;
   const base = options.baseUrl.replace(/\/$/, '');
   const c = encodeURIComponent(customerId);
-  const token = (url?: string) =>
-    signToken(options.secret, {
-      purpose: 'track',
-      customerId,
-      ref,
-      ...(url ? { url } : {}),
-      expiresAt,
-    });
+  // One token serves both: it names the message (and where a click leads); the path says which.
+  const token = signToken(options.secret, {
+    purpose: 'track',
+    customerId,
+    ref,
+    ...(actionUrl ? { url: actionUrl } : {}),
+    expiresAt,
+  });
   return {
-    ...(actionUrl ? { click: `${base}/t/c/${c}?t=${token(actionUrl)}` } : {}),
-    open: `${base}/t/o/${c}?t=${token()}`,
+    ...(actionUrl ? { click: `${base}/t/c/${c}?t=${token}` } : {}),
+    open: `${base}/t/o/${c}?t=${token}`,
   };
 }

@@ -81,8 +81,11 @@ export class DeliveriesConsumer {
         claimed.map((d) => ({ ...rowOf(d), attempts: 1 })),
         now,
       );
+    // A send held for its window is announced (again, for one seen before: same event id).
     const scheduled = recording.filter(
-      (d) => recorded.get(d.deliveryId) === 'scheduled' || waiting.has(d.deliveryId),
+      (d) =>
+        d.sendAfter.getTime() > now.getTime() &&
+        (recorded.get(d.deliveryId) === 'scheduled' || waiting.has(d.deliveryId)),
     );
     if (scheduled.length > 0)
       await this.publisher.publish(
