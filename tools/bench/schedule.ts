@@ -49,6 +49,7 @@ function deliveries(run: string, now: Date): NewDelivery[] {
     subject: 'Your bill of 10.00 EUR is due on 2026-12-01',
     body: 'Your bill of 10.00 EUR is due on 2026-12-01. Pay here: https://pay.example.test/bench\n\nChoose how we contact you: https://prefs.example.test/p?t=token',
     sendAfter: now,
+    priority: 1,
   }));
 }
 

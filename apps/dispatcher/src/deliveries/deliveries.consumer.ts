@@ -115,6 +115,7 @@ export class DeliveriesConsumer {
         intentType: d.intentType,
         intentKey: d.intentKey,
         category: d.category,
+        urgency: d.urgency,
         customerId: decision.subject,
         variables: d.variables,
         action: d.action,

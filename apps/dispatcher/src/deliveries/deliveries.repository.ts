@@ -28,6 +28,8 @@ export interface NewDelivery {
   content?: DeliveryContent;
   /** Recorded already claimed (`sending`, first attempt) by this sender, to be sent at once. */
   claimedAt?: Date;
+  /** 0 critical … 3 low: more urgent deliveries go out first. */
+  priority: number;
 }
 
 export interface DeliveryRow {
@@ -48,6 +50,7 @@ export interface DeliveryRow {
   tracking_pixel: string | null;
   fallback: DecisionData['fallback'] | null;
   content: DeliveryContent | null;
+  priority: number;
 }
 
 /** A delivery as its row, for the events about it before it is read back from the table. */
@@ -70,6 +73,7 @@ export function rowOf(d: NewDelivery): DeliveryRow {
     tracking_pixel: d.trackingPixel ?? null,
     fallback: d.fallback ?? null,
     content: d.content ?? null,
+    priority: d.priority,
   };
 }
 
@@ -90,15 +94,15 @@ export class DeliveriesRepository {
     const rows = (await tx.query(
       `INSERT INTO deliveries (delivery_id, decision_id, request_id, intent_type, intent_key, customer_id, channel,
                                provider, state, subject, body, send_after, send_before, list_unsubscribe, traceparent, tracking_pixel,
-                               fallback, content, attempts, claimed_at)
+                               fallback, content, attempts, claimed_at, priority)
        SELECT x."deliveryId", x."decisionId", x."requestId", x."intentType", x."intentKey", x."customerId", x.channel,
               x.provider, CASE WHEN x."claimedAt" IS NULL THEN 'scheduled' ELSE 'sending' END, x.subject, x.body,
               x."sendAfter", x."sendBefore", x."listUnsubscribe", x.traceparent, x."trackingPixel",
-              x.fallback, x.content, CASE WHEN x."claimedAt" IS NULL THEN 0 ELSE 1 END, x."claimedAt"
+              x.fallback, x.content, CASE WHEN x."claimedAt" IS NULL THEN 0 ELSE 1 END, x."claimedAt", x.priority
          FROM json_to_recordset($1::json) AS x("deliveryId" text, "decisionId" text, "requestId" text,
               "intentType" text, "intentKey" text, "customerId" text, channel text, provider text, subject text,
               body text, "sendAfter" timestamptz, "sendBefore" timestamptz, "listUnsubscribe" text, traceparent text, "trackingPixel" text,
-              fallback jsonb, content jsonb, "claimedAt" timestamptz)
+              fallback jsonb, content jsonb, "claimedAt" timestamptz, priority smallint)
        ON CONFLICT DO NOTHING
        RETURNING delivery_id, state`,
       [JSON.stringify(deliveries)],
@@ -126,7 +130,8 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Claims deliveries whose time has come: `sending`, one more attempt each. The caller commits
+   * Claims deliveries whose time has come, most urgent first, then oldest: `sending`, one more
+   * attempt each. The caller commits
    * this before it calls the provider, so a crash during the call leaves a trace (see `stale`).
    */
   async claimDue(tx: EntityManager, now: Date, limit: number): Promise<DeliveryRow[]> {
@@ -135,7 +140,7 @@ export class DeliveriesRepository {
         WHERE delivery_id IN (
           SELECT delivery_id FROM deliveries
            WHERE state = 'scheduled' AND send_after <= $1 AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
-           ORDER BY coalesce(next_attempt_at, send_after) LIMIT $2 FOR UPDATE SKIP LOCKED)
+           ORDER BY priority, coalesce(next_attempt_at, send_after) LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING *`,
       [now, limit],
     )) as [DeliveryRow[], number] | DeliveryRow[];

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   OPTIONAL_CATEGORIES,
+  URGENCIES,
   type Channel,
+  type Urgency,
   type DecisionData,
   type IntentCatalogue,
 } from '@onevoice/contracts';
@@ -22,11 +24,19 @@ export interface DeliveryContent {
   intentType: string;
   intentKey: string;
   category: string;
+  /** Absent in what deliveries recorded before it was kept. */
+  urgency?: Urgency;
   customerId: string;
   variables: Record<string, unknown>;
   action: Action;
   /** The messages a digest carries with it. */
   merged?: { intentType: string; variables: Record<string, unknown>; action: Action }[];
+}
+
+/** A delivery's place in the send queue: 0 for critical … 3 for low (normal when unknown). */
+export function priorityOf(urgency: Urgency | undefined): number {
+  const rank = urgency ? URGENCIES.indexOf(urgency) : -1;
+  return rank < 0 ? 2 : rank;
 }
 
 /** The id of a decision's delivery on its first channel, or on a channel it fell back to. */
@@ -107,6 +117,7 @@ export class DeliveryComposer {
       ...(links.unsubscribe ? { listUnsubscribe: links.unsubscribe } : {}),
       ...(tracking ? { trackingPixel: tracking.open } : {}),
       ...(extra.traceparent ? { traceparent: extra.traceparent } : {}),
+      priority: priorityOf(content.urgency),
       // Only a delivery that may fall back keeps what it says, to say it again elsewhere.
       ...(extra.fallback ? { fallback: extra.fallback, content } : {}),
     };

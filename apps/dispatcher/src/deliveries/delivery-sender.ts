@@ -56,8 +56,8 @@ export class DeliverySender {
   private readonly breakers = new Map<string, CircuitBreaker>();
   /** Background publishes of committed events, under way. */
   private readonly publishing = new Set<Promise<void>>();
-  /** Recorded claimed by the consumer, committed, waiting for a send loop. */
-  private readonly handedOver: { row: DeliveryRow; claimedAt: number }[] = [];
+  /** Recorded claimed by the consumer, committed, waiting for a send loop: one queue per priority. */
+  private readonly handedOver: { row: DeliveryRow; claimedAt: number }[][] = [[], [], [], []];
 
   constructor(
     @Inject(CHANNEL_ADAPTERS) private readonly adapters: ChannelAdapters,
@@ -76,23 +76,32 @@ export class DeliverySender {
    * its lease (soft limits; otherwise deliveries are scheduled and claimed from the table).
    */
   mayTakeAtOnce(provider: string, now: Date, alreadyTaken: number): boolean {
-    const oldest = this.handedOver[0];
+    let waiting = 0;
+    let oldest = Infinity;
+    for (const queue of this.handedOver) {
+      waiting += queue.length;
+      if (queue[0] && queue[0].claimedAt < oldest) oldest = queue[0].claimedAt;
+    }
     return (
-      this.handedOver.length + alreadyTaken < HAND_OVER_MAX &&
+      waiting + alreadyTaken < HAND_OVER_MAX &&
       // Senders are keeping up (slow providers make the queue wait): else the table holds them.
-      (oldest === undefined || now.getTime() - oldest.claimedAt < this.policy.leaseMs / 4) &&
+      now.getTime() - oldest < this.policy.leaseMs / 4 &&
       this.breaker(provider).blockedUntil(now.getTime()) === undefined
     );
   }
 
   /** Deliveries the consumer recorded claimed (committed): sent by the next pass, no table trip. */
   handOver(rows: readonly DeliveryRow[], claimedAt: Date): void {
-    for (const row of rows) this.handedOver.push({ row, claimedAt: claimedAt.getTime() });
+    for (const row of rows)
+      this.handedOver[Math.min(Math.max(row.priority, 0), 3)]!.push({
+        row,
+        claimedAt: claimedAt.getTime(),
+      });
   }
 
   /** On a clean shutdown: claimed deliveries not yet sent go back in the schedule. */
   async releaseHandedOver(): Promise<void> {
-    const ids = this.handedOver.splice(0).map((h) => h.row.delivery_id);
+    const ids = this.handedOver.flatMap((queue) => queue.splice(0)).map((h) => h.row.delivery_id);
     if (ids.length > 0) await this.dataSource.transaction((tx) => this.deliveries.release(tx, ids));
   }
 
@@ -117,7 +126,10 @@ export class DeliverySender {
    * overlaps the recovery of a claim it outlived; older ones are left to that recovery.
    */
   private takeHandedOver(now: Date, limit: number): DeliveryRow[] {
-    const taken = this.handedOver.splice(0, limit);
+    // Most urgent first.
+    const taken: { row: DeliveryRow; claimedAt: number }[] = [];
+    for (const queue of this.handedOver)
+      if (taken.length < limit) taken.push(...queue.splice(0, limit - taken.length));
     const fresh = taken.filter((h) => now.getTime() - h.claimedAt < this.policy.leaseMs / 2);
     if (fresh.length < taken.length)
       this.logger.warn({

@@ -70,6 +70,8 @@ export class KeywordReplies {
       subject: `Reply to ${keyword.toUpperCase()}`,
       body,
       sendAfter: now,
+      // Carriers expect the answer at once.
+      priority: 0,
     };
     const recorded = await this.deliveries.recordMany(this.dataSource.manager, [delivery]);
     if (recorded.size === 0) return; // answered already

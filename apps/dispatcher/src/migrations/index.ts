@@ -3,6 +3,7 @@ import { DispatcherSchedule1763910000000 } from './1763910000000-DispatcherSched
 import { DeliveryAttempts1764200000000 } from './1764200000000-DeliveryAttempts';
 import { DeliveryFallback1764300000000 } from './1764300000000-DeliveryFallback';
 import { DeliveriesAreTheInbox1764300000001 } from './1764300000001-DeliveriesAreTheInbox';
+import { DeliveryPriority1764400000000 } from './1764400000000-DeliveryPriority';
 
 /** The dispatcher schema's migrations, in order. */
 export const DISPATCHER_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const DISPATCHER_MIGRATIONS = [
   DeliveryAttempts1764200000000,
   DeliveryFallback1764300000000,
   DeliveriesAreTheInbox1764300000001,
+  DeliveryPriority1764400000000,
 ];
