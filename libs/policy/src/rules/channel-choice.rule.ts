@@ -132,6 +132,13 @@ export const channelChoiceRule: Rule = (ctx) => {
   );
 };
 
+/** Whether rule 3 kept the channel the intent already used (an update, a reminder): it stays. */
+export function channelKeptForContinuity(ctx: DecisionContext): boolean {
+  return ctx.reasons.some(
+    (r) => r.code === 'same_channel_as_before' || r.code === 'reminder_same_channel',
+  );
+}
+
 /**
  * Where an approved message may go if its channel definitively fails (an email bounces, a number
  * is dead): only for the categories the policy names, never for a message that keeps its channel
@@ -143,12 +150,7 @@ export function fallbackChannels(ctx: DecisionContext): Channel[] {
   const { policy, request, profile } = ctx;
   if (policy.fallback.maxChannels === 0 || !policy.fallback.categories.includes(request.category))
     return [];
-  if (
-    ctx.reasons.some(
-      (r) => r.code === 'same_channel_as_before' || r.code === 'reminder_same_channel',
-    )
-  )
-    return [];
+  if (channelKeptForContinuity(ctx)) return [];
   const known: (Channel | undefined)[] = [
     profile.categoryChannels?.[request.category],
     profile.preferredChannel,

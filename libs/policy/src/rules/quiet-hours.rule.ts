@@ -2,6 +2,7 @@ import type { Channel } from '@onevoice/contracts';
 import { because, iso, suppress, type DecisionContext, type Rule } from '../context';
 import { clockWindow, type ClockWindow } from '../policy-config';
 import { isQuiet, localMinutes, nextAllowed } from '../zoned-time';
+import { channelKeptForContinuity } from './channel-choice.rule';
 
 /** The windows a channel may not be used in: the customer's (or the default), and the channel's own. */
 export function quietFor(ctx: DecisionContext, channel: Channel): ClockWindow[] {
@@ -28,11 +29,8 @@ export const quietHoursRule: Rule = (ctx) => {
     quietFor(ctx, ch).some((w) => isQuiet(localMinutes(from, profile.timeZone), w));
 
   // A channel kept for continuity (an update, a reminder) stays: one intent, one channel.
-  const channelKept = ctx.reasons.some(
-    (r) => r.code === 'same_channel_as_before' || r.code === 'reminder_same_channel',
-  );
   if (
-    !channelKept &&
+    !channelKeptForContinuity(ctx) &&
     request.urgency === 'critical' &&
     (from > ctx.sendAfter || quietNow(channel))
   ) {
