@@ -77,3 +77,7 @@ export const OPTIONAL_CATEGORIES = [
   'survey',
   'usage',
 ] as const satisfies readonly Category[];
+
+/** Whether a customer may stop this kind of message altogether (see OPTIONAL_CATEGORIES). */
+export const isOptionalCategory = (category: string): boolean =>
+  (OPTIONAL_CATEGORIES as readonly string[]).includes(category);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  OPTIONAL_CATEGORIES,
+  isOptionalCategory,
   URGENCIES,
   type Channel,
   type Urgency,
@@ -75,7 +75,7 @@ export class DeliveryComposer {
   ): NewDelivery {
     const { customerId, category } = content;
     // Unsubscribing is for kinds of message a customer may stop; others get no such link.
-    const optional = (OPTIONAL_CATEGORIES as readonly string[]).includes(category);
+    const optional = isOptionalCategory(category);
     const links = {
       preferences: preferencesLink(this.links, customerId, now),
       ...(optional ? { unsubscribe: unsubscribeLink(this.links, customerId, category, now) } : {}),

@@ -1,4 +1,4 @@
-import { OPTIONAL_CATEGORIES } from '@onevoice/contracts';
+import { isOptionalCategory } from '@onevoice/contracts';
 /**
  * Fills `{{name}}` placeholders from the message's variables; `{{action}}` is the action link or
  * reply keyword. A placeholder with no value stays visible rather than vanishing silently.
@@ -53,7 +53,7 @@ export function withPreferenceLinks(
   channel: string,
   category: string,
 ): Rendered {
-  const optional = (OPTIONAL_CATEGORIES as readonly string[]).includes(category);
+  const optional = isOptionalCategory(category);
   const lines =
     channel === 'sms' || channel === 'push'
       ? [`Your choices: ${links.preferences}`]
