@@ -51,15 +51,16 @@ export class DeliveriesConsumer {
 
     const now = new Date();
     // Due now: recorded claimed, and handed to the sender once this commits (no second trip).
-    let taken = 0;
+    let room = this.sender.handOverRoom(now);
     for (const d of recording)
       if (
+        room > 0 &&
         d.sendAfter.getTime() <= now.getTime() &&
         (!d.sendBefore || d.sendBefore.getTime() > now.getTime()) &&
-        this.sender.mayTakeAtOnce(d.provider, now, taken)
+        this.sender.providerOpen(d.provider, now)
       ) {
         d.claimedAt = now;
-        taken++;
+        room--;
       }
     // One statement each, no transaction: the inserts are atomic on their own, and a batch seen
     // again repeats the cancellations harmlessly.

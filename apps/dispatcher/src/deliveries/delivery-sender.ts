@@ -71,23 +71,25 @@ export class DeliverySender {
   }
 
   /**
-   * Whether a delivery due now may be recorded claimed and handed straight to this sender: its
-   * provider's circuit is closed, fewer than HAND_OVER_MAX wait, and none has waited a quarter of
-   * its lease (soft limits; otherwise deliveries are scheduled and claimed from the table).
+   * How many deliveries due now may be recorded claimed and handed straight to this sender: up to
+   * HAND_OVER_MAX waiting, and none while the senders fall behind (one has waited a quarter of its
+   * lease — slow providers); the rest are scheduled and claimed from the table.
    */
-  mayTakeAtOnce(provider: string, now: Date, alreadyTaken: number): boolean {
+  handOverRoom(now: Date): number {
     let waiting = 0;
     let oldest = Infinity;
     for (const queue of this.handedOver) {
       waiting += queue.length;
       if (queue[0] && queue[0].claimedAt < oldest) oldest = queue[0].claimedAt;
     }
-    return (
-      waiting + alreadyTaken < HAND_OVER_MAX &&
-      // Senders are keeping up (slow providers make the queue wait): else the table holds them.
-      now.getTime() - oldest < this.policy.leaseMs / 4 &&
-      this.breaker(provider).blockedUntil(now.getTime()) === undefined
-    );
+    return now.getTime() - oldest < this.policy.leaseMs / 4
+      ? Math.max(0, HAND_OVER_MAX - waiting)
+      : 0;
+  }
+
+  /** Whether a provider takes messages now (its circuit is closed). */
+  providerOpen(provider: string, now: Date): boolean {
+    return this.breaker(provider).blockedUntil(now.getTime()) === undefined;
   }
 
   /** Deliveries the consumer recorded claimed (committed): sent by the next pass, no table trip. */
