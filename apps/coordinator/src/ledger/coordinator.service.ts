@@ -18,6 +18,7 @@ import {
   type ContactRequest,
   type CustomerLedger,
   type CustomerProfile,
+  type Decision,
   type LedgerDecision,
   type Policy,
 } from '@onevoice/policy';
@@ -76,21 +77,7 @@ export class CoordinatorService {
             at: decision.sendAfter,
             sendBefore: decision.sendBefore,
             mergedRequestIds: merged,
-            ...(decision.fallback.length > 0
-              ? {
-                  fallback: {
-                    timeZone: engineProfile.timeZone,
-                    ...(engineProfile.doNotDisturbUntil
-                      ? { notBefore: engineProfile.doNotDisturbUntil.toISOString() }
-                      : {}),
-                    until: request.expiresAt.toISOString(),
-                    channels: decision.fallback.map((f) => ({
-                      channel: f.channel,
-                      quietHours: f.quietHours.map(clockTimes),
-                    })),
-                  },
-                }
-              : {}),
+            fallback: fallbackData(decision.fallback, engineProfile, request.expiresAt),
           }),
         );
         for (const id of decision.supersedes) {
@@ -338,6 +325,27 @@ export function toEngineRequest(r: StoredRequest): ContactRequest {
 }
 
 /** The profile the engine needs; without one, defaults (UTC, nothing known). */
+/**
+ * What the decision event says of its fallback channels: each with its quiet hours, in the
+ * customer's time zone, after any do-not-disturb, until the message expires (none: undefined).
+ */
+function fallbackData(
+  channels: Extract<Decision, { outcome: 'approved' }>['fallback'],
+  profile: CustomerProfile,
+  expiresAt: Date,
+): DecisionData['fallback'] {
+  if (channels.length === 0) return undefined;
+  return {
+    timeZone: profile.timeZone,
+    ...(profile.doNotDisturbUntil ? { notBefore: profile.doNotDisturbUntil.toISOString() } : {}),
+    until: expiresAt.toISOString(),
+    channels: channels.map((f) => ({
+      channel: f.channel,
+      quietHours: f.quietHours.map(clockTimes),
+    })),
+  };
+}
+
 export function toEngineProfile(p: ProfileData | undefined, category: string): CustomerProfile {
   if (!p) return { timeZone: 'UTC', optOuts: [], consents: [] };
   const inferred = [
