@@ -1,3 +1,4 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** The token of an `Authorization: Bearer …` header, or undefined. */
@@ -12,4 +13,12 @@ export function secretDigest(secret: string): Buffer {
 
 export function secretMatches(known: Buffer, presented: string): boolean {
   return timingSafeEqual(known, secretDigest(presented));
+}
+
+/** The 401 a caller gets for a missing or wrong bearer credential, naming the header at fault. */
+export function credentialRefused(
+  error: 'missing_credential' | 'invalid_credential',
+  message: string,
+): HttpException {
+  return new HttpException({ error, field: 'Authorization', message }, HttpStatus.UNAUTHORIZED);
 }

@@ -1,5 +1,4 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
-import { readBearer, secretDigest, secretMatches } from './bearer';
+import { credentialRefused, readBearer, secretDigest, secretMatches } from './bearer';
 
 /**
  * The staff / operations credential (DESIGN.md section 10): what reads a customer's timeline,
@@ -15,24 +14,13 @@ export class StaffCredential {
   check(authorization: string | undefined): void {
     const token = readBearer(authorization);
     if (token === undefined) {
-      throw new HttpException(
-        {
-          error: 'missing_credential',
-          field: 'Authorization',
-          message: 'send the staff credential as "Authorization: Bearer <token>"',
-        },
-        HttpStatus.UNAUTHORIZED,
+      throw credentialRefused(
+        'missing_credential',
+        'send the staff credential as "Authorization: Bearer <token>"',
       );
     }
     if (!secretMatches(this.digest, token)) {
-      throw new HttpException(
-        {
-          error: 'invalid_credential',
-          field: 'Authorization',
-          message: 'the bearer token is not the staff credential',
-        },
-        HttpStatus.UNAUTHORIZED,
-      );
+      throw credentialRefused('invalid_credential', 'the bearer token is not the staff credential');
     }
   }
 }

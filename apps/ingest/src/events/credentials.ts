@@ -1,6 +1,5 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
 import type { Department } from '@onevoice/contracts';
-import { readBearer, secretDigest, secretMatches } from '@onevoice/runtime';
+import { credentialRefused, readBearer, secretDigest, secretMatches } from '@onevoice/runtime';
 
 /** Maps a bearer token to the department it belongs to. */
 export class DepartmentCredentials {
@@ -14,24 +13,16 @@ export class DepartmentCredentials {
   authenticate(authorization: string | undefined): Department {
     const token = readBearer(authorization);
     if (token === undefined) {
-      throw new HttpException(
-        {
-          error: 'missing_credential',
-          field: 'Authorization',
-          message: 'send your department credential as "Authorization: Bearer <token>"',
-        },
-        HttpStatus.UNAUTHORIZED,
+      throw credentialRefused(
+        'missing_credential',
+        'send your department credential as "Authorization: Bearer <token>"',
       );
     }
     const found = this.byDigest.find(([known]) => secretMatches(known, token));
     if (!found) {
-      throw new HttpException(
-        {
-          error: 'invalid_credential',
-          field: 'Authorization',
-          message: 'the bearer token is not a department credential',
-        },
-        HttpStatus.UNAUTHORIZED,
+      throw credentialRefused(
+        'invalid_credential',
+        'the bearer token is not a department credential',
       );
     }
     return found[1];
