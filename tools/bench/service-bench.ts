@@ -13,7 +13,7 @@ import {
 } from '@onevoice/testing';
 import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { measurePipe } from './pipe';
 
@@ -47,6 +47,8 @@ export interface ServiceBench {
    * cost per message is steadier than a throughput on a noisy machine.
    */
   serviceCpuMs(): number;
+  /** CPU time of the local Postgres server; NaN when it is not on this machine. */
+  databaseCpuMs(): number;
   /** Polls `count` until it reaches `total`; `what` names it in the error after 10 minutes. */
 
   waitUntil(count: () => Promise<number>, total: number, what: string): Promise<void>;
@@ -114,6 +116,7 @@ export async function startServiceBench(
     db,
     producer,
     serviceCpuMs: () => processCpuMs(processHandle.child.pid),
+    databaseCpuMs,
     async produce(topic, messages, chunk = 1000) {
       for (let i = 0; i < messages.length; i += chunk)
         await producer.send({ topic, acks: -1, messages: messages.slice(i, i + chunk) });
@@ -149,6 +152,28 @@ export async function startServiceBench(
       );
     },
   };
+}
+
+/**
+ * CPU time of the local Postgres server (every `postgres` process, and its ended children), from
+ * /proc; NaN where there is none on this machine (a remote server, a container elsewhere).
+ */
+function databaseCpuMs(): number {
+  let total = 0;
+  let found = false;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime, stime, cutime, cstime: the server's own time and its ended backends'.
+      total += fields.slice(11, 15).reduce((a, f) => a + Number(f), 0) * 10;
+      found = true;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found ? total : Number.NaN;
 }
 
 /** User + system CPU time of a process, from /proc (clock ticks of 10 ms). */
