@@ -4,6 +4,7 @@ import { DeliveryAttempts1764200000000 } from './1764200000000-DeliveryAttempts'
 import { DeliveryFallback1764300000000 } from './1764300000000-DeliveryFallback';
 import { DeliveriesAreTheInbox1764300000001 } from './1764300000001-DeliveriesAreTheInbox';
 import { DeliveryPriority1764400000000 } from './1764400000000-DeliveryPriority';
+import { DropDeliveriesByCustomer1764500000000 } from './1764500000000-DropDeliveriesByCustomer';
 
 /** The dispatcher schema's migrations, in order. */
 export const DISPATCHER_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const DISPATCHER_MIGRATIONS = [
   DeliveryFallback1764300000000,
   DeliveriesAreTheInbox1764300000001,
   DeliveryPriority1764400000000,
+  DropDeliveriesByCustomer1764500000000,
 ];
