@@ -21,10 +21,89 @@ export interface ProcessOutcome {
   redelivered: number;
 }
 
+/** What was made of a message seen before: where it was read, and what its work published. */
+export interface EarlierClaim {
+  topic: string;
+  offset: string;
+  outputs: Outbound[];
+}
+
+/**
+ * Where an `IdempotentConsumer` keeps its claims. `claim` records the messages not seen before
+ * (returning their ids) and describes those seen before; `keep` stores what each claimed message's
+ * work published, for a redelivery — or nothing, where the work's own records already say it.
+ */
+export interface InboxLedger<E> {
+  claim(
+    tx: EntityManager,
+    batch: { topic: string; partition: number },
+    messages: readonly InboundMessage<E>[],
+    ids: readonly string[],
+  ): Promise<{ claimed: Set<string>; earlier: Map<string, EarlierClaim> }>;
+  keep(tx: EntityManager, produced: readonly { id: string; outputs: Outbound[] }[]): Promise<void>;
+}
+
+/** The default ledger: a row per message in the service's `processed_messages` table. */
+class ProcessedMessagesLedger implements InboxLedger<Identified> {
+  constructor(private readonly consumer: string) {}
+
+  async claim(
+    tx: EntityManager,
+    batch: { topic: string; partition: number },
+    messages: readonly InboundMessage<Identified>[],
+    ids: readonly string[],
+  ) {
+    const claimed = new Set<string>(
+      (
+        (await tx.query(
+          `INSERT INTO processed_messages (consumer, message_id, source_topic, source_partition, source_offset)
+           SELECT $1, id, $2, $3, off FROM unnest($4::text[], $5::bigint[]) AS t(id, off)
+           ON CONFLICT DO NOTHING
+           RETURNING message_id`,
+          [this.consumer, batch.topic, batch.partition, ids, messages.map((m) => m.offset)],
+        )) as { message_id: string }[]
+      ).map((r) => r.message_id),
+    );
+    const seenBefore = ids.filter((id) => !claimed.has(id));
+    const earlier = new Map<string, EarlierClaim>();
+    if (seenBefore.length > 0) {
+      const rows = (await tx.query(
+        `SELECT message_id, source_topic, source_offset::text AS source_offset, outputs
+           FROM processed_messages WHERE consumer = $1 AND message_id = ANY($2::text[])`,
+        [this.consumer, seenBefore],
+      )) as {
+        message_id: string;
+        source_topic: string;
+        source_offset: string;
+        outputs: Outbound[];
+      }[];
+      for (const r of rows)
+        earlier.set(r.message_id, {
+          offset: r.source_offset,
+          topic: r.source_topic,
+          outputs: r.outputs,
+        });
+    }
+    return { claimed, earlier };
+  }
+
+  async keep(tx: EntityManager, produced: readonly { id: string; outputs: Outbound[] }[]) {
+    const withOutputs = produced.filter((p) => p.outputs.length > 0);
+    if (withOutputs.length === 0) return;
+    // One JSON document: no per-element escaping of every event in a text array.
+    await tx.query(
+      `UPDATE processed_messages p SET outputs = t.outputs
+         FROM jsonb_to_recordset($2::jsonb) AS t(id text, outputs jsonb)
+        WHERE p.consumer = $1 AND p.message_id = t.id`,
+      [this.consumer, JSON.stringify(withOutputs)],
+    );
+  }
+}
+
 /**
  * Exactly-once effects over at-least-once delivery. For a batch, in one transaction:
- * claim every message id (`processed_messages`); run `work` for the new ones and store what it
- * wants published with the claim; commit; then publish. A redelivered message (same offset)
+ * claim every message id (in `processed_messages`, or the `InboxLedger` given); run `work` for
+ * the new ones and keep what it wants published with the claim; commit; then publish. A redelivered message (same offset)
  * publishes its stored outputs again instead of re-running its work, so a crash between the
  * commit and the publish loses nothing and duplicates nothing downstream consumers can't
  * recognise by event id. A duplicate (same id, another offset) is skipped.
@@ -38,7 +117,11 @@ export class IdempotentConsumer {
     private readonly consumer: string,
     /** What makes two messages the same; by default the CloudEvent's source and id. */
     private readonly messageId: (event: Identified) => string = (e) => `${e.source}/${e.id}`,
-  ) {}
+  ) {
+    this.processedMessages = new ProcessedMessagesLedger(consumer);
+  }
+
+  private readonly processedMessages: InboxLedger<Identified>;
 
   async process<E extends Identified>(
     batch: EventBatch<E>,
@@ -52,43 +135,16 @@ export class IdempotentConsumer {
     hooks: {
       prepare?: (tx: EntityManager, claimed: InboundMessage<E>[]) => Promise<void>;
       finish?: (tx: EntityManager) => Promise<void>;
+      /** Where the claims and their outputs are kept; by default `processed_messages`. */
+      ledger?: InboxLedger<E>;
     } = {},
   ): Promise<ProcessOutcome> {
     if (messages.length === 0) return { processed: 0, duplicates: 0, redelivered: 0 };
     const outcome: ProcessOutcome = { processed: 0, duplicates: 0, redelivered: 0 };
+    const ledger = hooks.ledger ?? this.processedMessages;
     const toPublish = await this.dataSource.transaction(async (tx) => {
       const ids = messages.map((m) => this.messageId(m.event));
-      const claimed = new Set<string>(
-        (
-          (await tx.query(
-            `INSERT INTO processed_messages (consumer, message_id, source_topic, source_partition, source_offset)
-             SELECT $1, id, $2, $3, off FROM unnest($4::text[], $5::bigint[]) AS t(id, off)
-             ON CONFLICT DO NOTHING
-             RETURNING message_id`,
-            [this.consumer, batch.topic, batch.partition, ids, messages.map((m) => m.offset)],
-          )) as { message_id: string }[]
-        ).map((r) => r.message_id),
-      );
-      const seenBefore = ids.filter((id) => !claimed.has(id));
-      const earlier = new Map<string, { offset: string; topic: string; outputs: Outbound[] }>();
-      if (seenBefore.length > 0) {
-        const rows = (await tx.query(
-          `SELECT message_id, source_topic, source_offset::text AS source_offset, outputs
-             FROM processed_messages WHERE consumer = $1 AND message_id = ANY($2::text[])`,
-          [this.consumer, seenBefore],
-        )) as {
-          message_id: string;
-          source_topic: string;
-          source_offset: string;
-          outputs: Outbound[];
-        }[];
-        for (const r of rows)
-          earlier.set(r.message_id, {
-            offset: r.source_offset,
-            topic: r.source_topic,
-            outputs: r.outputs,
-          });
-      }
+      const { claimed, earlier } = await ledger.claim(tx, batch, messages, ids);
 
       if (hooks.prepare) {
         const seen = new Set<string>();
@@ -119,16 +175,7 @@ export class IdempotentConsumer {
         }
       }
       await hooks.finish?.(tx);
-      const withOutputs = produced.filter((p) => p.outputs.length > 0);
-      if (withOutputs.length > 0) {
-        // One JSON document: no per-element escaping of every event in a text array.
-        await tx.query(
-          `UPDATE processed_messages p SET outputs = t.outputs
-             FROM jsonb_to_recordset($2::jsonb) AS t(id text, outputs jsonb)
-            WHERE p.consumer = $1 AND p.message_id = t.id`,
-          [this.consumer, JSON.stringify(withOutputs)],
-        );
-      }
+      await ledger.keep(tx, produced);
       return publish;
     });
     if (outcome.redelivered > 0) {
