@@ -76,9 +76,11 @@ async function main(): Promise<void> {
       Array.from({ length: messages }, (_, seq) => request(run, seq)),
     );
     const cpuBefore = bench.serviceCpuMs();
+    const dbCpuBefore = bench.databaseCpuMs();
     const started = performance.now();
     await until(messages, 600_000);
     const cpuPerRequest = ((bench.serviceCpuMs() - cpuBefore) * 1000) / messages;
+    const dbCpuPerRequest = ((bench.databaseCpuMs() - dbCpuBefore) * 1000) / messages;
     const throughput = messages / ((performance.now() - started) / 1000);
     log(`throughput: ${throughput.toFixed(0)} requests/s`);
     await bench.pipeAgain();
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
     const figures = {
       coordinatorPerSecond: Math.round(throughput),
       coordinatorCpuMicrosPerRequest: Math.round(cpuPerRequest),
+      databaseCpuMicrosPerRequest: Math.round(dbCpuPerRequest),
       pipePerSecond: bench.pipePerSecond,
       pipeRuns: bench.pipeRuns,
       ratio: Number((throughput / bench.pipePerSecond).toFixed(3)),
@@ -120,6 +123,7 @@ async function main(): Promise<void> {
         `echo pipe         ${figures.pipePerSecond} events/s (same run: mean of ${bench.pipeRuns.join(' before and ')} after)`,
         `ratio             ${figures.ratio} (target 0.6)`,
         `coordinator CPU   ${figures.coordinatorCpuMicrosPerRequest} µs per request (its process, user + system)`,
+        `Postgres CPU      ${figures.databaseCpuMicrosPerRequest} µs per request (local server processes; NaN when remote)`,
         `latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms)`,
       ],
       'BENCH_COORDINATOR',

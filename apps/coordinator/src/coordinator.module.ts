@@ -9,6 +9,7 @@ import { CoordinatorService } from './ledger/coordinator.service';
 import { LedgerRepository } from './ledger/ledger.repository';
 import { CoordinatorInit1763900000000 } from './migrations/1763900000000-CoordinatorInit';
 import { CoordinatorLedger1763910000000 } from './migrations/1763910000000-CoordinatorLedger';
+import { RequestsAreTheInbox1764500000000 } from './migrations/1764500000000-RequestsAreTheInbox';
 import { policyProvider } from './policy/policy.provider';
 import { ProfilesConsumer } from './profiles/profiles.consumer';
 import { DueRequestsScheduler, SCHEDULER_TICK_MS } from './scheduler/due-requests.scheduler';
@@ -25,7 +26,11 @@ export class CoordinatorModule {
         DatabaseModule.forService({
           url: env.DATABASE_URL,
           schema: 'coordinator',
-          migrations: [CoordinatorInit1763900000000, CoordinatorLedger1763910000000],
+          migrations: [
+            CoordinatorInit1763900000000,
+            CoordinatorLedger1763910000000,
+            RequestsAreTheInbox1764500000000,
+          ],
         }),
       ],
       controllers: [

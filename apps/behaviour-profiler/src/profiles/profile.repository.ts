@@ -61,16 +61,21 @@ export class ProfileRepository {
   ): Promise<void> {
     if (rows.length === 0 && ledger.length === 0) return;
     await tx.query(
+      // Each document is read into columns once: fields read one by one from json elements
+      // would scan each element's text again for every field.
       `WITH saved AS (
-         UPDATE customers c SET behaviour = r->'behaviour', preferences = r->'preferences',
-                version = (r->>'version')::int, published_key = r->>'publishedKey', updated_at = $3
-           FROM json_array_elements($1::json) r
-          WHERE c.customer_id = r->>'customerId'
+         UPDATE customers c SET behaviour = r.behaviour, preferences = r.preferences,
+                version = r.version, published_key = r."publishedKey", updated_at = $3
+           FROM json_to_recordset($1::json) AS r("customerId" text, behaviour jsonb, preferences jsonb, version int,
+                "publishedKey" text)
+          WHERE c.customer_id = r."customerId"
           RETURNING 1)
        INSERT INTO consent_ledger (customer_id, at, action, channel, scope, via, source, wording_version, detail)
-       SELECT e->>'customerId', (e->>'at')::timestamptz, e->>'action', e->>'channel', e->>'scope', e->>'via',
-              e->>'source', e->>'wordingVersion', e->>'detail'
-         FROM json_array_elements($2::json) WITH ORDINALITY AS x(e, n) ORDER BY n`,
+       SELECT e."customerId", e.at, e.action, e.channel, e.scope, e.via, e.source, e."wordingVersion", e.detail
+         FROM ROWS FROM (json_to_recordset($2::json) AS ("customerId" text, at timestamptz, action text, channel text,
+              scope text, via text, source text, "wordingVersion" text, detail text))
+              WITH ORDINALITY AS e("customerId", at, action, channel, scope, via, source, "wordingVersion", detail, n)
+        ORDER BY e.n`,
       [JSON.stringify(rows), JSON.stringify(ledger), now],
     );
   }

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contracts';
 import type { EventBatch } from '@onevoice/messaging';
-import type { IdempotentConsumer } from '@onevoice/persistence';
+import type { IdempotentConsumer, InboxLedger } from '@onevoice/persistence';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { CoordinatorService } from '../ledger/coordinator.service';
 import { LedgerSession } from '../ledger/ledger-session';
@@ -31,11 +31,37 @@ export class DecisionsConsumer {
     const now = new Date();
     let session: LedgerSession | undefined;
     let inserted = new Set<string>();
+    // The requests table is this consumer's inbox: a request stored is a message claimed, and
+    // the decisions it caused are in the decision log (see RequestsAreTheInbox1764500000000).
+    const ledger: InboxLedger<ContactRequestEvent> = {
+      claim: async (tx, from, messages, ids) => {
+        const requests = messages.flatMap((m) => {
+          const r = mapped.get(m)!;
+          return r.ok ? [r.request] : [];
+        });
+        // A request twice in one batch was read where it first appears.
+        const offsets = new Map<string, string>();
+        messages.forEach((m, i) => offsets.has(ids[i]!) || offsets.set(ids[i]!, m.offset));
+        // The batch's customers are locked and its requests stored in one statement.
+        inserted = await this.ledger.insertRequests(tx, requests, {
+          lock: true,
+          from: (r) => ({ topic: from.topic, offset: offsets.get(r.requestKey)! }),
+        });
+        const seenBefore = [...new Set(ids.filter((id) => !inserted.has(id)))];
+        return {
+          claimed: inserted,
+          earlier: await this.ledger.earlierClaims(tx, seenBefore, Topics.decisions),
+        };
+      },
+      // Each decision was logged with its cause as it was made.
+      keep: () => Promise.resolve(),
+    };
     await this.inbox.process(
       batch,
       async (_tx, message) => {
         const result = mapped.get(message)!;
         if (!result.ok || !inserted.has(result.request.requestKey)) return [];
+        session!.cause = result.request.requestKey;
         return this.coordinator.decideAndApply(
           session!,
           result.request.customerId,
@@ -45,18 +71,20 @@ export class DecisionsConsumer {
       },
       batch.messages.filter((m) => mapped.get(m)!.ok),
       {
-        // The batch's customers are locked, its requests stored and its customers' state read
-        // in one statement each; the decisions are then made in memory and written together.
+        ledger,
+        // Its customers' state is read in one statement; the decisions are then made in memory
+        // and written together.
         prepare: async (tx, claimed) => {
           const requests = claimed.flatMap((m) => {
             const r = mapped.get(m)!;
             return r.ok ? [r.request] : [];
           });
-          const customers = requests.map((r) => r.customerId);
-          inserted = await this.ledger.insertRequests(tx, requests, { lock: true });
           session = new LedgerSession(tx, this.ledger);
-          await session.load(customers, now);
-          for (const r of requests.filter((x) => inserted.has(x.requestKey))) {
+          await session.load(
+            requests.map((r) => r.customerId),
+            now,
+          );
+          for (const r of requests) {
             session.addTimeline(
               r.customerId,
               r.receivedAt,

@@ -40,21 +40,21 @@ export class DeliveriesConsumer {
       if (['opened', 'clicked', 'replied'].includes(d.state))
         await this.ledger.markEngaged(tx, d.decisionId);
       if (d.state !== 'sent') return [];
-      const row = await this.ledger.markSent(tx, d.decisionId, d.channel);
-      if (!row) return [];
-      const reminders = this.catalogue.intents[row.request.intentType]?.reminders;
-      const root = row.request.reminder?.of ?? d.decisionId;
-      const number = (row.request.reminder?.number ?? 0) + 1;
+      const request = await this.ledger.markSent(tx, d.decisionId, d.channel);
+      if (!request) return [];
+      const reminders = this.catalogue.intents[request.intentType]?.reminders;
+      const root = request.reminder?.of ?? d.decisionId;
+      const number = (request.reminder?.number ?? 0) + 1;
       if (!reminders || number > reminders.max) return [];
       const due = new Date(at.getTime() + durationMs(reminders.after));
-      if (due.getTime() >= Date.parse(row.request.expiresAt)) return [];
+      if (due.getTime() >= Date.parse(request.expiresAt)) return [];
       const planned = await this.ledger.insertRequests(
         tx,
         [
           {
-            ...row.request,
+            ...request,
             requestKey: `reminder:${root}:${number}`,
-            requestId: `reminder-${number}-of-${row.request.requestId}`,
+            requestId: `reminder-${number}-of-${request.requestId}`,
             source: 'onevoice/coordinator',
             receivedAt: due.toISOString(),
             reminder: { of: root, number, maxReminders: reminders.max },
@@ -69,7 +69,7 @@ export class DeliveriesConsumer {
         event.subject,
         at,
         'reminder',
-        `Reminder ${number} of ${row.request.intentType} planned for ${due.toISOString()}, unless the customer acts first.`,
+        `Reminder ${number} of ${request.intentType} planned for ${due.toISOString()}, unless the customer acts first.`,
         { of: root, due },
       );
       return [];

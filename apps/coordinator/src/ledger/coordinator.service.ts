@@ -25,7 +25,7 @@ import {
 import { POLICY } from '../policy/policy.provider';
 import { decisionIdFor } from './decision-ids';
 import type { LedgerSession } from './ledger-session';
-import type { RequestRow, StoredRequest } from './ledger.types';
+import { requestOf, type RequestRow, type StoredRequest } from './ledger.types';
 
 export const DECISION_SOURCE = 'onevoice/coordinator';
 
@@ -59,7 +59,7 @@ export class CoordinatorService {
         : {}),
     };
     const request = {
-      ...toEngineRequest(row.request),
+      ...toEngineRequest(requestOf(row)),
       ...(row.channel ? { previousChannel: row.channel } : {}),
       ...(row.decision_id ? { heldBefore: true } : {}),
     };
@@ -139,9 +139,10 @@ export class CoordinatorService {
     customerId: string,
     requestKeys: readonly string[],
   ): DecisionData['merged'] {
-    const byKey = new Map(session.state(customerId).history.map((h) => [h.request_key, h.request]));
+    const byKey = new Map(session.state(customerId).history.map((h) => [h.request_key, h]));
     return requestKeys.flatMap((key) => {
-      const r = byKey.get(key);
+      const row = byKey.get(key);
+      const r = row && requestOf(row);
       return r
         ? [
             {
@@ -177,7 +178,7 @@ export class CoordinatorService {
       fallback?: DecisionData['fallback'];
     },
   ): Outbound {
-    const r = row.request;
+    const r = requestOf(row);
     const replaces = row.decision_id;
     const decisionId = decisionIdFor(row.request_key, row.decision_count + 1);
     session.update(row, {
@@ -290,7 +291,7 @@ function toLedgerDecision(h: RequestRow, now: Date): LedgerDecision {
     engaged: h.engaged,
     ...(h.update_seq !== null ? { update: h.update_seq } : {}),
     ...(h.reminder_of ? { reminderOf: h.reminder_of } : {}),
-    ...(h.request.allowedChannels ? { allowedChannels: h.request.allowedChannels } : {}),
+    ...(h.allowed_channels ? { allowedChannels: h.allowed_channels } : {}),
   };
 }
 

@@ -37,8 +37,17 @@ export class LedgerSession {
     this.writes.states.set(row.request_key, row);
   }
 
+  /**
+   * The contact request being processed: the decisions logged meanwhile are what it caused, and
+   * what a redelivery of it publishes again (see `LedgerRepository.earlierClaims`).
+   */
+  cause?: string;
+  private causeSeq = 0;
+
   logDecision(entry: LedgerWrites['decisions'][number]): void {
-    this.writes.decisions.push(entry);
+    this.writes.decisions.push(
+      this.cause ? { ...entry, cause: this.cause, causeSeq: this.causeSeq++ } : entry,
+    );
   }
 
   addTimeline(

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { ProfileData } from '@onevoice/contracts';
+import type { ProfileData, TopicName } from '@onevoice/contracts';
+import type { Outbound } from '@onevoice/messaging';
+import type { EarlierClaim } from '@onevoice/persistence';
 import type { EntityManager } from 'typeorm';
 import type { CustomerState, LedgerWrites, RequestRow, StoredRequest } from './ledger.types';
 
@@ -21,35 +23,80 @@ export class LedgerRepository {
    * Inserts new requests in one statement; returns the keys that were new. They are pending,
    * or, with `heldUntil`, held (deferred) until then — as a planned reminder is. With `lock`,
    * the same statement first takes the requests' customers' locks (as `lockCustomers` does).
+   * With `from`, each request remembers where it was read (see `earlierClaims`).
    */
   async insertRequests(
     tx: EntityManager,
     requests: readonly StoredRequest[],
-    options: { heldUntil?: Date; lock?: boolean } = {},
+    options: {
+      heldUntil?: Date;
+      lock?: boolean;
+      from?: (r: StoredRequest) => { topic: string; offset: string };
+    } = {},
   ): Promise<Set<string>> {
     if (requests.length === 0) return new Set();
-    // One JSON document rather than a dozen arrays: cheaper to build, send and parse.
+    // One JSON document rather than a dozen arrays: cheaper to build, send and parse. As jsonb,
+    // parsed once: a json value is scanned again for every field read from it.
     const rows = (await tx.query(
       `WITH locked AS (
          SELECT count(pg_advisory_xact_lock(hashtext(k))) AS n
-           FROM (SELECT DISTINCT 'coordinator:' || (e->>'customerId') AS k
-                   FROM json_array_elements($1::json) e WHERE $4::boolean ORDER BY 1) s)
+           FROM (SELECT DISTINCT 'coordinator:' || (x->'r'->>'customerId') AS k
+                   FROM jsonb_array_elements($1::jsonb) x WHERE $4::boolean ORDER BY 1) s)
        INSERT INTO requests (request_key, customer_id, source, request_id, intent_type, intent_key, category, urgency,
-                             request, status, at, update_seq, reminder_of, received_at, expires_at)
+                             request, status, at, update_seq, reminder_of, received_at, expires_at,
+                             source_topic, source_offset)
        SELECT e->>'requestKey', e->>'customerId', e->>'source', e->>'requestId', e->>'intentType', e->>'intentKey',
-              e->>'category', e->>'urgency', e::jsonb, $2, $3::timestamptz, (e->>'update')::int, e->'reminder'->>'of',
-              (e->>'receivedAt')::timestamptz, (e->>'expiresAt')::timestamptz
-         FROM json_array_elements($1::json) e
+              e->>'category', e->>'urgency', e, $2, $3::timestamptz, (e->>'update')::int, e->'reminder'->>'of',
+              (e->>'receivedAt')::timestamptz, (e->>'expiresAt')::timestamptz,
+              x->>'topic', (x->>'offset')::bigint
+         FROM jsonb_array_elements($1::jsonb) x, LATERAL (SELECT x->'r' AS e) r
         WHERE (SELECT n FROM locked) >= 0
        ON CONFLICT (request_key) DO NOTHING RETURNING request_key`,
       [
-        JSON.stringify(requests),
+        JSON.stringify(requests.map((r) => ({ r, ...options.from?.(r) }))),
         options.heldUntil ? 'deferred' : 'pending',
         options.heldUntil ?? null,
         options.lock ?? false,
       ],
     )) as { request_key: string }[];
     return new Set(rows.map((r) => r.request_key));
+  }
+
+  /**
+   * Requests seen before, as the inbox of contact requests describes them: where each was read,
+   * and the decisions its processing made (in order), as they were published on `topic`.
+   */
+  async earlierClaims(
+    tx: EntityManager,
+    requestKeys: readonly string[],
+    topic: TopicName,
+  ): Promise<Map<string, EarlierClaim>> {
+    if (requestKeys.length === 0) return new Map();
+    const rows = (await tx.query(
+      `SELECT r.request_key, r.source_topic, r.source_offset::text AS source_offset,
+              (SELECT coalesce(json_agg(json_build_object('topic', $2::text, 'key', d.customer_id, 'event', d.event, 'headers', '{}'::json)
+                                        ORDER BY d.cause_seq), '[]')
+                 FROM decision_log d WHERE d.customer_id = r.customer_id AND d.cause = r.request_key) AS outputs
+         FROM requests r WHERE r.request_key = ANY($1::text[])`,
+      [requestKeys, topic],
+    )) as {
+      request_key: string;
+      source_topic: string | null;
+      source_offset: string | null;
+      outputs: Outbound[];
+    }[];
+    return new Map(
+      rows.flatMap((r) =>
+        r.source_topic && r.source_offset
+          ? [
+              [
+                r.request_key,
+                { topic: r.source_topic, offset: r.source_offset, outputs: r.outputs },
+              ],
+            ]
+          : [],
+      ),
+    );
   }
 
   /**
@@ -63,14 +110,22 @@ export class LedgerRepository {
   ): Promise<Map<string, CustomerState>> {
     const rows = (await tx.query(
       `SELECT c.id AS customer_id,
-         (SELECT coalesce(json_agg(r ORDER BY r.received_at, r.request_key), '[]') FROM requests r
-           WHERE r.customer_id = c.id AND (r.received_at > $2 OR r.status IN ('pending', 'deferred', 'approved'))) AS history,
+         (SELECT coalesce(json_agg(h ORDER BY h.received_at, h.request_key), '[]') FROM (
+            SELECT r.request_key, r.customer_id, r.status, r.decision_id, r.decision_count, r.channel, r.at,
+                   r.send_before, r.merged_into, r.sent, r.engaged, r.intent_key, r.category, r.urgency,
+                   r.update_seq, r.reminder_of, r.received_at, r.request->'allowedChannels' AS allowed_channels,
+                   -- Only what a decision may still change needs the request itself (see hasGoneOut).
+                   CASE WHEN r.status IN ('pending', 'deferred', 'merged')
+                          OR (r.status = 'approved' AND NOT r.sent AND (r.at IS NULL OR r.at > $3))
+                        THEN r.request END AS request
+              FROM requests r
+             WHERE r.customer_id = c.id AND (r.received_at > $2 OR r.status IN ('pending', 'deferred', 'approved'))) h) AS history,
          (SELECT coalesce(json_agg(json_build_object('caseId', case_id, 'kind', kind)), '[]') FROM cases WHERE customer_id = c.id) AS cases,
          (SELECT coalesce(json_agg(json_build_object('intentKey', intent_key, 'at', at)), '[]') FROM fulfilments WHERE customer_id = c.id) AS fulfilled,
          (SELECT json_build_object('channel', channel, 'at', at) FROM last_inbound WHERE customer_id = c.id) AS inbound,
          (SELECT profile FROM profiles WHERE customer_id = c.id) AS profile
        FROM (SELECT DISTINCT id FROM unnest($1::text[]) AS u(id)) c`,
-      [customerIds, new Date(now.getTime() - HISTORY_DAYS * 86_400_000)],
+      [customerIds, new Date(now.getTime() - HISTORY_DAYS * 86_400_000), now],
     )) as ({ customer_id: string } & RawState)[];
     return new Map(rows.map((row) => [row.customer_id, toState(row)]));
   }
@@ -79,24 +134,30 @@ export class LedgerRepository {
   async applyWrites(tx: EntityManager, w: LedgerWrites): Promise<void> {
     if (w.states.size === 0 && w.decisions.length === 0 && w.timeline.length === 0) return;
     await tx.query(
+      // Each document is read into columns once (json_to_recordset); reading fields one by one
+      // from json elements scanned each element's text again for every field.
       `WITH updated AS (
          UPDATE requests r
-            SET status = u->>'status', decision_id = u->>'decision_id', decision_count = (u->>'decision_count')::int,
-                channel = u->>'channel', at = (u->>'at')::timestamptz, send_before = (u->>'send_before')::timestamptz,
-                merged_into = u->>'merged_into'
-           FROM json_array_elements($1::json) u
-          WHERE r.request_key = u->>'request_key'
+            SET status = u.status, decision_id = u.decision_id, decision_count = u.decision_count,
+                channel = u.channel, at = u.at, send_before = u.send_before, merged_into = u.merged_into
+           FROM json_to_recordset($1::json) AS u(request_key text, status text, decision_id text, decision_count int,
+                channel text, at timestamptz, send_before timestamptz, merged_into text)
+          WHERE r.request_key = u.request_key
           RETURNING 1),
        logged AS (
-         INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event)
-         SELECT d->>'decisionId', d->>'requestKey', d->>'customerId', d->>'outcome', d->>'channel', d->'reasons',
-                d->>'policyVersion', (d->>'decidedAt')::timestamptz, d->'event'
-           FROM json_array_elements($2::json) d
+         INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event,
+                                   cause, cause_seq)
+         SELECT d."decisionId", d."requestKey", d."customerId", d.outcome, d.channel, d.reasons, d."policyVersion",
+                d."decidedAt", d.event, d.cause, d."causeSeq"
+           FROM json_to_recordset($2::json) AS d("decisionId" text, "requestKey" text, "customerId" text, outcome text,
+                channel text, reasons jsonb, "policyVersion" text, "decidedAt" timestamptz, event jsonb, cause text, "causeSeq" int)
          ON CONFLICT (decision_id) DO NOTHING
          RETURNING 1)
        INSERT INTO timeline (customer_id, at, kind, summary, detail)
-       SELECT t->>'customerId', (t->>'at')::timestamptz, t->>'kind', t->>'summary', t->'detail'
-         FROM json_array_elements($3::json) WITH ORDINALITY AS x(t, n) ORDER BY n`,
+       SELECT t."customerId", t.at, t.kind, t.summary, t.detail
+         FROM ROWS FROM (json_to_recordset($3::json) AS ("customerId" text, at timestamptz, kind text, summary text, detail jsonb))
+              WITH ORDINALITY AS t("customerId", at, kind, summary, detail, n)
+        ORDER BY t.n`,
       [
         JSON.stringify(
           [...w.states.values()].map((u) => ({
@@ -124,19 +185,20 @@ export class LedgerRepository {
   /**
    * The decision's message went out — on `channel`, which differs from the decided one when the
    * dispatcher fell back to the next allowed channel (reminders and updates then follow it there).
+   * Returns the request, to plan its reminder; none when nothing changed.
    */
   async markSent(
     tx: EntityManager,
     decisionId: string,
     channel: string,
-  ): Promise<RequestRow | undefined> {
+  ): Promise<StoredRequest | undefined> {
     const rows = (await tx.query(
       `UPDATE requests SET sent = true, channel = $2
-        WHERE decision_id = $1 AND (NOT sent OR channel IS DISTINCT FROM $2) RETURNING *`,
+        WHERE decision_id = $1 AND (NOT sent OR channel IS DISTINCT FROM $2) RETURNING request`,
       [decisionId, channel],
-    )) as [RequestRow[], number] | RequestRow[];
-    const list = Array.isArray(rows[0]) ? (rows[0] as RequestRow[]) : (rows as RequestRow[]);
-    return list[0];
+    )) as [{ request: StoredRequest }[], number] | { request: StoredRequest }[];
+    const list = Array.isArray(rows[0]) ? rows[0] : (rows as { request: StoredRequest }[]);
+    return list[0]?.request;
   }
 
   async markEngaged(tx: EntityManager, decisionId: string): Promise<void> {

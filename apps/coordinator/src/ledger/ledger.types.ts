@@ -26,7 +26,13 @@ export interface StoredRequest {
 export interface RequestRow {
   request_key: string;
   customer_id: string;
-  request: StoredRequest;
+  /**
+   * The request as received. A history loaded to decide leaves it out (null) for requests that
+   * are settled — suppressed, or gone out — which no decision can change; `requestOf` reads it.
+   */
+  request: StoredRequest | null;
+  /** The department's channel restriction, kept even where `request` is left out. */
+  allowed_channels: Channel[] | null;
   status: 'pending' | 'approved' | 'deferred' | 'merged' | 'suppressed';
   decision_id: string | null;
   decision_count: number;
@@ -67,6 +73,9 @@ export interface LedgerWrites {
     policyVersion: string;
     decidedAt: Date;
     event: unknown;
+    /** The contact request whose processing made this decision, and its place among them. */
+    cause?: string;
+    causeSeq?: number;
   }[];
   timeline: {
     customerId: string;
@@ -75,4 +84,11 @@ export interface LedgerWrites {
     summary: string;
     detail: unknown;
   }[];
+}
+
+/** A row's request; only settled rows of a loaded history lack it, and nothing decides those. */
+export function requestOf(row: RequestRow): StoredRequest {
+  if (!row.request)
+    throw new Error(`request ${row.request_key} was loaded settled; it cannot be decided again`);
+  return row.request;
 }
