@@ -202,10 +202,17 @@ export class DeliveriesRepository {
   ): Promise<string[]> {
     if (sent.length === 0 && events.length === 0) return [];
     const rows = (await tx.query(
+      // Rows are found by primary key alone and the state tested per row: with "AND state =
+      // 'sending'" in the WHERE, the planner (its statistics behind a burst) scanned every claimed
+      // delivery through the in-flight index — thousands per batch — to find a batch's 250.
       `WITH sent AS (
-         UPDATE deliveries d SET state = 'sent', provider_message_id = x.pid, sent_at = now(), claimed_at = NULL
+         UPDATE deliveries d
+            SET state = CASE WHEN d.state = 'sending' THEN 'sent' ELSE d.state END,
+                provider_message_id = CASE WHEN d.state = 'sending' THEN x.pid ELSE d.provider_message_id END,
+                sent_at = CASE WHEN d.state = 'sending' THEN now() ELSE d.sent_at END,
+                claimed_at = CASE WHEN d.state = 'sending' THEN NULL ELSE d.claimed_at END
            FROM json_to_recordset($1::json) AS x(id text, pid text)
-          WHERE d.delivery_id = x.id AND d.state = 'sending')
+          WHERE d.delivery_id = x.id)
        ${OUTBOX_INSERT('$2')}`,
       [
         JSON.stringify(sent.map((x) => ({ id: x.deliveryId, pid: x.providerMessageId }))),
