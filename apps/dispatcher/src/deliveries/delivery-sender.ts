@@ -43,7 +43,8 @@ const tracer = otelTrace.getTracer('dispatcher');
  * Hands recorded deliveries to their providers, exactly once each:
  * 1. claim (`sending`, one more attempt) and commit — before any provider call;
  * 2. call the provider with the delivery's idempotency key (a hash, never contact details);
- * 3. record the outcome and its event (through the outbox) and commit.
+ * 3. for a batch that went through: publish its "sent" events, then record it sent (the claim
+ *    is its outbox meanwhile); any other outcome is recorded with its events through the outbox.
  * Transient failures are retried with backoff, behind a circuit breaker per provider. A timeout
  * after the request went out is ambiguous: a provider that dedupes by key gets it again; any
  * other is asked what it took (`uncertain`), never sent to blindly. A claim that outlives its lease
@@ -54,7 +55,7 @@ export class DeliverySender {
   private readonly logger = new Logger(DeliverySender.name);
   private readonly outbox: Outbox;
   private readonly breakers = new Map<string, CircuitBreaker>();
-  /** Background publishes of committed events, under way. */
+  /** Background publishing and recording of sent batches, under way. */
   private readonly publishing = new Set<Promise<void>>();
   /** Recorded claimed by the consumer, committed, waiting for a send loop: one queue per priority. */
   private readonly handedOver: { row: DeliveryRow; claimedAt: number }[][] = [[], [], [], []];
@@ -65,7 +66,7 @@ export class DeliverySender {
     private readonly deliveries: DeliveriesRepository,
     private readonly composer: DeliveryComposer,
     private readonly dataSource: DataSource,
-    publisher: EventPublisher,
+    private readonly publisher: EventPublisher,
   ) {
     this.outbox = new Outbox(dataSource, publisher);
   }
@@ -183,18 +184,21 @@ export class DeliverySender {
         deliveryId: row.delivery_id,
         providerMessageId: o.id,
       }));
-      const ids =
-        sent.length === outcomes.length
-          ? // All went through (the usual case): one statement records them and their events.
-            await this.deliveries.markSentMany(this.dataSource.manager, marks, events)
-          : await this.dataSource.transaction(async (tx) => {
-              for (const [row, o] of outcomes)
-                if (!o.ok) events.push(...(await this.failed(tx, row, o.error, done, o.trace)));
-              await this.deliveries.markSentMany(tx, marks, []);
-              return this.outbox.enqueue(tx, events);
-            });
-      // Published from memory while the next batch is sent; what fails stays for `flush`.
-      await this.publishInBackground(ids, events);
+      if (sent.length === outcomes.length) {
+        // All went through (the usual case): announced, then recorded, while the next batch is
+        // sent. No outbox row is needed: until they are recorded sent, the rows stay claimed,
+        // and a claim nobody settles is recovered (as an ambiguous send) and announced again.
+        await this.inBackground(() => this.announceThenRecord(marks, events));
+      } else {
+        const ids = await this.dataSource.transaction(async (tx) => {
+          for (const [row, o] of outcomes)
+            if (!o.ok) events.push(...(await this.failed(tx, row, o.error, done, o.trace)));
+          await this.deliveries.markSentMany(tx, marks, []);
+          return this.outbox.enqueue(tx, events);
+        });
+        // Published from memory while the next batch is sent; what fails stays for `flush`.
+        await this.inBackground(() => this.outbox.publishEnqueued(ids, events));
+      }
     }
     return claimed.count;
   }
@@ -410,21 +414,42 @@ export class DeliverySender {
   }
 
   /**
-   * Publishes a committed batch's events without holding up the send loop; at most
-   * PUBLISHES_IN_FLIGHT at once (beyond that the loop waits for one to finish).
+   * A batch's "sent" events, published; then its rows recorded sent. Should the broker refuse
+   * them, the rows are recorded with their events in the outbox instead, for `flush`.
    */
-  private async publishInBackground(ids: string[], events: Outbound[]): Promise<void> {
+  private async announceThenRecord(
+    marks: { deliveryId: string; providerMessageId: string }[],
+    events: Outbound[],
+  ): Promise<void> {
+    const announced = await this.publisher.publish(events).then(
+      () => true,
+      (err: unknown) => {
+        this.logger.warn({
+          msg: 'publishing delivery events failed; they go to the outbox for the next pass',
+          error: String(err),
+        });
+        return false;
+      },
+    );
+    await this.deliveries.markSentMany(this.dataSource.manager, marks, announced ? [] : events);
+  }
+
+  /**
+   * Runs a batch's publishing and recording without holding up the send loop; at most
+   * PUBLISHES_IN_FLIGHT at once (beyond that the loop waits for one to finish). A failure is
+   * logged: what was not published stays in the outbox, what was not recorded stays claimed.
+   */
+  private async inBackground(work: () => Promise<void>): Promise<void> {
     while (this.publishing.size >= PUBLISHES_IN_FLIGHT) await Promise.race(this.publishing);
-    const publish: Promise<void> = this.outbox
-      .publishEnqueued(ids, events)
+    const running: Promise<void> = work()
       .catch((err: unknown) =>
         this.logger.warn({
-          msg: 'publishing delivery events failed; they stay in the outbox for the next pass',
+          msg: 'publishing or recording delivery events failed; the next pass settles them',
           error: String(err),
         }),
       )
-      .finally(() => this.publishing.delete(publish));
-    this.publishing.add(publish);
+      .finally(() => this.publishing.delete(running));
+    this.publishing.add(running);
   }
 
   /** Events whose background publish has not finished (a clean shutdown waits for them). */

@@ -1,0 +1,95 @@
+import type { EventPublisher, Outbound } from '@onevoice/messaging';
+import type { DataSource } from 'typeorm';
+import { CaptureAdapter } from '../channels/capture.adapter';
+import type { ChannelAdapters } from '../channels/channel-adapter';
+import type { DeliveriesRepository, DeliveryRow } from './deliveries.repository';
+import type { DeliveryComposer } from './delivery-composer';
+import { DeliverySender } from './delivery-sender';
+
+/**
+ * How a batch that went through is settled: its "sent" events published, then its rows recorded
+ * sent with no outbox rows; if the broker refuses the events, the rows are recorded with them in
+ * the outbox. (The table and broker sides are covered by the dispatcher's integration specs.)
+ */
+describe('a sent batch: announced, then recorded', () => {
+  const row = (n: number): DeliveryRow => ({
+    delivery_id: `d-${n}`,
+    decision_id: `decision-${n}`,
+    request_id: `r-${n}`,
+    intent_type: 'billing.payment_due',
+    intent_key: `bill-${n}`,
+    customer_id: `cust-${n}`,
+    channel: 'email',
+    provider: 'capture',
+    subject: 'Your bill',
+    body: 'Please pay.',
+    send_before: null,
+    attempts: 1,
+    list_unsubscribe: null,
+    traceparent: null,
+    tracking_pixel: null,
+    fallback: null,
+    content: null,
+    priority: 2,
+  });
+
+  function sender(publish: (events: Outbound[]) => Promise<void>) {
+    const order: string[] = [];
+    const marked: { ids: string[]; outboxEvents: number }[] = [];
+    const capture = new CaptureAdapter();
+    const adapters: ChannelAdapters = { for: () => capture };
+    const deliveries = {
+      markSentMany: (_tx: unknown, sent: { deliveryId: string }[], events: Outbound[]) => {
+        order.push('recorded');
+        marked.push({ ids: sent.map((s) => s.deliveryId), outboxEvents: events.length });
+        return Promise.resolve(events.map((_, i) => String(i)));
+      },
+    } as unknown as DeliveriesRepository;
+    const publisher = {
+      publish: async (events: Outbound[]) => {
+        order.push('published');
+        await publish(events);
+      },
+    } as unknown as EventPublisher;
+    const s = new DeliverySender(
+      adapters,
+      {
+        maxAttempts: 3,
+        retryBaseMs: 10,
+        leaseMs: 60_000,
+        breakerThreshold: 5,
+        breakerCoolDownMs: 1_000,
+      },
+      deliveries,
+      {} as DeliveryComposer,
+      { manager: {} } as unknown as DataSource,
+      publisher,
+    );
+    return { s, order, marked };
+  }
+
+  it('publishes the events first and records the rows without outbox rows', async () => {
+    const published: string[] = [];
+    const { s, order, marked } = sender((events) => {
+      published.push(...events.map((e) => e.event.type));
+      return Promise.resolve();
+    });
+    const now = new Date();
+    s.handOver([row(1), row(2)], now);
+    expect(await s.sendDue(now)).toBe(2);
+    await s.drain();
+    expect(published).toEqual(['ov.delivery.sent', 'ov.delivery.sent']);
+    expect(order).toEqual(['published', 'recorded']);
+    expect(marked).toEqual([{ ids: ['d-1', 'd-2'], outboxEvents: 0 }]);
+  });
+
+  it('keeps the events in the outbox when the broker refuses them', async () => {
+    const { s, order, marked } = sender(() => Promise.reject(new Error('broker away')));
+    const now = new Date();
+    s.handOver([row(3)], now);
+    await s.sendDue(now);
+    await s.drain();
+    expect(order).toEqual(['published', 'recorded']);
+    expect(marked).toEqual([{ ids: ['d-3'], outboxEvents: 1 }]);
+  });
+});
