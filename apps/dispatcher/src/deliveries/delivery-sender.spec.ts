@@ -71,14 +71,15 @@ describe('a sent batch: announced, then recorded', () => {
   it('publishes the events first and records the rows without outbox rows', async () => {
     const published: string[] = [];
     const { s, order, marked } = sender((events) => {
-      published.push(...events.map((e) => e.event.type));
+      published.push(...events.map((e) => `${e.event.type} ${e.event.id}`));
       return Promise.resolve();
     });
     const now = new Date();
     s.handOver([row(1), row(2)], now);
     expect(await s.sendDue(now)).toBe(2);
     await s.drain();
-    expect(published).toEqual(['ov.delivery.sent', 'ov.delivery.sent']);
+    // One id per delivery sent, whatever the attempt: announced again, it is the same event.
+    expect(published).toEqual(['ov.delivery.sent d-1:sent', 'ov.delivery.sent d-2:sent']);
     expect(order).toEqual(['published', 'recorded']);
     expect(marked).toEqual([{ ids: ['d-1', 'd-2'], outboxEvents: 0 }]);
   });

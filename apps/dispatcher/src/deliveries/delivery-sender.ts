@@ -492,7 +492,12 @@ export class DeliverySender {
       ...(detail ? { detail } : {}),
     };
     const event = cloudEvent({
-      id: `${row.delivery_id}:${state}:${row.attempts ?? 0}`,
+      // A delivery is sent once, whichever attempt took it: announced again (a claim recovered
+      // after its sender died between announcing and recording it), it is the same event.
+      id:
+        state === 'sent'
+          ? `${row.delivery_id}:sent`
+          : `${row.delivery_id}:${state}:${row.attempts ?? 0}`,
       source: DELIVERY_SOURCE,
       type: deliveryEventType(state),
       subject: row.customer_id,
