@@ -10,6 +10,7 @@ import { LedgerRepository } from './ledger/ledger.repository';
 import { CoordinatorInit1763900000000 } from './migrations/1763900000000-CoordinatorInit';
 import { CoordinatorLedger1763910000000 } from './migrations/1763910000000-CoordinatorLedger';
 import { RequestsAreTheInbox1764500000000 } from './migrations/1764500000000-RequestsAreTheInbox';
+import { TimelineFromTheLedger1764500000001 } from './migrations/1764500000001-TimelineFromTheLedger';
 import { policyProvider } from './policy/policy.provider';
 import { ProfilesConsumer } from './profiles/profiles.consumer';
 import { DueRequestsScheduler, SCHEDULER_TICK_MS } from './scheduler/due-requests.scheduler';
@@ -30,6 +31,7 @@ export class CoordinatorModule {
             CoordinatorInit1763900000000,
             CoordinatorLedger1763910000000,
             RequestsAreTheInbox1764500000000,
+            TimelineFromTheLedger1764500000001,
           ],
         }),
       ],

@@ -84,20 +84,6 @@ export class DecisionsConsumer {
             requests.map((r) => r.customerId),
             now,
           );
-          for (const r of requests) {
-            session.addTimeline(
-              r.customerId,
-              r.receivedAt,
-              'request',
-              `${r.source} asked to send ${r.intentType} ("${r.intentKey}").`,
-              {
-                requestId: r.requestId,
-                source: r.source,
-                intentType: r.intentType,
-                intentKey: r.intentKey,
-              },
-            );
-          }
         },
         finish: async () => {
           await session?.flush();

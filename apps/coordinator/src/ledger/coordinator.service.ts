@@ -31,8 +31,8 @@ export const DECISION_SOURCE = 'onevoice/coordinator';
 
 /**
  * Decides a customer's requests with the policy engine, against the ledger, and records each
- * decision: the request's new state, the decision log, the timeline, and the event to publish.
- * Callers hold the customer's lock and the transaction.
+ * decision: the request's new state, the decision log (which the timeline reads), and the event
+ * to publish. Callers hold the customer's lock and the transaction.
  */
 @Injectable()
 export class CoordinatorService {
@@ -234,25 +234,8 @@ export class CoordinatorService {
       policyVersion: this.policy.version,
       decidedAt: now,
       event,
+      summary: summarize(outcome, r, s.channel, reasons),
     });
-    session.addTimeline(
-      row.customer_id,
-      now,
-      'decision',
-      summarize(outcome, r, s.channel, reasons),
-      {
-        decisionId,
-        requestId: r.requestId,
-        source: r.source,
-        outcome,
-        channel: s.channel,
-        sendAfter: data.sendAfter,
-        deferredUntil: data.deferredUntil,
-        mergedInto: s.mergedInto,
-        reasons,
-        policyVersion: this.policy.version,
-      },
-    );
     return outbound(Topics.decisions, event);
   }
 }

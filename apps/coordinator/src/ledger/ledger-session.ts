@@ -10,7 +10,7 @@ import type { CustomerState, LedgerWrites, RequestRow } from './ledger.types';
  */
 export class LedgerSession {
   private readonly states = new Map<string, CustomerState>();
-  private writes: LedgerWrites = { states: new Map(), decisions: [], timeline: [] };
+  private writes: LedgerWrites = { states: new Map(), decisions: [] };
 
   constructor(
     readonly tx: EntityManager,
@@ -50,16 +50,6 @@ export class LedgerSession {
     );
   }
 
-  addTimeline(
-    customerId: string,
-    at: Date | string,
-    kind: string,
-    summary: string,
-    detail: unknown,
-  ): void {
-    this.writes.timeline.push({ customerId, at, kind, summary, detail });
-  }
-
   /** Requests merged into a decision, in the order they came. */
   mergedInto(customerId: string, decisionId: string): string[] {
     return this.state(customerId)
@@ -69,7 +59,7 @@ export class LedgerSession {
 
   async flush(): Promise<void> {
     const writes = this.writes;
-    this.writes = { states: new Map(), decisions: [], timeline: [] };
+    this.writes = { states: new Map(), decisions: [] };
     await this.repo.applyWrites(this.tx, writes);
   }
 }

@@ -44,11 +44,13 @@ export class LedgerRepository {
                    FROM jsonb_array_elements($1::jsonb) x WHERE $4::boolean ORDER BY 1) s)
        INSERT INTO requests (request_key, customer_id, source, request_id, intent_type, intent_key, category, urgency,
                              request, status, at, update_seq, reminder_of, received_at, expires_at,
-                             source_topic, source_offset)
+                             source_topic, source_offset, timeline_seq)
        SELECT e->>'requestKey', e->>'customerId', e->>'source', e->>'requestId', e->>'intentType', e->>'intentKey',
               e->>'category', e->>'urgency', e, $2, $3::timestamptz, (e->>'update')::int, e->'reminder'->>'of',
               (e->>'receivedAt')::timestamptz, (e->>'expiresAt')::timestamptz,
-              x->>'topic', (x->>'offset')::bigint
+              x->>'topic', (x->>'offset')::bigint,
+              -- A department's request is on the timeline (see \`timeline\`); a planned reminder is not.
+              CASE WHEN x ? 'topic' THEN nextval('timeline_id_seq') END
          FROM jsonb_array_elements($1::jsonb) x, LATERAL (SELECT x->'r' AS e) r
         WHERE (SELECT n FROM locked) >= 0
        ON CONFLICT (request_key) DO NOTHING RETURNING request_key`,
@@ -130,9 +132,12 @@ export class LedgerRepository {
     return new Map(rows.map((row) => [row.customer_id, toState(row)]));
   }
 
-  /** Writes what a batch of decisions changed, in one statement. */
+  /**
+   * Writes what a batch of decisions changed, in one statement: the requests' new states, and the
+   * decisions (which the timeline reads from the log, in the order they were made).
+   */
   async applyWrites(tx: EntityManager, w: LedgerWrites): Promise<void> {
-    if (w.states.size === 0 && w.decisions.length === 0 && w.timeline.length === 0) return;
+    if (w.states.size === 0 && w.decisions.length === 0) return;
     await tx.query(
       // Each document is read into columns once (json_to_recordset); reading fields one by one
       // from json elements scanned each element's text again for every field.
@@ -143,21 +148,18 @@ export class LedgerRepository {
            FROM json_to_recordset($1::json) AS u(request_key text, status text, decision_id text, decision_count int,
                 channel text, at timestamptz, send_before timestamptz, merged_into text)
           WHERE r.request_key = u.request_key
-          RETURNING 1),
-       logged AS (
-         INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event,
-                                   cause, cause_seq)
-         SELECT d."decisionId", d."requestKey", d."customerId", d.outcome, d.channel, d.reasons, d."policyVersion",
-                d."decidedAt", d.event, d.cause, d."causeSeq"
-           FROM json_to_recordset($2::json) AS d("decisionId" text, "requestKey" text, "customerId" text, outcome text,
-                channel text, reasons jsonb, "policyVersion" text, "decidedAt" timestamptz, event jsonb, cause text, "causeSeq" int)
-         ON CONFLICT (decision_id) DO NOTHING
-         RETURNING 1)
-       INSERT INTO timeline (customer_id, at, kind, summary, detail)
-       SELECT t."customerId", t.at, t.kind, t.summary, t.detail
-         FROM ROWS FROM (json_to_recordset($3::json) AS ("customerId" text, at timestamptz, kind text, summary text, detail jsonb))
-              WITH ORDINALITY AS t("customerId", at, kind, summary, detail, n)
-        ORDER BY t.n`,
+          RETURNING 1)
+       INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event,
+                                 cause, cause_seq, summary, timeline_seq)
+       SELECT d."decisionId", d."requestKey", d."customerId", d.outcome, d.channel, d.reasons, d."policyVersion",
+              d."decidedAt", d.event, d.cause, d."causeSeq", d.summary, nextval('timeline_id_seq')
+         FROM ROWS FROM (json_to_recordset($2::json) AS ("decisionId" text, "requestKey" text, "customerId" text, outcome text,
+              channel text, reasons jsonb, "policyVersion" text, "decidedAt" timestamptz, event jsonb, cause text, "causeSeq" int,
+              summary text))
+              WITH ORDINALITY AS d("decisionId", "requestKey", "customerId", outcome, channel, reasons, "policyVersion",
+              "decidedAt", event, cause, "causeSeq", summary, n)
+        ORDER BY d.n
+       ON CONFLICT (decision_id) DO NOTHING`,
       [
         JSON.stringify(
           [...w.states.values()].map((u) => ({
@@ -172,7 +174,6 @@ export class LedgerRepository {
           })),
         ),
         JSON.stringify(w.decisions),
-        JSON.stringify(w.timeline),
       ],
     );
   }
@@ -282,9 +283,29 @@ export class LedgerRepository {
     );
   }
 
+  /**
+   * A customer's timeline, in the order it was recorded: the timeline's own rows (deliveries,
+   * interactions, reminders, others' decisions), and, from the ledger, the departments' requests
+   * and the coordinator's decisions (with their reasons) — each stored once.
+   */
   async timeline(tx: EntityManager, customerId: string, limit: number) {
     return (await tx.query(
-      `SELECT at, kind, summary, detail FROM timeline WHERE customer_id = $1 ORDER BY at, id LIMIT $2`,
+      `SELECT at, kind, summary, detail FROM (
+         SELECT at, id AS seq, kind, summary, detail FROM timeline WHERE customer_id = $1
+         UNION ALL
+         SELECT received_at, timeline_seq, 'request',
+                source || ' asked to send ' || intent_type || ' ("' || intent_key || '").',
+                jsonb_build_object('requestId', request_id, 'source', source, 'intentType', intent_type, 'intentKey', intent_key)
+           FROM requests WHERE customer_id = $1 AND timeline_seq IS NOT NULL
+         UNION ALL
+         SELECT decided_at, timeline_seq, 'decision', summary,
+                jsonb_strip_nulls(jsonb_build_object(
+                  'decisionId', decision_id, 'requestId', event->'data'->'requestId', 'source', event->'data'->'requestSource',
+                  'outcome', outcome, 'channel', channel, 'sendAfter', event->'data'->'sendAfter',
+                  'deferredUntil', event->'data'->'deferredUntil', 'mergedInto', event->'data'->'mergedInto',
+                  'reasons', reasons, 'policyVersion', policy_version))
+           FROM decision_log WHERE customer_id = $1 AND timeline_seq IS NOT NULL) t
+        ORDER BY at, seq LIMIT $2`,
       [customerId, limit],
     )) as { at: Date; kind: string; summary: string; detail: Record<string, unknown> }[];
   }

@@ -76,13 +76,8 @@ export interface LedgerWrites {
     /** The contact request whose processing made this decision, and its place among them. */
     cause?: string;
     causeSeq?: number;
-  }[];
-  timeline: {
-    customerId: string;
-    at: Date | string;
-    kind: string;
+    /** The line the timeline shows for it. */
     summary: string;
-    detail: unknown;
   }[];
 }
 
