@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     let next = from;
     let owed = 0;
     const loadStart = performance.now();
+    const loadCpu = bench.serviceCpuMs();
     while (performance.now() - loadStart < seconds * 1000) {
       owed += rate / 50;
       const n = Math.floor(owed);
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
     }
     const measured = ids(label, from, next - from);
     await until(measured, 120_000);
+    const loadCpuMicros = ((bench.serviceCpuMs() - loadCpu) * 1000) / Math.max(1, measured.length);
     const latencies = measured
       .map((id) => firstDecision.get(id)! - sentAt.get(id)!)
       .sort((a, b) => a - b);
@@ -136,7 +138,12 @@ async function main(): Promise<void> {
       pipeRuns: bench.pipeRuns,
       ratio: Number((throughput / bench.pipePerSecond).toFixed(3)),
       coldRatio: Number((cold.perSecond / bench.pipeRuns[0]!).toFixed(3)),
-      latency: { ratePerSecond: rate, p50Ms: Number(p(0.5)), p99Ms: Number(p(0.99)) },
+      latency: {
+        ratePerSecond: rate,
+        p50Ms: Number(p(0.5)),
+        p99Ms: Number(p(0.99)),
+        cpuMicrosPerRequest: Math.round(loadCpuMicros),
+      },
     };
     report(
       'coordinator end to end (contact request → decision, real Kafka and Postgres)',
@@ -146,7 +153,7 @@ async function main(): Promise<void> {
         `ratio             ${figures.ratio} (target 0.6; cold service / first pipe: ${figures.coldRatio})`,
         `coordinator CPU   ${figures.coordinatorCpuMicrosPerRequest} µs per request (its process, user + system)`,
         `Postgres CPU      ${figures.databaseCpuMicrosPerRequest} µs per request (local server processes; NaN when remote)`,
-        `latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms)`,
+        `latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms); CPU ${figures.latency.cpuMicrosPerRequest} µs per request meanwhile`,
       ],
       'BENCH_COORDINATOR',
       figures,
