@@ -108,18 +108,32 @@ export function decodeMessage<S extends z.ZodType>(
   schema: S,
   value: Buffer | null,
 ): Decoded<z.output<S>> {
+  const json = parseMessage(value);
+  return json.ok ? validateMessage(schema, json.value) : json;
+}
+
+/** The JSON of a message's raw bytes (not yet checked against any schema). Never throws. */
+export function parseMessage(
+  value: Buffer | null,
+): { ok: true; value: unknown } | { ok: false; rejection: Rejection } {
   if (value === null || value.length === 0) {
     return { ok: false, rejection: { reason: 'empty message value', field: '(root)' } };
   }
-  let json: unknown;
   try {
-    json = JSON.parse(value.toString('utf8'));
+    return { ok: true, value: JSON.parse(value.toString('utf8')) };
   } catch (err) {
     return {
       ok: false,
       rejection: { reason: `malformed JSON: ${(err as Error).message}`, field: '(root)' },
     };
   }
+}
+
+/** Checks parsed JSON against a schema. Never throws. */
+export function validateMessage<S extends z.ZodType>(
+  schema: S,
+  json: unknown,
+): Decoded<z.output<S>> {
   const parsed = schema.safeParse(json);
   if (!parsed.success) return { ok: false, rejection: rejectionFromZod(parsed.error) };
   return { ok: true, event: parsed.data };

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import {
-  decodeMessage,
+  parseMessage,
   TOPIC_EVENT_SCHEMAS,
+  validateMessage,
   type Rejection,
   type TopicName,
 } from '@onevoice/contracts';
@@ -38,6 +39,16 @@ export interface KafkaBatchTransportOptions {
    * benchmark's echo topics, say). Contract topics always use the contract's schemas.
    */
   extraTopics?: Record<string, ZodType>;
+}
+
+/**
+ * What a handler may say of the messages it wants, as the extras of its pattern:
+ * `@EventPattern(Topics.decisions, { skipSources: ['onevoice/coordinator'] })`. Messages from a
+ * skipped source are passed over unchecked (their offsets are committed with the batch): a
+ * service that reads a topic it also writes need not validate its own output again.
+ */
+export interface HandlerExtras {
+  skipSources?: readonly string[];
 }
 
 /** Partitions an instance handles at once unless told otherwise (measured: `npm run bench:coordinator`). */
@@ -176,8 +187,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
     const valid: InboundMessage<unknown>[] = [];
     const invalid: { source: DeadLetterSource; rejection: Rejection }[] = [];
+    const skipSources = (handler.extras as HandlerExtras | undefined)?.skipSources;
     for (const message of batch.messages) {
-      const decoded = decodeMessage(schema, message.value);
+      const json = parseMessage(message.value);
+      if (json.ok && skipSources && skipSources.includes(eventSourceOf(json.value))) continue;
+      const decoded = json.ok ? validateMessage(schema, json.value) : json;
       if (decoded.ok) {
         valid.push({
           event: decoded.event,
@@ -304,4 +318,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   ): DeadLetterSource {
     return { topic, partition, message, consumer: this.options.groupId };
   }
+}
+
+/** A parsed event's `source`, if it has a string one. */
+function eventSourceOf(json: unknown): string {
+  const source = (json as { source?: unknown } | null)?.source;
+  return typeof source === 'string' ? source : '';
 }

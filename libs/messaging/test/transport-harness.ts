@@ -1,7 +1,7 @@
 import { Controller, Module } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type TopicEvent } from '@onevoice/contracts';
-import { EventBatch, startStandaloneConsumer } from '../src';
+import { EventBatch, startStandaloneConsumer, type HandlerExtras } from '../src';
 
 export type Interaction = TopicEvent<typeof Topics.interactions>;
 export type BatchHandler = (batch: EventBatch<Interaction>) => Promise<void>;
@@ -11,10 +11,11 @@ export async function startConsumer(
   brokers: string[],
   groupId: string,
   handler: BatchHandler,
+  extras: HandlerExtras = {},
 ): Promise<{ stop(): Promise<void> }> {
   @Controller()
   class InteractionsConsumer {
-    @EventPattern(Topics.interactions)
+    @EventPattern(Topics.interactions, extras)
     handle(@Payload() batch: EventBatch<Interaction>): Promise<void> {
       return handler(batch);
     }

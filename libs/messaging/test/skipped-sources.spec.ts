@@ -1,0 +1,73 @@
+import { DeadLetterHeaders, Topics } from '@onevoice/contracts';
+import { newCustomerId, produceRaw, sleep, testStack, TopicTap, waitFor } from '@onevoice/testing';
+import { randomUUID } from 'node:crypto';
+import { inboundContact, startConsumer } from './transport-harness';
+
+/**
+ * A handler that names sources to skip (`@EventPattern(topic, { skipSources })`) is given only
+ * the other sources' messages; the skipped ones are passed over unread, their offsets committed.
+ */
+describe('a handler that skips its own source', () => {
+  const stack = testStack();
+
+  it('receives the other sources, and checks only theirs', async () => {
+    const customer = newCustomerId(`skip-${randomUUID().slice(0, 6)}`);
+    const tap = await TopicTap.open(stack.brokers, [Topics.deadLetters]);
+    const received: string[] = [];
+    const group = `onevoice-test-skip-${customer}`;
+    const consumer = await startConsumer(
+      stack.brokers,
+      group,
+      async (batch) => {
+        received.push(
+          ...batch.messages.filter((m) => m.event.subject === customer).map((m) => m.event.id),
+        );
+        return Promise.resolve();
+      },
+      { skipSources: ['onevoice/self'] },
+    );
+    try {
+      const mine = { ...inboundContact(customer, 1), source: 'onevoice/self' };
+      const theirs = inboundContact(customer, 2);
+      // Invalid (no data), but from the skipped source: never read, so never dead-lettered.
+      const mineBroken = { ...inboundContact(customer, 3), source: 'onevoice/self', data: null };
+      // Invalid and from another source: dead-lettered as always.
+      const theirsBroken = { ...inboundContact(customer, 4), data: null };
+      await produceRaw(
+        stack.brokers,
+        Topics.interactions,
+        [mine, theirs, mineBroken, theirsBroken].map((e) => ({
+          key: customer,
+          value: JSON.stringify(e),
+        })),
+      );
+      // This group's dead letters (the running services dead-letter the broken ones too).
+      const ours = () =>
+        tap.messages
+          .filter((m) => m.key === customer && m.headers[DeadLetterHeaders.consumer] === group)
+          .map((m) => (JSON.parse(m.value!.toString()) as { id: string }).id);
+      await waitFor('the other source’s message and its broken one dead-lettered', () =>
+        received.length >= 1 && ours().length >= 1 ? true : undefined,
+      );
+      await sleep(1_000);
+      expect(received).toEqual([`${customer}-2`]);
+      // Only the other source's broken message: the skipped source's was never read.
+      expect(ours()).toEqual([`${customer}-4`]);
+    } finally {
+      await consumer.stop();
+      await tap.close();
+    }
+
+    // The skipped messages' offsets were committed with the batch: a new instance has nothing.
+    const again: string[] = [];
+    const second = await startConsumer(stack.brokers, group, async (batch) => {
+      again.push(
+        ...batch.messages.filter((m) => m.event.subject === customer).map((m) => m.event.id),
+      );
+      return Promise.resolve();
+    });
+    await sleep(2_000);
+    await second.stop();
+    expect(again).toEqual([]);
+  });
+});
