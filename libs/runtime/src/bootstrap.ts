@@ -101,6 +101,8 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       fromBeginning: def.env.OV_CONSUMER_START === 'earliest',
       sessionTimeoutMs: def.env.OV_KAFKA_SESSION_TIMEOUT_MS,
       concurrency: def.env.OV_KAFKA_CONCURRENCY,
+      fetchMinBytes: def.env.OV_KAFKA_FETCH_MIN_BYTES,
+      fetchMaxWaitMs: def.env.OV_KAFKA_FETCH_MAX_WAIT_MS,
     },
     (error) => {
       logger.fatal({

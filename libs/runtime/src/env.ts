@@ -27,10 +27,16 @@ export const baseEnvSchema = z.object({
   OV_CONSUMER_GROUP_PREFIX: z.string().min(1).default('onevoice'),
   /** Where a new consumer group starts: the beginning of each topic (nothing is missed) or its end. */
   OV_CONSUMER_START: z.enum(['earliest', 'latest']).default('earliest'),
-  /** How long the group waits for a silent instance (a crashed one) before giving its partitions away. */
   /** How many partitions' batches one instance handles at once (each in its own transaction). */
   OV_KAFKA_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_KAFKA_CONCURRENCY),
+  /** How long the group waits for a silent instance (a crashed one) before giving its partitions away. */
   OV_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  /**
+   * A fetch answers once this many bytes are ready or `OV_KAFKA_FETCH_MAX_WAIT_MS` has passed:
+   * 1 answers at once (least latency, most fetches); more makes fuller batches under steady load.
+   */
+  OV_KAFKA_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(52_428_800).default(1),
+  OV_KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(250),
 });
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 
