@@ -75,6 +75,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private readiness: Readiness = 'starting';
   private assigned: Record<string, number[]> = {};
   private readonly attempts: number;
+  private readonly handlersByTopic = new Map<string, MessageHandler | null>();
 
   constructor(
     private readonly connection: KafkaConnection,
@@ -181,7 +182,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
     const topic = batch.topic;
-    const handler = this.getHandlerByPattern(topic);
+    const handler = this.handlerFor(topic);
     const schema = this.schemaOf(topic);
     if (!handler || !schema) return;
 
@@ -303,6 +304,17 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         await payload.heartbeat();
       }
     }
+  }
+
+  /**
+   * The handler of a topic, looked up once: Nest's lookup first tries the pattern as JSON, and
+   * a topic name is not, so each lookup threw (and built) an exception — per batch.
+   */
+  private handlerFor(topic: string): MessageHandler | null {
+    let handler = this.handlersByTopic.get(topic);
+    if (handler === undefined)
+      this.handlersByTopic.set(topic, (handler = this.getHandlerByPattern(topic)));
+    return handler;
   }
 
   private schemaOf(topic: string): ZodType | undefined {
