@@ -431,6 +431,8 @@ export class DeliverySender {
         return false;
       },
     );
+    // Crash tests stop here: announced, not yet recorded sent.
+    if (announced) failpoint('dispatcher:announced');
     await this.deliveries.markSentMany(this.dataSource.manager, marks, announced ? [] : events);
   }
 
