@@ -193,8 +193,7 @@ export class DeliverySender {
         const ids = await this.dataSource.transaction(async (tx) => {
           for (const [row, o] of outcomes)
             if (!o.ok) events.push(...(await this.failed(tx, row, o.error, done, o.trace)));
-          await this.deliveries.markSentMany(tx, marks, []);
-          return this.outbox.enqueue(tx, events);
+          return this.deliveries.markSentMany(tx, marks, events);
         });
         // Published from memory while the next batch is sent; what fails stays for `flush`.
         await this.inBackground(() => this.outbox.publishEnqueued(ids, events));
