@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contracts';
-import type { EventBatch } from '@onevoice/messaging';
+import type { EventBatch, InboundMessage } from '@onevoice/messaging';
 import type { IdempotentConsumer, InboxLedger } from '@onevoice/persistence';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { CoordinatorService } from '../ledger/coordinator.service';
@@ -28,6 +28,11 @@ export class DecisionsConsumer {
       batch.messages.map((m) => [m, toStoredRequest(m.event, this.catalogue)]),
     );
     for (const [message, result] of mapped) if (!result.ok) batch.reject(message, result.rejection);
+    const requestsOf = (messages: readonly InboundMessage<ContactRequestEvent>[]) =>
+      messages.flatMap((m) => {
+        const r = mapped.get(m)!;
+        return r.ok ? [r.request] : [];
+      });
     const now = new Date();
     let session: LedgerSession | undefined;
     let inserted = new Set<string>();
@@ -35,10 +40,7 @@ export class DecisionsConsumer {
     // the decisions it caused are in the decision log (see RequestsAreTheInbox1764500000000).
     const ledger: InboxLedger<ContactRequestEvent> = {
       claim: async (tx, from, messages, ids) => {
-        const requests = messages.flatMap((m) => {
-          const r = mapped.get(m)!;
-          return r.ok ? [r.request] : [];
-        });
+        const requests = requestsOf(messages);
         // A request twice in one batch was read where it first appears.
         const offsets = new Map<string, string>();
         messages.forEach((m, i) => offsets.has(ids[i]!) || offsets.set(ids[i]!, m.offset));
@@ -75,13 +77,9 @@ export class DecisionsConsumer {
         // Its customers' state is read in one statement; the decisions are then made in memory
         // and written together.
         prepare: async (tx, claimed) => {
-          const requests = claimed.flatMap((m) => {
-            const r = mapped.get(m)!;
-            return r.ok ? [r.request] : [];
-          });
           session = new LedgerSession(tx, this.ledger);
           await session.load(
-            requests.map((r) => r.customerId),
+            requestsOf(claimed).map((r) => r.customerId),
             now,
           );
         },

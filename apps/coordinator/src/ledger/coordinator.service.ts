@@ -308,7 +308,6 @@ export function toEngineRequest(r: StoredRequest): ContactRequest {
   };
 }
 
-/** The profile the engine needs; without one, defaults (UTC, nothing known). */
 /**
  * What the decision event says of its fallback channels: each with its quiet hours, in the
  * customer's time zone, after any do-not-disturb, until the message expires (none: undefined).
@@ -330,6 +329,7 @@ function fallbackData(
   };
 }
 
+/** The profile the engine needs; without one, defaults (UTC, nothing known). */
 export function toEngineProfile(p: ProfileData | undefined, category: string): CustomerProfile {
   if (!p) return { timeZone: 'UTC', optOuts: [], consents: [] };
   const inferred = [

@@ -147,8 +147,7 @@ export class LedgerRepository {
                 channel = u.channel, at = u.at, send_before = u.send_before, merged_into = u.merged_into
            FROM json_to_recordset($1::json) AS u(request_key text, status text, decision_id text, decision_count int,
                 channel text, at timestamptz, send_before timestamptz, merged_into text)
-          WHERE r.request_key = u.request_key
-          RETURNING 1)
+          WHERE r.request_key = u.request_key)
        INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event,
                                  cause, cause_seq, summary, timeline_seq)
        SELECT d."decisionId", d."requestKey", d."customerId", d.outcome, d.channel, d.reasons, d."policyVersion",
