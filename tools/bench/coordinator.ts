@@ -9,7 +9,7 @@
  */
 import { Topics } from '@onevoice/contracts';
 import { TopicTap } from '@onevoice/testing';
-import { report, runBench, startServiceBench } from './service-bench';
+import { Arrivals, report, runBench, startServiceBench } from './service-bench';
 
 const log = (line: string) => process.stderr.write(`[bench:coordinator] ${line}\n`);
 const messages = Number(process.env.BENCH_MESSAGES ?? 5_000);
@@ -46,59 +46,27 @@ async function main(): Promise<void> {
   });
   const { run, producer } = bench;
   const tap = await TopicTap.open(bench.infra.brokers, [Topics.decisions]);
+  // A request's first decision, by the request's id.
+  const decided = new Arrivals(tap, (e) => e.data.requestId as string);
   const sentAt = new Map<string, number>();
-  const firstDecision = new Map<string, number>();
-  const seen = () => {
-    for (const m of tap.messages.splice(0)) {
-      const id = (JSON.parse(m.value!.toString()) as { data: { requestId: string } }).data
-        .requestId;
-      if (!firstDecision.has(id)) firstDecision.set(id, m.receivedAt);
-    }
-  };
   const ids = (label: string, from: number, count: number) =>
     Array.from({ length: count }, (_, i) => `${label}-${from + i}`);
-  const until = async (wanted: readonly string[], timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      seen();
-      const missing = wanted.filter((id) => !firstDecision.has(id)).length;
-      if (missing === 0) return Math.max(...wanted.map((id) => firstDecision.get(id)!));
-      if (Date.now() > deadline)
-        throw new Error(`${missing}/${wanted.length} requests undecided after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  /** One backlog of requests for a round's own customers, drained: requests per second, CPU each. */
-  const round = async (label: string) => {
-    log(`${label}: ${messages} contact requests for ${customers} customers`);
-    await bench.produceBacklog(
-      Topics.contactRequests,
-      Array.from({ length: messages }, (_, seq) => request(label, seq)),
-    );
-    const cpu = bench.serviceCpuMs();
-    const dbCpu = bench.databaseCpuMs();
-    const started = performance.now();
-    // Done when the last decision arrived.
-    const last = await until(ids(label, 0, messages), 600_000);
-    const perSecond = messages / ((last - started) / 1000);
-    log(`${label}: ${perSecond.toFixed(0)} requests/s`);
-    return {
-      perSecond,
-      cpuMicros: ((bench.serviceCpuMs() - cpu) * 1000) / messages,
-      dbCpuMicros: ((bench.databaseCpuMs() - dbCpu) * 1000) / messages,
-    };
-  };
 
   try {
-    // Measured twice, as the pipe is: once cold (just started), once warm, after the second pipe.
-    const cold = await round(`${run}-cold`);
-    await bench.pipeAgain();
-    const warm = await round(`${run}-warm`);
-    const throughput = (cold.perSecond + warm.perSecond) / 2;
+    const rounds = await bench.coldAndWarm('requests', (label) => {
+      log(`${label}: ${messages} contact requests for ${customers} customers`);
+      return bench.drain(
+        Topics.contactRequests,
+        Array.from({ length: messages }, (_, seq) => request(label, seq)),
+        decided,
+        ids(label, 0, messages),
+      );
+    });
+    const { cold, warm, mean } = rounds;
 
     // Latency at a share of that rate, for the warm round's customers (a few requests each).
     const label = `${run}-warm`;
-    const rate = Math.max(5, Math.floor(throughput * load));
+    const rate = Math.max(5, Math.floor(mean.perSecond * load));
     log(`latency: ${rate} requests/s (${Math.round(load * 100)}%) for ${seconds} s`);
     const from = messages;
     let next = from;
@@ -120,24 +88,24 @@ async function main(): Promise<void> {
       if (rest > 0) await new Promise((r) => setTimeout(r, rest));
     }
     const measured = ids(label, from, next - from);
-    await until(measured, 120_000);
+    await decided.last(measured, 120_000);
     const loadCpuMicros = ((bench.serviceCpuMs() - loadCpu) * 1000) / Math.max(1, measured.length);
     const latencies = measured
-      .map((id) => firstDecision.get(id)! - sentAt.get(id)!)
+      .map((id) => decided.get(id)! - sentAt.get(id)!)
       .sort((a, b) => a - b);
     const p = (q: number) =>
       latencies.length === 0
         ? 'NaN'
         : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
     const figures = {
-      coordinatorPerSecond: Math.round(throughput),
+      coordinatorPerSecond: Math.round(mean.perSecond),
       coordinatorRuns: [Math.round(cold.perSecond), Math.round(warm.perSecond)],
-      coordinatorCpuMicrosPerRequest: Math.round((cold.cpuMicros + warm.cpuMicros) / 2),
-      databaseCpuMicrosPerRequest: Math.round((cold.dbCpuMicros + warm.dbCpuMicros) / 2),
+      coordinatorCpuMicrosPerRequest: Math.round(mean.cpuMicros),
+      databaseCpuMicrosPerRequest: Math.round(mean.dbCpuMicros),
       pipePerSecond: bench.pipePerSecond,
       pipeRuns: bench.pipeRuns,
-      ratio: Number((throughput / bench.pipePerSecond).toFixed(3)),
-      coldRatio: Number((cold.perSecond / bench.pipeRuns[0]!).toFixed(3)),
+      ratio: rounds.ratio,
+      coldRatio: rounds.coldRatio,
       latency: {
         ratePerSecond: rate,
         p50Ms: Number(p(0.5)),

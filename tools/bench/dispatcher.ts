@@ -10,7 +10,7 @@
  */
 import { deliveryEventType, Topics } from '@onevoice/contracts';
 import { approvedDecision, TopicTap } from '@onevoice/testing';
-import { report, runBench, startServiceBench } from './service-bench';
+import { Arrivals, report, runBench, startServiceBench } from './service-bench';
 
 const log = (line: string) => process.stderr.write(`[bench:dispatcher] ${line}\n`);
 const messages = Number(process.env.BENCH_MESSAGES ?? 10_000);
@@ -39,62 +39,31 @@ async function main(): Promise<void> {
     pipeMessages: 10_000,
     nodeArgsVar: 'BENCH_DISPATCHER_NODE_ARGS',
   });
-  const { run } = bench;
   const tap = await TopicTap.open(bench.infra.brokers, [Topics.deliveries]);
-  /** When each decision's "sent" event arrived, by decision id. */
-  const sentAt = new Map<string, number>();
-  const takeSent = () => {
-    for (const m of tap.messages.splice(0)) {
-      const e = JSON.parse(m.value!.toString()) as { type: string; data: { decisionId: string } };
-      if (e.type === deliveryEventType('sent') && !sentAt.has(e.data.decisionId))
-        sentAt.set(e.data.decisionId, m.receivedAt);
-    }
-  };
-  /** One backlog of decisions, drained: deliveries per second and the service's CPU each. */
-  const round = async (label: string) => {
-    const prefix = `${run}-${label}-`;
-    log(`${label}: ${messages} approved decisions for ${customers} customers`);
-    await bench.produceBacklog(
-      Topics.decisions,
-      Array.from({ length: messages }, (_, seq) => decision(`${run}-${label}`, seq)),
-    );
-    const cpu = bench.serviceCpuMs();
-    const dbCpu = bench.databaseCpuMs();
-    const started = performance.now();
-    // Done when the last delivery's "sent" event is on the topic: recorded, sent and announced.
-    const ids = Array.from({ length: messages }, (_, seq) => `${prefix}${seq}`);
-    const deadline = Date.now() + 600_000;
-    for (;;) {
-      takeSent();
-      const missing = ids.filter((id) => !sentAt.has(id)).length;
-      if (missing === 0) break;
-      if (Date.now() > deadline) throw new Error(`${missing}/${messages} not sent after 600 s`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const lastSeen = Math.max(...ids.map((id) => sentAt.get(id)!));
-    const perSecond = messages / ((lastSeen - started) / 1000);
-    log(`${label}: ${Math.round(perSecond)} deliveries/s`);
-    return {
-      perSecond,
-      cpuMicros: ((bench.serviceCpuMs() - cpu) * 1000) / messages,
-      dbCpuMicros: ((bench.databaseCpuMs() - dbCpu) * 1000) / messages,
-    };
-  };
+  // Done when a delivery's "sent" event is on the topic: recorded, sent and announced.
+  const sent = new Arrivals(tap, (e) =>
+    e.type === deliveryEventType('sent') ? (e.data.decisionId as string) : undefined,
+  );
   try {
-    // Measured twice, as the pipe is: once cold (just started), once warm, after the second pipe.
-    const cold = await round('cold');
-    await bench.pipeAgain();
-    const warm = await round('warm');
-    const perSecond = (cold.perSecond + warm.perSecond) / 2;
+    const rounds = await bench.coldAndWarm('deliveries', (label) => {
+      log(`${label}: ${messages} approved decisions for ${customers} customers`);
+      return bench.drain(
+        Topics.decisions,
+        Array.from({ length: messages }, (_, seq) => decision(label, seq)),
+        sent,
+        Array.from({ length: messages }, (_, seq) => `${label}-${seq}`),
+      );
+    });
+    const { cold, warm, mean } = rounds;
     const figures = {
-      dispatcherPerSecond: Math.round(perSecond),
+      dispatcherPerSecond: Math.round(mean.perSecond),
       dispatcherRuns: [Math.round(cold.perSecond), Math.round(warm.perSecond)],
-      dispatcherCpuMicrosPerDelivery: Math.round((cold.cpuMicros + warm.cpuMicros) / 2),
-      databaseCpuMicrosPerDelivery: Math.round((cold.dbCpuMicros + warm.dbCpuMicros) / 2),
+      dispatcherCpuMicrosPerDelivery: Math.round(mean.cpuMicros),
+      databaseCpuMicrosPerDelivery: Math.round(mean.dbCpuMicros),
       pipePerSecond: bench.pipePerSecond,
       pipeRuns: bench.pipeRuns,
-      ratio: Number((perSecond / bench.pipePerSecond).toFixed(3)),
-      coldRatio: Number((cold.perSecond / bench.pipeRuns[0]!).toFixed(3)),
+      ratio: rounds.ratio,
+      coldRatio: rounds.coldRatio,
     };
     report(
       'dispatcher (approved decision → delivery recorded, sent to a null provider, "sent" published)',

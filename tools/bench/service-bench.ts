@@ -10,6 +10,7 @@ import {
   startServiceProcess,
   type Infrastructure,
   type ServiceName,
+  type TopicTap,
 } from '@onevoice/testing';
 import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -50,9 +51,89 @@ export interface ServiceBench {
   /** CPU time of the local Postgres server; NaN when it is not on this machine. */
   databaseCpuMs(): number;
   /** Polls `count` until it reaches `total`; `what` names it in the error after 10 minutes. */
-
   waitUntil(count: () => Promise<number>, total: number, what: string): Promise<void>;
+  /**
+   * Drains one backlog: produces `messages` in one transaction, then waits until each of `ids`
+   * has arrived. Messages per second from the commit to the last arrival, and the service's and
+   * Postgres's CPU per message.
+   */
+  drain(
+    topic: string,
+    messages: readonly Message[],
+    arrivals: Arrivals,
+    ids: readonly string[],
+  ): Promise<Round>;
+  /**
+   * Measures the service as the pipe is: a round cold (just started), the pipe again, a round
+   * warm. `round` drains one backlog for its label (`<run>-cold`, `<run>-warm`: ids and
+   * customers of its own); `unit` names what it counts in the log.
+   */
+  coldAndWarm(unit: string, round: (label: string) => Promise<Round>): Promise<ColdAndWarm>;
   close(): Promise<void>;
+}
+
+/** What one drained backlog measured. */
+export interface Round {
+  perSecond: number;
+  /** The service's CPU per message, in µs. */
+  cpuMicros: number;
+  /** The local Postgres server's CPU per message, in µs (NaN when it is elsewhere). */
+  dbCpuMicros: number;
+}
+
+/** A cold and a warm round, their means, and the ratios to the pipe of the same run. */
+export interface ColdAndWarm {
+  cold: Round;
+  warm: Round;
+  mean: Round;
+  /** The mean against the mean of the pipe's two runs. */
+  ratio: number;
+  /** The cold round against the first (cold) pipe run alone. */
+  coldRatio: number;
+}
+
+/**
+ * When each message's result — a decision, a "sent" event — first reached a tapped topic, by the
+ * id `idOf` reads from the event (undefined: not one counted).
+ */
+export class Arrivals {
+  private readonly at = new Map<string, number>();
+
+  constructor(
+    private readonly tap: TopicTap,
+    private readonly idOf: (event: {
+      type: string;
+      data: Record<string, unknown>;
+    }) => string | undefined,
+  ) {}
+
+  /** When `id` arrived (undefined: not yet). */
+  get(id: string): number | undefined {
+    this.take();
+    return this.at.get(id);
+  }
+
+  /** Waits until every one of `ids` has arrived; returns when the last did. */
+  async last(ids: readonly string[], timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.take();
+      const missing = ids.filter((id) => !this.at.has(id)).length;
+      if (missing === 0) return Math.max(...ids.map((id) => this.at.get(id)!));
+      if (Date.now() > deadline)
+        throw new Error(`${missing}/${ids.length} results missing after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private take(): void {
+    for (const m of this.tap.messages.splice(0)) {
+      const id = this.idOf(
+        JSON.parse(m.value!.toString()) as { type: string; data: Record<string, unknown> },
+      );
+      if (id !== undefined && !this.at.has(id)) this.at.set(id, m.receivedAt);
+    }
+  }
 }
 
 export async function startServiceBench(
@@ -101,7 +182,7 @@ export async function startServiceBench(
   });
   await transactional.connect();
   const pipeRuns = [pipe.throughputPerSecond];
-  return {
+  const bench: ServiceBench = {
     run,
     infra,
     get pipePerSecond() {
@@ -140,6 +221,40 @@ export async function startServiceBench(
         await new Promise((r) => setTimeout(r, 100));
       }
     },
+    async drain(topic, messages, arrivals, ids) {
+      await bench.produceBacklog(topic, messages);
+      const cpu = bench.serviceCpuMs();
+      const dbCpu = databaseCpuMs();
+      const started = performance.now();
+      const last = await arrivals.last(ids, 600_000);
+      return {
+        perSecond: messages.length / ((last - started) / 1000),
+        cpuMicros: ((bench.serviceCpuMs() - cpu) * 1000) / messages.length,
+        dbCpuMicros: ((databaseCpuMs() - dbCpu) * 1000) / messages.length,
+      };
+    },
+    async coldAndWarm(unit, round) {
+      const measure = async (label: string) => {
+        const result = await round(`${run}-${label}`);
+        log(`${label}: ${Math.round(result.perSecond)} ${unit}/s`);
+        return result;
+      };
+      const cold = await measure('cold');
+      await bench.pipeAgain();
+      const warm = await measure('warm');
+      const mean = {
+        perSecond: (cold.perSecond + warm.perSecond) / 2,
+        cpuMicros: (cold.cpuMicros + warm.cpuMicros) / 2,
+        dbCpuMicros: (cold.dbCpuMicros + warm.dbCpuMicros) / 2,
+      };
+      return {
+        cold,
+        warm,
+        mean,
+        ratio: Number((mean.perSecond / bench.pipePerSecond).toFixed(3)),
+        coldRatio: Number((cold.perSecond / pipeRuns[0]!).toFixed(3)),
+      };
+    },
     async close() {
       await producer.disconnect();
       await transactional.disconnect();
@@ -152,6 +267,7 @@ export async function startServiceBench(
       );
     },
   };
+  return bench;
 }
 
 /**
