@@ -9,7 +9,7 @@
  */
 import { Topics } from '@onevoice/contracts';
 import { TopicTap } from '@onevoice/testing';
-import { Arrivals, report, runBench, startServiceBench } from './service-bench';
+import { Arrivals, report, roundLines, runBench, startServiceBench } from './service-bench';
 
 const log = (line: string) => process.stderr.write(`[bench:coordinator] ${line}\n`);
 const messages = Number(process.env.BENCH_MESSAGES ?? 5_000);
@@ -116,11 +116,12 @@ async function main(): Promise<void> {
     report(
       'coordinator end to end (contact request → decision, real Kafka and Postgres)',
       [
-        `throughput        ${figures.coordinatorPerSecond} requests/s (mean of ${figures.coordinatorRuns.join(' cold and ')} warm)`,
-        `echo pipe         ${figures.pipePerSecond} events/s (same run: mean of ${bench.pipeRuns.join(' before and ')} after)`,
-        `ratio             ${figures.ratio} (target 0.6; cold service / first pipe: ${figures.coldRatio})`,
-        `coordinator CPU   ${figures.coordinatorCpuMicrosPerRequest} µs per request (its process, user + system)`,
-        `Postgres CPU      ${figures.databaseCpuMicrosPerRequest} µs per request (local server processes; NaN when remote)`,
+        ...roundLines(bench, rounds, {
+          service: 'coordinator',
+          unit: 'requests',
+          per: 'request',
+          target: 0.6,
+        }),
         `latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms); CPU ${figures.latency.cpuMicrosPerRequest} µs per request meanwhile`,
       ],
       'BENCH_COORDINATOR',

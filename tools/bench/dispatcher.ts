@@ -10,7 +10,7 @@
  */
 import { deliveryEventType, Topics } from '@onevoice/contracts';
 import { approvedDecision, TopicTap } from '@onevoice/testing';
-import { Arrivals, report, runBench, startServiceBench } from './service-bench';
+import { Arrivals, report, roundLines, runBench, startServiceBench } from './service-bench';
 
 const log = (line: string) => process.stderr.write(`[bench:dispatcher] ${line}\n`);
 const messages = Number(process.env.BENCH_MESSAGES ?? 10_000);
@@ -67,13 +67,12 @@ async function main(): Promise<void> {
     };
     report(
       'dispatcher (approved decision → delivery recorded, sent to a null provider, "sent" published)',
-      [
-        `throughput        ${figures.dispatcherPerSecond} deliveries/s (mean of ${figures.dispatcherRuns.join(' cold and ')} warm)`,
-        `echo pipe         ${figures.pipePerSecond} events/s (same run: mean of ${bench.pipeRuns.join(' before and ')} after)`,
-        `ratio             ${figures.ratio} (target 0.5; cold service / first pipe: ${figures.coldRatio})`,
-        `dispatcher CPU    ${figures.dispatcherCpuMicrosPerDelivery} µs per delivery (its process, user + system)`,
-        `Postgres CPU      ${figures.databaseCpuMicrosPerDelivery} µs per delivery (local server processes; NaN when remote)`,
-      ],
+      roundLines(bench, rounds, {
+        service: 'dispatcher',
+        unit: 'deliveries',
+        per: 'delivery',
+        target: 0.5,
+      }),
       'BENCH_DISPATCHER',
       figures,
     );

@@ -304,6 +304,21 @@ function processCpuMs(pid: number | undefined): number {
   }
 }
 
+/** A cold-and-warm measurement's lines in a report: throughput, the pipe, the ratio, CPU. */
+export function roundLines(
+  bench: ServiceBench,
+  r: ColdAndWarm,
+  o: { service: string; unit: string; per: string; target: number },
+): string[] {
+  return [
+    `throughput        ${Math.round(r.mean.perSecond)} ${o.unit}/s (mean of ${Math.round(r.cold.perSecond)} cold and ${Math.round(r.warm.perSecond)} warm)`,
+    `echo pipe         ${bench.pipePerSecond} events/s (same run: mean of ${bench.pipeRuns.join(' before and ')} after)`,
+    `ratio             ${r.ratio} (target ${o.target}; cold service / first pipe: ${r.coldRatio})`,
+    `${`${o.service} CPU`.padEnd(18)}${Math.round(r.mean.cpuMicros)} µs per ${o.per} (its process, user + system)`,
+    `Postgres CPU      ${Math.round(r.mean.dbCpuMicros)} µs per ${o.per} (local server processes; NaN when remote)`,
+  ];
+}
+
 /** Prints a benchmark's figures for people, then one line for scripts: `<TAG> {json}`. */
 export function report(
   title: string,
