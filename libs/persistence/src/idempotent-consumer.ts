@@ -103,13 +103,15 @@ class ProcessedMessagesLedger implements InboxLedger<Identified> {
 /**
  * Exactly-once effects over at-least-once delivery. For a batch, in one transaction:
  * claim every message id (in `processed_messages`, or the `InboxLedger` given); run `work` for
- * the new ones and keep what it wants published with the claim; commit; then publish. A redelivered message (same offset)
- * publishes its stored outputs again instead of re-running its work, so a crash between the
- * commit and the publish loses nothing and duplicates nothing downstream consumers can't
- * recognise by event id. A duplicate (same id, another offset) is skipped.
+ * the new ones and keep what it wants published with the claim; commit; then publish. A
+ * redelivered message (same offset) publishes its stored outputs again instead of re-running its
+ * work, so a crash between the commit and the publish loses nothing and duplicates nothing
+ * downstream consumers can't recognise by event id. A duplicate (same id, another offset) is
+ * skipped.
  */
 export class IdempotentConsumer {
   private readonly logger = new Logger(IdempotentConsumer.name);
+  private readonly processedMessages: InboxLedger<Identified>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -120,8 +122,6 @@ export class IdempotentConsumer {
   ) {
     this.processedMessages = new ProcessedMessagesLedger(consumer);
   }
-
-  private readonly processedMessages: InboxLedger<Identified>;
 
   async process<E extends Identified>(
     batch: EventBatch<E>,

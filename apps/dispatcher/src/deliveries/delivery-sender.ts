@@ -35,7 +35,7 @@ export const DELIVERY_SOURCE = 'onevoice/dispatcher';
  * a backlog to the table (claimed and read back again), ~15% more CPU per delivery.
  */
 const HAND_OVER_MAX = 10_000;
-/** Event publishes the send loops may leave running while they go on. */
+/** Publishing (and recording) of sent batches the send loops may leave running as they go on. */
 const PUBLISHES_IN_FLIGHT = 6;
 const tracer = otelTrace.getTracer('dispatcher');
 
