@@ -59,8 +59,11 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
     extra: {
       max: options.poolSize ?? 10,
       application_name: `onevoice-${options.schema}`,
-      // Unqualified names in a service's SQL mean its own schema.
-      options: `-c search_path=${options.schema}`,
+      // Unqualified names in a service's SQL mean its own schema. No JIT: the services' queries
+      // are short and per batch, and a planner estimate above `jit_above_cost` (stale statistics
+      // after a burst) made Postgres compile each one again — measured at 40–50 ms of a 60–150 ms
+      // ledger read under load (auto_explain, `npm run bench:coordinator`).
+      options: `-c search_path=${options.schema} -c jit=off`,
     },
   });
   await dataSource.initialize();
