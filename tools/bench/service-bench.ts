@@ -260,7 +260,9 @@ export async function startServiceBench(
       await transactional.disconnect();
       await db.end();
       await processHandle.stop();
-      await database.drop();
+      // BENCH_KEEP_DATABASE=1 keeps the service's database, to look into afterwards.
+      if (process.env.BENCH_KEEP_DATABASE === '1') log(`kept the database: ${database.url}`);
+      else await database.drop();
       await infra.stop();
       log(
         'the messages stay on the broker; before `npm start` here, `npm run kafka:reset` spares the services replaying them',
