@@ -6,17 +6,25 @@ import { COORDINATOR_INBOX } from './decisions/decisions.tokens';
 import { DeliveriesConsumer } from './deliveries/deliveries.consumer';
 import { InteractionsConsumer } from './interactions/interactions.consumer';
 import { CoordinatorService } from './ledger/coordinator.service';
+import { LedgerCache } from './ledger/ledger-cache';
 import { LedgerRepository } from './ledger/ledger.repository';
 import { CoordinatorInit1763900000000 } from './migrations/1763900000000-CoordinatorInit';
 import { CoordinatorLedger1763910000000 } from './migrations/1763910000000-CoordinatorLedger';
 import { RequestsAreTheInbox1764500000000 } from './migrations/1764500000000-RequestsAreTheInbox';
 import { TimelineFromTheLedger1764500000001 } from './migrations/1764500000001-TimelineFromTheLedger';
+import { LedgerVersions1764600000000 } from './migrations/1764600000000-LedgerVersions';
 import { policyProvider } from './policy/policy.provider';
 import { ProfilesConsumer } from './profiles/profiles.consumer';
 import { DueRequestsScheduler, SCHEDULER_TICK_MS } from './scheduler/due-requests.scheduler';
 import { intentCatalogueProvider, StaffCredential } from '@onevoice/runtime';
 import { OtherDecisionsConsumer } from './timeline/other-decisions.consumer';
 import { TimelineController } from './timeline/timeline.controller';
+
+/**
+ * How long a ledger kept in memory may be used: its time-bounded parts (which requests a history
+ * holds, which carry their documents) are read for the moment they are loaded.
+ */
+const LEDGER_CACHE_TTL_MS = 5 * 60_000;
 
 @Module({})
 export class CoordinatorModule {
@@ -32,6 +40,7 @@ export class CoordinatorModule {
             CoordinatorLedger1763910000000,
             RequestsAreTheInbox1764500000000,
             TimelineFromTheLedger1764500000001,
+            LedgerVersions1764600000000,
           ],
         }),
       ],
@@ -45,6 +54,13 @@ export class CoordinatorModule {
       ],
       providers: [
         LedgerRepository,
+        {
+          provide: LedgerCache,
+          useValue: new LedgerCache({
+            maxCustomers: env.OV_LEDGER_CACHE_CUSTOMERS,
+            ttlMs: LEDGER_CACHE_TTL_MS,
+          }),
+        },
         CoordinatorService,
         DueRequestsScheduler,
         { provide: SCHEDULER_TICK_MS, useValue: env.OV_SCHEDULER_TICK_MS },

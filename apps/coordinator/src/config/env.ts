@@ -16,6 +16,11 @@ export const coordinatorEnvSchema = baseEnvSchema
     OV_OPS_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
     /** How often held requests are looked at to see whether they are due. */
     OV_SCHEDULER_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    /**
+     * Customers whose ledgers an instance keeps in memory between batches (see LedgerCache); 0
+     * reads every batch's customers from the database.
+     */
+    OV_LEDGER_CACHE_CUSTOMERS: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   })
   .transform((env, ctx) => ({
     ...env,

@@ -48,7 +48,7 @@ export class DeliveriesConsumer {
       if (!reminders || number > reminders.max) return [];
       const due = new Date(at.getTime() + durationMs(reminders.after));
       if (due.getTime() >= Date.parse(request.expiresAt)) return [];
-      const planned = await this.ledger.insertRequests(
+      const { inserted: planned } = await this.ledger.insertRequests(
         tx,
         [
           {

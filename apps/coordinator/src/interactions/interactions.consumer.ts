@@ -127,7 +127,7 @@ export class InteractionsConsumer {
     await this.ledger.addTimeline(tx, customerId, at, 'fulfilment', summary, { intentKey });
     const now = new Date();
     const session = new LedgerSession(tx, this.ledger);
-    await session.load([customerId], now);
+    await session.load([customerId], now, { heldDocuments: true });
     const unsent = session
       .state(customerId)
       .history.filter(

@@ -17,12 +17,27 @@ export class LedgerSession {
     private readonly repo: LedgerRepository,
   ) {}
 
-  async load(customerIds: readonly string[], now: Date): Promise<void> {
+  /** Reads these customers' state (see `LedgerRepository.customerStates` for what it holds). */
+  async load(
+    customerIds: readonly string[],
+    now: Date,
+    options: { heldDocuments?: boolean } = {},
+  ): Promise<void> {
     const missing = [...new Set(customerIds)].filter((c) => !this.states.has(c));
     if (missing.length === 0) return;
-    const loaded = await this.repo.customerStates(this.tx, missing, now);
+    const loaded = await this.repo.customerStates(this.tx, missing, now, options);
     for (const c of missing)
       this.states.set(c, loaded.get(c) ?? { history: [], cases: [], fulfilled: [] });
+  }
+
+  /** Takes a customer's state as it is (kept in memory from an earlier batch: see LedgerCache). */
+  adopt(customerId: string, state: CustomerState): void {
+    this.states.set(customerId, state);
+  }
+
+  /** Every customer this session holds, with its state as the session's decisions left it. */
+  customers(): IterableIterator<[string, CustomerState]> {
+    return this.states.entries();
   }
 
   state(customerId: string): CustomerState {

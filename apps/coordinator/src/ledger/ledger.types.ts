@@ -27,8 +27,9 @@ export interface RequestRow {
   request_key: string;
   customer_id: string;
   /**
-   * The request as received. A history loaded to decide leaves it out (null) for requests that
-   * are settled — suppressed, or gone out — which no decision can change; `requestOf` reads it.
+   * The request as received. A history loaded to decide leaves it out (null) where no decision
+   * made now can change the request — settled (suppressed, gone out), or held for later and not
+   * an update (see `LedgerRepository.customerStates`); `requestOf` reads it.
    */
   request: StoredRequest | null;
   /** The department's channel restriction, kept even where `request` is left out. */
@@ -81,9 +82,49 @@ export interface LedgerWrites {
   }[];
 }
 
-/** A row's request; only settled rows of a loaded history lack it, and nothing decides those. */
+/** A row's request; a loaded history leaves it out only where no decision now can change it. */
 export function requestOf(row: RequestRow): StoredRequest {
   if (!row.request)
-    throw new Error(`request ${row.request_key} was loaded settled; it cannot be decided again`);
+    throw new Error(
+      `request ${row.request_key} was loaded without its document; it cannot be decided now`,
+    );
   return row.request;
+}
+
+/**
+ * A new pending request as `insertRequests` stores it and a loaded history holds it, put in its
+ * place in `history` (by arrival, then key): how a ledger kept in memory takes in what a batch
+ * added (see LedgerCache).
+ */
+export function addPendingRequest(history: RequestRow[], r: StoredRequest): void {
+  const row: RequestRow = {
+    request_key: r.requestKey,
+    customer_id: r.customerId,
+    request: r,
+    allowed_channels: r.allowedChannels ?? null,
+    status: 'pending',
+    decision_id: null,
+    decision_count: 0,
+    channel: null,
+    at: null,
+    send_before: null,
+    merged_into: null,
+    sent: false,
+    engaged: false,
+    intent_key: r.intentKey,
+    category: r.category,
+    urgency: r.urgency,
+    update_seq: r.update ?? null,
+    reminder_of: r.reminder?.of ?? null,
+    received_at: new Date(r.receivedAt),
+  };
+  const at = row.received_at.getTime();
+  let i = history.length;
+  while (i > 0) {
+    const before = history[i - 1]!;
+    const t = before.received_at.getTime();
+    if (t < at || (t === at && before.request_key <= row.request_key)) break;
+    i--;
+  }
+  history.splice(i, 0, row);
 }
