@@ -12,10 +12,12 @@ import { TopicTap } from '@onevoice/testing';
 import { Arrivals, report, roundLines, runBench, startServiceBench } from './service-bench';
 
 const log = (line: string) => process.stderr.write(`[bench:coordinator] ${line}\n`);
-const messages = Number(process.env.BENCH_MESSAGES ?? 5_000);
+// The same backlog as the pipe drains (a smaller one weighs its first fetch and its last batch
+// more), five requests per customer.
+const messages = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const load = Number(process.env.BENCH_LOAD ?? 0.7);
-const customers = 1_000;
+const customers = Math.max(1, Math.round(messages / 5));
 
 /** Contact request `seq` of a round (`label`), for one of the round's customers. */
 function request(label: string, seq: number) {
@@ -41,7 +43,7 @@ function request(label: string, seq: number) {
 
 async function main(): Promise<void> {
   const bench = await startServiceBench('coordinator', log, {
-    pipeMessages: 10_000,
+    pipeMessages: messages,
     nodeArgsVar: 'BENCH_COORDINATOR_NODE_ARGS',
   });
   const { run, producer } = bench;

@@ -8,11 +8,7 @@ import { InteractionsConsumer } from './interactions/interactions.consumer';
 import { CoordinatorService } from './ledger/coordinator.service';
 import { LedgerCache } from './ledger/ledger-cache';
 import { LedgerRepository } from './ledger/ledger.repository';
-import { CoordinatorInit1763900000000 } from './migrations/1763900000000-CoordinatorInit';
-import { CoordinatorLedger1763910000000 } from './migrations/1763910000000-CoordinatorLedger';
-import { RequestsAreTheInbox1764500000000 } from './migrations/1764500000000-RequestsAreTheInbox';
-import { TimelineFromTheLedger1764500000001 } from './migrations/1764500000001-TimelineFromTheLedger';
-import { LedgerVersions1764600000000 } from './migrations/1764600000000-LedgerVersions';
+import { COORDINATOR_MIGRATIONS } from './migrations';
 import { policyProvider } from './policy/policy.provider';
 import { ProfilesConsumer } from './profiles/profiles.consumer';
 import { DueRequestsScheduler, SCHEDULER_TICK_MS } from './scheduler/due-requests.scheduler';
@@ -35,13 +31,7 @@ export class CoordinatorModule {
         DatabaseModule.forService({
           url: env.DATABASE_URL,
           schema: 'coordinator',
-          migrations: [
-            CoordinatorInit1763900000000,
-            CoordinatorLedger1763910000000,
-            RequestsAreTheInbox1764500000000,
-            TimelineFromTheLedger1764500000001,
-            LedgerVersions1764600000000,
-          ],
+          migrations: COORDINATOR_MIGRATIONS,
         }),
       ],
       controllers: [

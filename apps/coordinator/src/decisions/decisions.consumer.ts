@@ -8,7 +8,6 @@ import { CoordinatorService } from '../ledger/coordinator.service';
 import { LedgerCache } from '../ledger/ledger-cache';
 import { LedgerSession } from '../ledger/ledger-session';
 import { LedgerRepository } from '../ledger/ledger.repository';
-import { addPendingRequest } from '../ledger/ledger.types';
 import { toStoredRequest } from './contact-request.mapper';
 import { COORDINATOR_INBOX } from './decisions.tokens';
 
@@ -38,24 +37,30 @@ export class DecisionsConsumer {
       });
     const now = new Date();
     let session: LedgerSession | undefined;
-    let inserted = new Set<string>();
+    let claimed = new Set<string>();
     let versions = new Map<string, number>();
+    let source: { topic: string; offsets: Map<string, string> } | undefined;
     // The requests table is this consumer's inbox: a request stored is a message claimed, and
-    // the decisions it caused are in the decision log (see RequestsAreTheInbox1764500000000).
+    // the decisions it caused are in the decision log (see RequestsAreTheInbox1764500000000). A
+    // new request is stored once decided, with its decision (see LedgerRepository.applyWrites).
     const ledger: InboxLedger<ContactRequestEvent> = {
       claim: async (tx, from, messages, ids) => {
         const requests = requestsOf(messages);
         // A request twice in one batch was read where it first appears.
         const offsets = new Map<string, string>();
         messages.forEach((m, i) => offsets.has(ids[i]!) || offsets.set(ids[i]!, m.offset));
-        // The batch's customers are locked and its requests stored in one statement.
-        ({ inserted, versions } = await this.ledger.insertRequests(tx, requests, {
-          lock: true,
-          from: (r) => ({ topic: from.topic, offset: offsets.get(r.requestKey)! }),
-        }));
-        const seenBefore = [...new Set(ids.filter((id) => !inserted.has(id)))];
+        source = { topic: from.topic, offsets };
+        // The batch's customers are locked, and its requests looked for, in one statement.
+        const found = await this.ledger.lockAndFind(
+          tx,
+          requests.map((r) => r.customerId),
+          requests.map((r) => r.requestKey),
+        );
+        versions = found.versions;
+        claimed = new Set(ids.filter((id) => !found.stored.has(id)));
+        const seenBefore = [...new Set(ids.filter((id) => found.stored.has(id)))];
         return {
-          claimed: inserted,
+          claimed,
           earlier: await this.ledger.earlierClaims(tx, seenBefore, Topics.decisions),
         };
       },
@@ -66,7 +71,7 @@ export class DecisionsConsumer {
       batch,
       async (_tx, message) => {
         const result = mapped.get(message)!;
-        if (!result.ok || !inserted.has(result.request.requestKey)) return [];
+        if (!result.ok || !claimed.has(result.request.requestKey)) return [];
         session!.cause = result.request.requestKey;
         return this.coordinator.decideAndApply(
           session!,
@@ -79,29 +84,22 @@ export class DecisionsConsumer {
       {
         ledger,
         // Its customers' state is taken from memory where nobody changed it since this instance
-        // last did (the new requests join it as stored), or else read in one statement; the
-        // decisions are then made in memory and written together.
-        prepare: async (tx, claimed) => {
+        // last did, or else read in one statement; the new requests join it, the decisions are
+        // made in memory, and everything is written together.
+        prepare: async (tx, fresh) => {
           session = new LedgerSession(tx, this.ledger);
-          const requests = requestsOf(claimed);
-          const looked = new Set<string>();
-          const adopted = new Set<string>();
-          for (const r of requests) {
-            if (!looked.has(r.customerId)) {
-              looked.add(r.customerId);
-              const kept = this.cache.take(r.customerId, versions.get(r.customerId)!);
-              if (kept) {
-                session.adopt(r.customerId, kept);
-                adopted.add(r.customerId);
-              }
-            }
-            if (adopted.has(r.customerId))
-              addPendingRequest(session.state(r.customerId).history, r);
+          const requests = requestsOf(fresh);
+          const customers = [...new Set(requests.map((r) => r.customerId))];
+          for (const customerId of customers) {
+            const kept = this.cache.take(customerId, versions.get(customerId)!);
+            if (kept) session.adopt(customerId, kept);
           }
-          await session.load(
-            requests.map((r) => r.customerId),
-            now,
-          );
+          await session.load(customers, now);
+          for (const r of requests)
+            session.addRequest(r, {
+              topic: source!.topic,
+              offset: source!.offsets.get(r.requestKey)!,
+            });
         },
         finish: async () => {
           await session?.flush();

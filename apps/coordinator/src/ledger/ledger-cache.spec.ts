@@ -61,7 +61,7 @@ describe('addPendingRequest', () => {
     update: 2,
   });
 
-  it('adds the row insertRequests stores, in its place by arrival and key', () => {
+  it('adds the row a loaded history would hold, in its place by arrival and key', () => {
     const history = state().history;
     addPendingRequest(history, request('b', '2026-11-24T10:00:00.000Z'));
     addPendingRequest(history, request('d', '2026-11-24T12:00:00.000Z'));

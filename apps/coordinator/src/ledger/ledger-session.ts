@@ -1,6 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import type { LedgerRepository } from './ledger.repository';
-import type { CustomerState, LedgerWrites, RequestRow } from './ledger.types';
+import {
+  addPendingRequest,
+  type CustomerState,
+  type LedgerWrites,
+  type RequestRow,
+  type StoredRequest,
+} from './ledger.types';
 
 /**
  * The ledger as one transaction's decisions see it: customers' state read once, in one query,
@@ -10,7 +16,7 @@ import type { CustomerState, LedgerWrites, RequestRow } from './ledger.types';
  */
 export class LedgerSession {
   private readonly states = new Map<string, CustomerState>();
-  private writes: LedgerWrites = { states: new Map(), decisions: [] };
+  private writes: LedgerWrites = { inserts: [], states: new Map(), decisions: [] };
 
   constructor(
     readonly tx: EntityManager,
@@ -46,6 +52,15 @@ export class LedgerSession {
     return state;
   }
 
+  /**
+   * A new request of a loaded customer: pending in its history now, stored at `flush` as this
+   * session's decisions left it. `from` is where it was read.
+   */
+  addRequest(request: StoredRequest, from?: { topic: string; offset: string }): void {
+    const row = addPendingRequest(this.state(request.customerId).history, request);
+    this.writes.inserts.push({ row, ...(from ? { from } : {}) });
+  }
+
   /** Changes a request's state, in memory now and in the database at `flush`. */
   update(row: RequestRow, changes: Partial<RequestRow>): void {
     Object.assign(row, changes);
@@ -74,7 +89,7 @@ export class LedgerSession {
 
   async flush(): Promise<void> {
     const writes = this.writes;
-    this.writes = { states: new Map(), decisions: [] };
+    this.writes = { inserts: [], states: new Map(), decisions: [] };
     await this.repo.applyWrites(this.tx, writes);
   }
 }

@@ -3,7 +3,13 @@ import type { ProfileData, TopicName } from '@onevoice/contracts';
 import type { Outbound } from '@onevoice/messaging';
 import type { EarlierClaim } from '@onevoice/persistence';
 import type { EntityManager } from 'typeorm';
-import type { CustomerState, LedgerWrites, RequestRow, StoredRequest } from './ledger.types';
+import {
+  requestOf,
+  type CustomerState,
+  type LedgerWrites,
+  type RequestRow,
+  type StoredRequest,
+} from './ledger.types';
 
 /** How far back a customer's history matters to a decision (the longest cap window and more). */
 const HISTORY_DAYS = 90;
@@ -30,58 +36,52 @@ export class LedgerRepository {
   }
 
   /**
-   * Inserts new requests in one statement; returns the keys that were new. They are pending,
-   * or, with `heldUntil`, held (deferred) until then — as a planned reminder is. With `lock`,
-   * the same statement first takes the requests' customers' locks (as `lockCustomers` does) and
-   * returns their ledgers' new versions. With `from`, each request remembers where it was read
-   * (see `earlierClaims`).
+   * Locks the customers (as `lockCustomers` does, returning their ledgers' new versions) and finds
+   * which of `requestKeys` are stored already, in one statement. That statement reads the requests
+   * as they were when it began: a request another transaction on the same customer stored while
+   * this one waited for the lock is not among them — `applyWrites` finds it, and fails.
+   */
+  async lockAndFind(
+    tx: EntityManager,
+    customerIds: readonly string[],
+    requestKeys: readonly string[],
+  ): Promise<{ versions: Map<string, number>; stored: Set<string> }> {
+    const rows = (await tx.query(
+      `WITH locked AS (
+         INSERT INTO ledger_versions AS v (customer_id, version)
+         SELECT DISTINCT c, 1 FROM unnest($1::text[]) c ORDER BY 1
+         ON CONFLICT (customer_id) DO UPDATE SET version = v.version + 1
+         RETURNING customer_id, version)
+       SELECT customer_id AS key, version::text AS version FROM locked
+       UNION ALL
+       SELECT request_key, NULL FROM requests
+        WHERE request_key = ANY($2::text[]) AND (SELECT count(*) FROM locked) >= 0`,
+      [customerIds, requestKeys],
+    )) as { key: string; version: string | null }[];
+    const versions = new Map<string, number>();
+    const stored = new Set<string>();
+    for (const r of rows)
+      if (r.version === null) stored.add(r.key);
+      else versions.set(r.key, Number(r.version));
+    return { versions, stored };
+  }
+
+  /**
+   * Inserts new requests held (deferred) until `heldUntil`, as a planned reminder is; returns
+   * the keys that were new.
    */
   async insertRequests(
     tx: EntityManager,
     requests: readonly StoredRequest[],
-    options: {
-      heldUntil?: Date;
-      lock?: boolean;
-      from?: (r: StoredRequest) => { topic: string; offset: string };
-    } = {},
-  ): Promise<{ inserted: Set<string>; versions: Map<string, number> }> {
-    if (requests.length === 0) return { inserted: new Set(), versions: new Map() };
-    // One JSON document rather than a dozen arrays: cheaper to build, send and parse. As jsonb,
-    // parsed once: a json value is scanned again for every field read from it.
-    const rows = (await tx.query(
-      `WITH locked AS (
-         INSERT INTO ledger_versions AS v (customer_id, version)
-         SELECT DISTINCT x->'r'->>'customerId', 1 FROM jsonb_array_elements($1::jsonb) x WHERE $4::boolean ORDER BY 1
-         ON CONFLICT (customer_id) DO UPDATE SET version = v.version + 1
-         RETURNING customer_id, version),
-       inserted AS (
-       INSERT INTO requests (request_key, customer_id, source, request_id, intent_type, intent_key, category, urgency,
-                             request, status, at, update_seq, reminder_of, received_at, expires_at,
-                             source_topic, source_offset, timeline_seq)
-       SELECT e->>'requestKey', e->>'customerId', e->>'source', e->>'requestId', e->>'intentType', e->>'intentKey',
-              e->>'category', e->>'urgency', e, $2, $3::timestamptz, (e->>'update')::int, e->'reminder'->>'of',
-              (e->>'receivedAt')::timestamptz, (e->>'expiresAt')::timestamptz,
-              x->>'topic', (x->>'offset')::bigint,
-              -- A department's request is on the timeline (see \`timeline\`); a planned reminder is not.
-              CASE WHEN x ? 'topic' THEN nextval('timeline_id_seq') END
-         FROM jsonb_array_elements($1::jsonb) x, LATERAL (SELECT x->'r' AS e) r
-        WHERE (SELECT count(*) FROM locked) >= 0
-       ON CONFLICT (request_key) DO NOTHING RETURNING request_key)
-       SELECT request_key AS key, NULL AS version FROM inserted
-       UNION ALL SELECT customer_id, version::text FROM locked`,
-      [
-        JSON.stringify(requests.map((r) => ({ r, ...options.from?.(r) }))),
-        options.heldUntil ? 'deferred' : 'pending',
-        options.heldUntil ?? null,
-        options.lock ?? false,
-      ],
-    )) as { key: string; version: string | null }[];
-    const inserted = new Set<string>();
-    const versions = new Map<string, number>();
-    for (const r of rows)
-      if (r.version === null) inserted.add(r.key);
-      else versions.set(r.key, Number(r.version));
-    return { inserted, versions };
+    options: { heldUntil: Date },
+  ): Promise<{ inserted: Set<string> }> {
+    if (requests.length === 0) return { inserted: new Set() };
+    const rows = (await tx.query(`${insertRequestsSql('$1')} RETURNING request_key`, [
+      JSON.stringify(
+        requests.map((r) => ({ r, s: { status: 'deferred', at: options.heldUntil } })),
+      ),
+    ])) as { request_key: string }[];
+    return { inserted: new Set(rows.map((r) => r.request_key)) };
   }
 
   /**
@@ -187,21 +187,27 @@ export class LedgerRepository {
   }
 
   /**
-   * Writes what a batch of decisions changed, in one statement: the requests' new states, and the
-   * decisions (which the timeline reads from the log, in the order they were made).
+   * Writes what a batch of decisions changed, in one statement: the new requests, stored as they
+   * were decided (one row version each, not an insert and then an update); the other requests'
+   * new states; and the decisions (which the timeline reads from the log, in the order they were
+   * made, after the requests). Fails if a new request was stored meanwhile (see `lockAndFind`):
+   * the transaction is then rolled back, and the batch tried again finds it.
    */
   async applyWrites(tx: EntityManager, w: LedgerWrites): Promise<void> {
-    if (w.states.size === 0 && w.decisions.length === 0) return;
-    await tx.query(
-      // Each document is read into columns once (json_to_recordset); reading fields one by one
-      // from json elements scanned each element's text again for every field.
-      `WITH updated AS (
+    if (w.inserts.length === 0 && w.states.size === 0 && w.decisions.length === 0) return;
+    const inserted = new Set(w.inserts.map((i) => i.row.request_key));
+    const [{ stored }] = (await tx.query(
+      // Each document is read into columns once (json_to_recordset, jsonb); reading fields one
+      // by one from json elements scanned each element's text again for every field.
+      `WITH inserted AS (${insertRequestsSql('$3')} RETURNING 1),
+       updated AS (
          UPDATE requests r
             SET status = u.status, decision_id = u.decision_id, decision_count = u.decision_count,
                 channel = u.channel, at = u.at, send_before = u.send_before, merged_into = u.merged_into
            FROM json_to_recordset($1::json) AS u(request_key text, status text, decision_id text, decision_count int,
                 channel text, at timestamptz, send_before timestamptz, merged_into text)
-          WHERE r.request_key = u.request_key)
+          WHERE r.request_key = u.request_key),
+       logged AS (
        INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event,
                                  cause, cause_seq, summary, timeline_seq)
        SELECT d."decisionId", d."requestKey", d."customerId", d.outcome, d.channel, d.reasons, d."policyVersion",
@@ -211,24 +217,47 @@ export class LedgerRepository {
               summary text))
               WITH ORDINALITY AS d("decisionId", "requestKey", "customerId", outcome, channel, reasons, "policyVersion",
               "decidedAt", event, cause, "causeSeq", summary, n)
+        WHERE (SELECT count(*) FROM inserted) >= 0
         ORDER BY d.n
-       ON CONFLICT (decision_id) DO NOTHING`,
+       ON CONFLICT (decision_id) DO NOTHING)
+       SELECT count(*)::int AS stored FROM inserted`,
       [
         JSON.stringify(
-          [...w.states.values()].map((u) => ({
-            request_key: u.request_key,
-            status: u.status,
-            decision_id: u.decision_id,
-            decision_count: u.decision_count,
-            channel: u.channel,
-            at: u.at,
-            send_before: u.send_before,
-            merged_into: u.merged_into,
-          })),
+          [...w.states.values()]
+            .filter((u) => !inserted.has(u.request_key))
+            .map((u) => ({
+              request_key: u.request_key,
+              status: u.status,
+              decision_id: u.decision_id,
+              decision_count: u.decision_count,
+              channel: u.channel,
+              at: u.at,
+              send_before: u.send_before,
+              merged_into: u.merged_into,
+            })),
         ),
         JSON.stringify(w.decisions),
+        JSON.stringify(
+          w.inserts.map(({ row, from }) => ({
+            r: requestOf(row),
+            s: {
+              status: row.status,
+              decision_id: row.decision_id,
+              decision_count: row.decision_count,
+              channel: row.channel,
+              at: row.at,
+              send_before: row.send_before,
+              merged_into: row.merged_into,
+            },
+            ...from,
+          })),
+        ),
       ],
-    );
+    )) as [{ stored: number }];
+    if (stored !== w.inserts.length)
+      throw new Error(
+        `${w.inserts.length - stored} of ${w.inserts.length} new requests were stored meanwhile by another transaction; trying the batch again`,
+      );
   }
 
   /**
@@ -372,4 +401,24 @@ interface OtherState {
   fulfilled: { intentKey: string; at: string }[];
   inbound: { channel: string; at: string } | null;
   profile: ProfileData | null;
+}
+
+/**
+ * Inserts the requests of the JSON array `param` — `{ r: StoredRequest, s?: { status, at, … },
+ * topic?, offset? }` each — in its order, with the state `s` gives (pending by default). With
+ * `topic` and `offset`, a request remembers where it was read (see `earlierClaims`) and takes its
+ * place on the timeline; a planned reminder has neither.
+ */
+function insertRequestsSql(param: string): string {
+  return `INSERT INTO requests (request_key, customer_id, source, request_id, intent_type, intent_key, category, urgency,
+                        request, status, decision_id, decision_count, channel, at, send_before, merged_into,
+                        update_seq, reminder_of, received_at, expires_at, source_topic, source_offset, timeline_seq)
+  SELECT e->>'requestKey', e->>'customerId', e->>'source', e->>'requestId', e->>'intentType', e->>'intentKey',
+         e->>'category', e->>'urgency', e, coalesce(s->>'status', 'pending'), s->>'decision_id',
+         coalesce((s->>'decision_count')::int, 0), s->>'channel', (s->>'at')::timestamptz,
+         (s->>'send_before')::timestamptz, s->>'merged_into', (e->>'update')::int, e->'reminder'->>'of',
+         (e->>'receivedAt')::timestamptz, (e->>'expiresAt')::timestamptz, x->>'topic', (x->>'offset')::bigint,
+         CASE WHEN x ? 'topic' THEN nextval('timeline_id_seq') END
+    FROM jsonb_array_elements(${param}::jsonb) x, LATERAL (SELECT x->'r' AS e, x->'s' AS s) r
+  ON CONFLICT (request_key) DO NOTHING`;
 }

@@ -62,6 +62,8 @@ export interface CustomerState {
 
 /** What a batch of decisions changes, written together. */
 export interface LedgerWrites {
+  /** New requests, stored with their final state; where each was read, for the inbox. */
+  inserts: { row: RequestRow; from?: { topic: string; offset: string } }[];
   /** The final state of each request touched, by request key. */
   states: Map<string, RequestRow>;
   decisions: {
@@ -92,11 +94,10 @@ export function requestOf(row: RequestRow): StoredRequest {
 }
 
 /**
- * A new pending request as `insertRequests` stores it and a loaded history holds it, put in its
- * place in `history` (by arrival, then key): how a ledger kept in memory takes in what a batch
- * added (see LedgerCache).
+ * A new request as a loaded history would hold it once stored pending, put in its place in
+ * `history` (by arrival, then key); returns its row.
  */
-export function addPendingRequest(history: RequestRow[], r: StoredRequest): void {
+export function addPendingRequest(history: RequestRow[], r: StoredRequest): RequestRow {
   const row: RequestRow = {
     request_key: r.requestKey,
     customer_id: r.customerId,
@@ -127,4 +128,5 @@ export function addPendingRequest(history: RequestRow[], r: StoredRequest): void
     i--;
   }
   history.splice(i, 0, row);
+  return row;
 }

@@ -1,0 +1,14 @@
+import { CoordinatorInit1763900000000 } from './1763900000000-CoordinatorInit';
+import { CoordinatorLedger1763910000000 } from './1763910000000-CoordinatorLedger';
+import { RequestsAreTheInbox1764500000000 } from './1764500000000-RequestsAreTheInbox';
+import { TimelineFromTheLedger1764500000001 } from './1764500000001-TimelineFromTheLedger';
+import { LedgerVersions1764600000000 } from './1764600000000-LedgerVersions';
+
+/** The coordinator schema's migrations, in order. */
+export const COORDINATOR_MIGRATIONS = [
+  CoordinatorInit1763900000000,
+  CoordinatorLedger1763910000000,
+  RequestsAreTheInbox1764500000000,
+  TimelineFromTheLedger1764500000001,
+  LedgerVersions1764600000000,
+];
