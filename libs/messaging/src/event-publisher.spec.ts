@@ -54,6 +54,17 @@ describe('KafkaEventPublisher', () => {
     expect(order).toEqual([...Array(300).keys()]);
   });
 
+  it('publishes the JSON its maker wrote already, which stays out of the message kept as JSON', async () => {
+    const { producer, requests } = recordingProducer();
+    const made = event('c-3', 1);
+    // Spaced out, to tell it from a second serialization.
+    const json = JSON.stringify(made.event, null, 1);
+    const message = outbound(Topics.decisions, made.event, json);
+    expect(JSON.parse(JSON.stringify(message))).toEqual(JSON.parse(JSON.stringify(made)));
+    await new KafkaEventPublisher(producer).publish([message]);
+    expect(requests[0]!.topicMessages![0]!.messages[0]!.value).toBe(json);
+  });
+
   it('sends nothing for nothing', async () => {
     const { producer, requests } = recordingProducer();
     await new KafkaEventPublisher(producer).publish([]);

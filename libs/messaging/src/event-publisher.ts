@@ -61,7 +61,7 @@ export class KafkaEventPublisher extends EventPublisher {
         ...injectTraceContext({}, trace.setSpan(otelContext.active(), span)),
         'content-type': 'application/cloudevents+json',
       };
-      const value = JSON.stringify(m.event);
+      const value = m.json ?? JSON.stringify(m.event);
       if (bytes > 0 && bytes + value.length > MAX_REQUEST_BYTES) {
         requests.push(current);
         current = new Map();

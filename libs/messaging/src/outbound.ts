@@ -12,8 +12,17 @@ export interface Outbound {
   key: string;
   event: CloudEvent;
   headers: Record<string, string>;
+  /**
+   * `JSON.stringify(event)`, when its maker wrote it already (to store it, say): published as it
+   * is rather than serialized again. Not enumerable, so an Outbound kept as JSON is unchanged.
+   */
+  readonly json?: string;
 }
 
-export function outbound(topic: TopicName, event: CloudEvent): Outbound {
-  return { topic, key: event.subject, event, headers: injectTraceContext() };
+/** A message to publish; `json`, if given, must be `JSON.stringify(event)`. */
+export function outbound(topic: TopicName, event: CloudEvent, json?: string): Outbound {
+  const message: Outbound = { topic, key: event.subject, event, headers: injectTraceContext() };
+  if (json !== undefined)
+    Object.defineProperty(message, 'json', { value: json, enumerable: false });
+  return message;
 }

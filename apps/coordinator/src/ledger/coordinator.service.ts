@@ -224,19 +224,20 @@ export class CoordinatorService {
       time: now,
       data,
     });
+    // Serialized once: logged as it is published.
+    const json = JSON.stringify(event);
     session.logDecision({
       decisionId,
       requestKey: row.request_key,
       customerId: row.customer_id,
       outcome,
       channel: s.channel,
-      reasons,
       policyVersion: this.policy.version,
       decidedAt: now,
-      event,
+      event: json,
       summary: summarize(outcome, r, s.channel, reasons),
     });
-    return outbound(Topics.decisions, event);
+    return outbound(Topics.decisions, event, json);
   }
 }
 

@@ -210,12 +210,12 @@ export class LedgerRepository {
        logged AS (
        INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event,
                                  cause, cause_seq, summary, timeline_seq)
-       SELECT d."decisionId", d."requestKey", d."customerId", d.outcome, d.channel, d.reasons, d."policyVersion",
+       SELECT d."decisionId", d."requestKey", d."customerId", d.outcome, d.channel, d.event->'data'->'reasons', d."policyVersion",
               d."decidedAt", d.event, d.cause, d."causeSeq", d.summary, nextval('timeline_id_seq')
          FROM ROWS FROM (json_to_recordset($2::json) AS ("decisionId" text, "requestKey" text, "customerId" text, outcome text,
-              channel text, reasons jsonb, "policyVersion" text, "decidedAt" timestamptz, event jsonb, cause text, "causeSeq" int,
+              channel text, "policyVersion" text, "decidedAt" timestamptz, event jsonb, cause text, "causeSeq" int,
               summary text))
-              WITH ORDINALITY AS d("decisionId", "requestKey", "customerId", outcome, channel, reasons, "policyVersion",
+              WITH ORDINALITY AS d("decisionId", "requestKey", "customerId", outcome, channel, "policyVersion",
               "decidedAt", event, cause, "causeSeq", summary, n)
         WHERE (SELECT count(*) FROM inserted) >= 0
         ORDER BY d.n
@@ -236,7 +236,10 @@ export class LedgerRepository {
               merged_into: u.merged_into,
             })),
         ),
-        JSON.stringify(w.decisions),
+        // Each event as it was serialized to be published (its reasons are read from it).
+        `[${w.decisions
+          .map(({ event, ...d }) => `${JSON.stringify(d).slice(0, -1)},"event":${event}}`)
+          .join(',')}]`,
         JSON.stringify(
           w.inserts.map(({ row, from }) => ({
             r: requestOf(row),

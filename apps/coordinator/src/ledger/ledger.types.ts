@@ -72,10 +72,10 @@ export interface LedgerWrites {
     customerId: string;
     outcome: string;
     channel?: string;
-    reasons: unknown;
     policyVersion: string;
     decidedAt: Date;
-    event: unknown;
+    /** The decision event as published (`JSON.stringify`), its reasons included. */
+    event: string;
     /** The contact request whose processing made this decision, and its place among them. */
     cause?: string;
     causeSeq?: number;
