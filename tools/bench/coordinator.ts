@@ -4,11 +4,13 @@
  * per second, that figure as a ratio to the one-hop echo pipe (`bench:pipe`) measured in the
  * same run — both draining a backlog (produced in one Kafka transaction; the clock starts when it
  * commits and stops at the last decision), both measured cold and warm and compared as means —
- * and the p99 request → decision latency at 70% of that rate.
+ * and the p99 request → decision latency at 70% of that rate — with the echo pipe's at the same
+ * rate beside it (what the transport alone reaches on this machine).
  * Targets (issue 3): ratio ≥ 0.6; p99 < 50 ms at 70%. Run it with no other coordinator running.
  */
 import { Topics } from '@onevoice/contracts';
 import { TopicTap } from '@onevoice/testing';
+import { measurePipe } from './pipe';
 import { Arrivals, report, roundLines, runBench, startServiceBench } from './service-bench';
 
 const log = (line: string) => process.stderr.write(`[bench:coordinator] ${line}\n`);
@@ -95,6 +97,8 @@ async function main(): Promise<void> {
     const latencies = measured
       .map((id) => decided.get(id)! - sentAt.get(id)!)
       .sort((a, b) => a - b);
+    // The transport alone (the echo pipe, in this process) at the same rate, for comparison.
+    const pipeAtRate = await measurePipe({ messages: 2_000, seconds, rate, log });
     const p = (q: number) =>
       latencies.length === 0
         ? 'NaN'
@@ -113,6 +117,8 @@ async function main(): Promise<void> {
         p50Ms: Number(p(0.5)),
         p99Ms: Number(p(0.99)),
         cpuMicrosPerRequest: Math.round(loadCpuMicros),
+        pipeP50Ms: pipeAtRate.latency.p50Ms,
+        pipeP99Ms: pipeAtRate.latency.p99Ms,
       },
     };
     report(
@@ -125,6 +131,7 @@ async function main(): Promise<void> {
           target: 0.6,
         }),
         `latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms); CPU ${figures.latency.cpuMicrosPerRequest} µs per request meanwhile`,
+        `echo pipe at ${rate}/s  p50 ${figures.latency.pipeP50Ms} ms, p99 ${figures.latency.pipeP99Ms} ms (the transport alone, no database, same machine)`,
       ],
       'BENCH_COORDINATOR',
       figures,

@@ -53,6 +53,8 @@ export async function measurePipe({
   load = Number(process.env.BENCH_LOAD ?? 0.7),
   customers = 1_000,
   log = (line: string) => process.stderr.write(`[bench:pipe] ${line}\n`),
+  /** The latency phase's rate, instead of `load` of the measured throughput. */
+  rate: fixedRate = undefined as number | undefined,
 } = {}): Promise<PipeFigures> {
   const run = randomUUID().slice(0, 8);
   const inTopic = `onevoice.bench.pipe-in.${run}`;
@@ -115,8 +117,12 @@ export async function measurePipe({
   const throughput = messages / ((performance.now() - started) / 1000);
   log(`throughput: ${throughput.toFixed(0)} events/s`);
 
-  const rate = Math.max(10, Math.floor(throughput * load));
-  log(`latency: producing ${rate} events/s (${Math.round(load * 100)}% of that) for ${seconds} s`);
+  const rate = fixedRate ?? Math.max(10, Math.floor(throughput * load));
+  log(
+    fixedRate === undefined
+      ? `latency: producing ${rate} events/s (${Math.round(load * 100)}% of that) for ${seconds} s`
+      : `latency: producing ${rate} events/s for ${seconds} s`,
+  );
   const tickMs = 20;
   const perTick = rate / (1000 / tickMs);
   let next = messages;

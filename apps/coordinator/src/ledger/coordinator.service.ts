@@ -66,7 +66,7 @@ export class CoordinatorService {
     const engineProfile = toEngineProfile(profile, request.category);
     const decision = decide({ request, ledger, profile: engineProfile, policy: this.policy, now });
     const out: Outbound[] = [];
-    const byKey = new Map(history.map((h) => [h.decision_id, h]));
+    const byKey = (id: string) => history.find((h) => h.decision_id === id);
 
     switch (decision.outcome) {
       case 'approved': {
@@ -81,7 +81,7 @@ export class CoordinatorService {
           }),
         );
         for (const id of decision.supersedes) {
-          const old = byKey.get(id);
+          const old = byKey(id);
           if (old)
             out.push(
               this.cancel(session, old, now, {
@@ -92,7 +92,7 @@ export class CoordinatorService {
             );
         }
         for (const id of decision.displaces) {
-          const old = byKey.get(id);
+          const old = byKey(id);
           if (old) {
             out.push(
               this.record(
@@ -269,8 +269,9 @@ function toLedgerDecision(h: RequestRow, now: Date): LedgerDecision {
     urgency: h.urgency,
     outcome: h.status === 'pending' ? 'deferred' : h.status,
     ...(h.channel ? { channel: h.channel } : {}),
-    decidedAt: new Date(h.received_at),
-    ...(h.at ? { at: new Date(h.at) } : {}),
+    // The row's own dates: the engine only reads them.
+    decidedAt: h.received_at,
+    ...(h.at ? { at: h.at } : {}),
     sent: hasGoneOut(h, now),
     engaged: h.engaged,
     ...(h.update_seq !== null ? { update: h.update_seq } : {}),
