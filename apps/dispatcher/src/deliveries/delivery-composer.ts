@@ -9,7 +9,7 @@ import {
 } from '@onevoice/contracts';
 import { preferencesLink, trackingLinks, unsubscribeLink } from '@onevoice/links';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CHANNEL_ADAPTERS, type ChannelAdapters } from '../channels/channel-adapter';
 import type { NewDelivery } from './deliveries.repository';
 import { DISPATCHER_LINKS, type DispatcherLinks } from './deliveries.tokens';
@@ -44,7 +44,7 @@ export function deliveryIdFor(decisionId: string, fallbackChannel?: Channel): st
   const seed = fallbackChannel
     ? `delivery:${decisionId}:${fallbackChannel}`
     : `delivery:${decisionId}`;
-  return createHash('sha256').update(seed).digest('hex').slice(0, 32);
+  return hash('sha256', seed, 'hex').slice(0, 32);
 }
 
 /**
