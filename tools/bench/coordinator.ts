@@ -108,6 +108,8 @@ async function main(): Promise<void> {
       coordinatorRuns: [Math.round(cold.perSecond), Math.round(warm.perSecond)],
       coordinatorCpuMicrosPerRequest: Math.round(mean.cpuMicros),
       databaseCpuMicrosPerRequest: Math.round(mean.dbCpuMicros),
+      machineCpuMicrosPerRequest: Math.round(mean.machineCpuMicros),
+      pipeMachineCpuMicrosPerEvent: bench.pipeMachineCpuMicros,
       pipePerSecond: bench.pipePerSecond,
       pipeRuns: bench.pipeRuns,
       ratio: rounds.ratio,

@@ -60,6 +60,8 @@ async function main(): Promise<void> {
       dispatcherRuns: [Math.round(cold.perSecond), Math.round(warm.perSecond)],
       dispatcherCpuMicrosPerDelivery: Math.round(mean.cpuMicros),
       databaseCpuMicrosPerDelivery: Math.round(mean.dbCpuMicros),
+      machineCpuMicrosPerDelivery: Math.round(mean.machineCpuMicros),
+      pipeMachineCpuMicrosPerEvent: bench.pipeMachineCpuMicros,
       pipePerSecond: bench.pipePerSecond,
       pipeRuns: bench.pipeRuns,
       ratio: rounds.ratio,

@@ -27,12 +27,15 @@ import {
   EventPublisher,
 } from '@onevoice/messaging';
 import { randomUUID } from 'node:crypto';
+import { machineCpuMs } from './cpu';
 import type { Kafka } from 'kafkajs';
 
 export interface PipeFigures {
   messages: number;
   partitions: number;
   throughputPerSecond: number;
+  /** The whole machine's busy CPU per event while draining (see `machineCpuMs`). */
+  machineCpuMicrosPerEvent: number;
   latency: { ratePerSecond: number; sent: number; p50Ms: number; p99Ms: number; maxMs: number };
 }
 
@@ -113,9 +116,13 @@ export async function measurePipe({
 
   const pipe = await startPipe(run, inTopic, outTopic);
   const started = performance.now();
+  const machineCpu = machineCpuMs();
   await until(messages, 300_000);
   const throughput = messages / ((performance.now() - started) / 1000);
-  log(`throughput: ${throughput.toFixed(0)} events/s`);
+  const machineCpuMicros = ((machineCpuMs() - machineCpu) * 1000) / messages;
+  log(
+    `throughput: ${throughput.toFixed(0)} events/s; machine CPU ${machineCpuMicros.toFixed(0)} µs per event`,
+  );
 
   const rate = fixedRate ?? Math.max(10, Math.floor(throughput * load));
   log(
@@ -157,6 +164,7 @@ export async function measurePipe({
     messages,
     partitions,
     throughputPerSecond: Math.round(throughput),
+    machineCpuMicrosPerEvent: Math.round(machineCpuMicros),
     latency: {
       ratePerSecond: rate,
       sent: latencies.length,

@@ -14,8 +14,8 @@ import {
 } from '@onevoice/testing';
 import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
+import { databaseCpuMs, machineCpuMs, processCpuMs } from './cpu';
 import { measurePipe } from './pipe';
 
 export interface ServiceBench {
@@ -30,6 +30,8 @@ export interface ServiceBench {
   readonly pipePerSecond: number;
   /** Each pipe measurement of the run, in order. */
   readonly pipeRuns: number[];
+  /** The whole machine's busy CPU per piped event, mean of the runs (see `machineCpuMs`). */
+  readonly pipeMachineCpuMicros: number;
   /** Measures the pipe once more; call it right after the service's throughput phase. */
   pipeAgain(): Promise<void>;
   /** The service's database, connected. */
@@ -79,6 +81,8 @@ export interface Round {
   cpuMicros: number;
   /** The local Postgres server's CPU per message, in µs (NaN when it is elsewhere). */
   dbCpuMicros: number;
+  /** The whole machine's busy CPU per message, in µs: service, Postgres, broker, benchmark. */
+  machineCpuMicros: number;
 }
 
 /** A cold and a warm round, their means, and the ratios to the pipe of the same run. */
@@ -182,6 +186,7 @@ export async function startServiceBench(
   });
   await transactional.connect();
   const pipeRuns = [pipe.throughputPerSecond];
+  const pipeCpu = [pipe.machineCpuMicrosPerEvent];
   const bench: ServiceBench = {
     run,
     infra,
@@ -189,10 +194,14 @@ export async function startServiceBench(
       return Math.round(pipeRuns.reduce((a, b) => a + b, 0) / pipeRuns.length);
     },
     pipeRuns,
+    get pipeMachineCpuMicros() {
+      return Math.round(pipeCpu.reduce((a, b) => a + b, 0) / pipeCpu.length);
+    },
     async pipeAgain() {
       const again = await measurePipe({ messages: options.pipeMessages, seconds: 0, log });
       log(`pipe again: ${again.throughputPerSecond} events/s`);
       pipeRuns.push(again.throughputPerSecond);
+      pipeCpu.push(again.machineCpuMicrosPerEvent);
     },
     db,
     producer,
@@ -225,12 +234,14 @@ export async function startServiceBench(
       await bench.produceBacklog(topic, messages);
       const cpu = bench.serviceCpuMs();
       const dbCpu = databaseCpuMs();
+      const machineCpu = machineCpuMs();
       const started = performance.now();
       const last = await arrivals.last(ids, 600_000);
       return {
         perSecond: messages.length / ((last - started) / 1000),
         cpuMicros: ((bench.serviceCpuMs() - cpu) * 1000) / messages.length,
         dbCpuMicros: ((databaseCpuMs() - dbCpu) * 1000) / messages.length,
+        machineCpuMicros: ((machineCpuMs() - machineCpu) * 1000) / messages.length,
       };
     },
     async coldAndWarm(unit, round) {
@@ -246,6 +257,7 @@ export async function startServiceBench(
         perSecond: (cold.perSecond + warm.perSecond) / 2,
         cpuMicros: (cold.cpuMicros + warm.cpuMicros) / 2,
         dbCpuMicros: (cold.dbCpuMicros + warm.dbCpuMicros) / 2,
+        machineCpuMicros: (cold.machineCpuMicros + warm.machineCpuMicros) / 2,
       };
       return {
         cold,
@@ -272,40 +284,6 @@ export async function startServiceBench(
   return bench;
 }
 
-/**
- * CPU time of the local Postgres server (every `postgres` process, and its ended children), from
- * /proc; NaN where there is none on this machine (a remote server, a container elsewhere).
- */
-function databaseCpuMs(): number {
-  let total = 0;
-  let found = false;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime, stime, cutime, cstime: the server's own time and its ended backends'.
-      total += fields.slice(11, 15).reduce((a, f) => a + Number(f), 0) * 10;
-      found = true;
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found ? total : Number.NaN;
-}
-
-/** User + system CPU time of a process, from /proc (clock ticks of 10 ms). */
-function processCpuMs(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces): utime and stime are 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /** A cold-and-warm measurement's lines in a report: throughput, the pipe, the ratio, CPU. */
 export function roundLines(
   bench: ServiceBench,
@@ -318,6 +296,7 @@ export function roundLines(
     `ratio             ${r.ratio} (target ${o.target}; cold service / first pipe: ${r.coldRatio})`,
     `${`${o.service} CPU`.padEnd(18)}${Math.round(r.mean.cpuMicros)} µs per ${o.per} (its process, user + system)`,
     `Postgres CPU      ${Math.round(r.mean.dbCpuMicros)} µs per ${o.per} (local server processes; NaN when remote)`,
+    `machine CPU       ${Math.round(r.mean.machineCpuMicros)} µs per ${o.per}, against ${bench.pipeMachineCpuMicros} per piped event (all processes: service, Postgres, broker, benchmark)`,
   ];
 }
 
