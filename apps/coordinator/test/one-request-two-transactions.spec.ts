@@ -1,5 +1,4 @@
-import { openServiceDatabase } from '@onevoice/persistence';
-import { createTestDatabase, testStack } from '@onevoice/testing';
+import { serviceDatabaseForSpec, testStack } from '@onevoice/testing';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LedgerRepository } from '../src/ledger/ledger.repository';
 import { LedgerSession } from '../src/ledger/ledger-session';
@@ -14,22 +13,17 @@ import { COORDINATOR_MIGRATIONS } from '../src/migrations';
  */
 describe('one request in two transactions', () => {
   const stack = testStack();
-  let database: { url: string; drop(): Promise<void> };
   let ds: DataSource;
+  let close: () => Promise<void>;
   const repo = new LedgerRepository();
 
   beforeAll(async () => {
-    database = await createTestDatabase(stack.databaseUrl);
-    ds = await openServiceDatabase({
-      url: database.url,
+    ({ ds, close } = await serviceDatabaseForSpec(stack, {
       schema: 'coordinator',
       migrations: COORDINATOR_MIGRATIONS,
-    });
+    }));
   });
-  afterAll(async () => {
-    await ds.destroy();
-    await database.drop();
-  });
+  afterAll(() => close());
 
   const request: StoredRequest = {
     requestKey: 'billing/bill-1',

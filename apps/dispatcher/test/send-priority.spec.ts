@@ -1,5 +1,4 @@
-import { openServiceDatabase } from '@onevoice/persistence';
-import { createTestDatabase, testStack } from '@onevoice/testing';
+import { serviceDatabaseForSpec, testStack } from '@onevoice/testing';
 import type { DataSource } from 'typeorm';
 import { DeliveriesRepository, type NewDelivery } from '../src/deliveries/deliveries.repository';
 import { DISPATCHER_MIGRATIONS } from '../src/migrations';
@@ -10,22 +9,17 @@ import { DISPATCHER_MIGRATIONS } from '../src/migrations';
  */
 describe('the send queue', () => {
   const stack = testStack();
-  let database: { url: string; drop(): Promise<void> };
   let ds: DataSource;
+  let close: () => Promise<void>;
   const repo = new DeliveriesRepository();
 
   beforeAll(async () => {
-    database = await createTestDatabase(stack.databaseUrl);
-    ds = await openServiceDatabase({
-      url: database.url,
+    ({ ds, close } = await serviceDatabaseForSpec(stack, {
       schema: 'dispatcher',
       migrations: DISPATCHER_MIGRATIONS,
-    });
+    }));
   });
-  afterAll(async () => {
-    await ds.destroy();
-    await database.drop();
-  });
+  afterAll(() => close());
 
   const delivery = (id: string, priority: number, minutesAgo: number): NewDelivery => ({
     deliveryId: id,

@@ -8,3 +8,4 @@ export * from './topic-tap';
 export * from './wait';
 export * from './story';
 export * from './isolated-service';
+export * from './service-database';
