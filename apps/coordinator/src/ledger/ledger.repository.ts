@@ -195,6 +195,9 @@ export class LedgerRepository {
    */
   async applyWrites(tx: EntityManager, w: LedgerWrites): Promise<void> {
     if (w.inserts.length === 0 && w.states.size === 0 && w.decisions.length === 0) return;
+    // The events travel one per line (see below).
+    if (w.decisions.some((d) => d.event.includes('\n')))
+      throw new Error('a decision event must be serialized on one line (JSON.stringify)');
     const inserted = new Set(w.inserts.map((i) => i.row.request_key));
     const [{ stored }] = (await tx.query(
       // Each document is read into columns once (json_to_recordset, jsonb); reading fields one
@@ -210,13 +213,17 @@ export class LedgerRepository {
        logged AS (
        INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event,
                                  cause, cause_seq, summary, timeline_seq)
-       SELECT d."decisionId", d."requestKey", d."customerId", d.outcome, d.channel, d.event->'data'->'reasons', d."policyVersion",
-              d."decidedAt", d.event, d.cause, d."causeSeq", d.summary, nextval('timeline_id_seq')
+       SELECT d."decisionId", d."requestKey", d."customerId", d.outcome, d.channel, e.event->'data'->'reasons', d."policyVersion",
+              d."decidedAt", e.event, d.cause, d."causeSeq", d.summary, nextval('timeline_id_seq')
+         -- Each decision's fields, beside its event (the JSON it was published as, one per line: a
+         -- serialized JSON value has no raw line break); the two are read side by side, and each
+         -- event is parsed once (OFFSET 0 keeps Postgres from parsing it again for every use).
          FROM ROWS FROM (json_to_recordset($2::json) AS ("decisionId" text, "requestKey" text, "customerId" text, outcome text,
-              channel text, "policyVersion" text, "decidedAt" timestamptz, event jsonb, cause text, "causeSeq" int,
-              summary text))
+              channel text, "policyVersion" text, "decidedAt" timestamptz, cause text, "causeSeq" int, summary text),
+              string_to_table($4::text, E'\n'))
               WITH ORDINALITY AS d("decisionId", "requestKey", "customerId", outcome, channel, "policyVersion",
-              "decidedAt", event, cause, "causeSeq", summary, n)
+              "decidedAt", cause, "causeSeq", summary, event_json, n)
+        CROSS JOIN LATERAL (SELECT d.event_json::jsonb AS event OFFSET 0) e
         WHERE (SELECT count(*) FROM inserted) >= 0
         ORDER BY d.n
        ON CONFLICT (decision_id) DO NOTHING)
@@ -236,10 +243,7 @@ export class LedgerRepository {
               merged_into: u.merged_into,
             })),
         ),
-        // Each event as it was serialized to be published (its reasons are read from it).
-        `[${w.decisions
-          .map(({ event, ...d }) => `${JSON.stringify(d).slice(0, -1)},"event":${event}}`)
-          .join(',')}]`,
+        JSON.stringify(w.decisions.map(({ event: _event, ...d }) => d)),
         JSON.stringify(
           w.inserts.map(({ row, from }) => ({
             r: requestOf(row),
@@ -255,6 +259,8 @@ export class LedgerRepository {
             ...from,
           })),
         ),
+        // Each event as it was serialized to be published (its reasons are read from it).
+        w.decisions.length > 0 ? w.decisions.map((d) => d.event).join('\n') : null,
       ],
     )) as [{ stored: number }];
     if (stored !== w.inserts.length)
