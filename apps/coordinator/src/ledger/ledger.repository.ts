@@ -14,29 +14,21 @@ import {
 /** How far back a customer's history matters to a decision (the longest cap window and more). */
 const HISTORY_DAYS = 90;
 
+/**
+ * Locks the customers of the text array $1, always in the same order (no deadlock between
+ * batches), by raising their ledgers' versions (see LedgerVersions1764600000000); returns each
+ * customer's new version.
+ */
+const LOCK_CUSTOMERS_SQL = `INSERT INTO ledger_versions AS v (customer_id, version)
+  SELECT DISTINCT c, 1 FROM unnest($1::text[]) c ORDER BY 1
+  ON CONFLICT (customer_id) DO UPDATE SET version = v.version + 1
+  RETURNING customer_id, version`;
+
 /** The coordinator's ledger; the only place that reads or writes its tables. */
 @Injectable()
 export class LedgerRepository {
   /**
-   * Locks several customers at once, always in the same order (no deadlock between batches), by
-   * raising their ledgers' versions (see LedgerVersions1764600000000); returns the new versions.
-   */
-  async lockCustomers(
-    tx: EntityManager,
-    customerIds: readonly string[],
-  ): Promise<Map<string, number>> {
-    const rows = (await tx.query(
-      `INSERT INTO ledger_versions AS v (customer_id, version)
-       SELECT DISTINCT c, 1 FROM unnest($1::text[]) c ORDER BY 1
-       ON CONFLICT (customer_id) DO UPDATE SET version = v.version + 1
-       RETURNING customer_id, version`,
-      [customerIds],
-    )) as { customer_id: string; version: string }[];
-    return new Map(rows.map((r) => [r.customer_id, Number(r.version)]));
-  }
-
-  /**
-   * Locks the customers (as `lockCustomers` does, returning their ledgers' new versions) and finds
+   * Locks the customers (as `lockCustomer` does, returning their ledgers' new versions) and finds
    * which of `requestKeys` are stored already, in one statement. That statement reads the requests
    * as they were when it began: a request another transaction on the same customer stored while
    * this one waited for the lock is not among them — `applyWrites` finds it, and fails.
@@ -47,11 +39,7 @@ export class LedgerRepository {
     requestKeys: readonly string[],
   ): Promise<{ versions: Map<string, number>; stored: Set<string> }> {
     const rows = (await tx.query(
-      `WITH locked AS (
-         INSERT INTO ledger_versions AS v (customer_id, version)
-         SELECT DISTINCT c, 1 FROM unnest($1::text[]) c ORDER BY 1
-         ON CONFLICT (customer_id) DO UPDATE SET version = v.version + 1
-         RETURNING customer_id, version)
+      `WITH locked AS (${LOCK_CUSTOMERS_SQL})
        SELECT customer_id AS key, version::text AS version FROM locked
        UNION ALL
        SELECT request_key, NULL FROM requests
@@ -122,8 +110,8 @@ export class LedgerRepository {
   }
 
   /**
-   * What decisions about these customers need, in one round trip: each one's recent requests,
-   * open cases, fulfilled intents, last inbound contact and profile.
+   * What decisions about these customers need, in two round trips (the history, then the rest):
+   * each one's recent requests, open cases, fulfilled intents, last inbound contact and profile.
    *
    * A request's own document comes only with the rows a decision made now may change (see
    * `RequestRow.request`): those waiting to be decided (pending, or held and due), merged into a
@@ -232,30 +220,13 @@ export class LedgerRepository {
         JSON.stringify(
           [...w.states.values()]
             .filter((u) => !inserted.has(u.request_key))
-            .map((u) => ({
-              request_key: u.request_key,
-              status: u.status,
-              decision_id: u.decision_id,
-              decision_count: u.decision_count,
-              channel: u.channel,
-              at: u.at,
-              send_before: u.send_before,
-              merged_into: u.merged_into,
-            })),
+            .map((u) => ({ request_key: u.request_key, ...decidedState(u) })),
         ),
         JSON.stringify(w.decisions.map(({ event: _event, ...d }) => d)),
         JSON.stringify(
           w.inserts.map(({ row, from }) => ({
             r: requestOf(row),
-            s: {
-              status: row.status,
-              decision_id: row.decision_id,
-              decision_count: row.decision_count,
-              channel: row.channel,
-              at: row.at,
-              send_before: row.send_before,
-              merged_into: row.merged_into,
-            },
+            s: decidedState(row),
             ...from,
           })),
         ),
@@ -274,7 +245,7 @@ export class LedgerRepository {
    * change to a customer's ledger is made under this lock, which raises its version.
    */
   async lockCustomer(tx: EntityManager, customerId: string): Promise<void> {
-    await this.lockCustomers(tx, [customerId]);
+    await tx.query(LOCK_CUSTOMERS_SQL, [[customerId]]);
   }
 
   /**
@@ -403,6 +374,19 @@ export class LedgerRepository {
       [customerId, limit],
     )) as { at: Date; kind: string; summary: string; detail: Record<string, unknown> }[];
   }
+}
+
+/** The columns of a request's state that decisions change. */
+function decidedState(row: RequestRow) {
+  return {
+    status: row.status,
+    decision_id: row.decision_id,
+    decision_count: row.decision_count,
+    channel: row.channel,
+    at: row.at,
+    send_before: row.send_before,
+    merged_into: row.merged_into,
+  };
 }
 
 interface OtherState {
