@@ -39,17 +39,12 @@ export class DecisionsConsumer {
     let session: LedgerSession | undefined;
     let claimed = new Set<string>();
     let versions = new Map<string, number>();
-    let source: { topic: string; offsets: Map<string, string> } | undefined;
     // The requests table is this consumer's inbox: a request stored is a message claimed, and
     // the decisions it caused are in the decision log (see RequestsAreTheInbox1764500000000). A
     // new request is stored once decided, with its decision (see LedgerRepository.applyWrites).
     const ledger: InboxLedger<ContactRequestEvent> = {
-      claim: async (tx, from, messages, ids) => {
+      claim: async (tx, _from, messages, ids) => {
         const requests = requestsOf(messages);
-        // A request twice in one batch was read where it first appears.
-        const offsets = new Map<string, string>();
-        messages.forEach((m, i) => offsets.has(ids[i]!) || offsets.set(ids[i]!, m.offset));
-        source = { topic: from.topic, offsets };
         // The batch's customers are locked, and its requests looked for, in one statement.
         const found = await this.ledger.lockAndFind(
           tx,
@@ -95,11 +90,12 @@ export class DecisionsConsumer {
             if (kept) session.adopt(customerId, kept);
           }
           await session.load(customers, now);
-          for (const r of requests)
-            session.addRequest(r, {
-              topic: source!.topic,
-              offset: source!.offsets.get(r.requestKey)!,
-            });
+          // Each is stored with where it was read (a request twice in the batch: where it first
+          // appears, the message the inbox hands over).
+          for (const m of fresh) {
+            const r = mapped.get(m)!;
+            if (r.ok) session.addRequest(r.request, { topic: m.topic, offset: m.offset });
+          }
         },
         finish: async () => {
           await session?.flush();
