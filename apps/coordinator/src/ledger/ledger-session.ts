@@ -9,14 +9,14 @@ import {
 } from './ledger.types';
 
 /**
- * The ledger as one transaction's decisions see it: customers' state read once, in one query,
- * kept in memory while their requests are decided (so a batch's second request about a customer
+ * The ledger as one transaction's decisions see it: customers' state read once for all of them
+ * (or adopted as an earlier batch left it: see LedgerCache), kept in memory while their requests are decided (so a batch's second request about a customer
  * sees the first one's decision), and every change written together at the end. A Kafka batch of
  * hundreds of requests then costs a handful of round trips instead of several per request.
  */
 export class LedgerSession {
   private readonly states = new Map<string, CustomerState>();
-  private writes: LedgerWrites = { inserts: [], states: new Map(), decisions: [] };
+  private writes = noWrites();
 
   constructor(
     readonly tx: EntityManager,
@@ -89,7 +89,11 @@ export class LedgerSession {
 
   async flush(): Promise<void> {
     const writes = this.writes;
-    this.writes = { inserts: [], states: new Map(), decisions: [] };
+    this.writes = noWrites();
     await this.repo.applyWrites(this.tx, writes);
   }
+}
+
+function noWrites(): LedgerWrites {
+  return { inserts: [], states: new Map(), decisions: [] };
 }
