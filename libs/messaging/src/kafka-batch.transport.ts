@@ -8,7 +8,7 @@ import {
   type TopicName,
 } from '@onevoice/contracts';
 import type { ZodType } from 'zod';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Consumer, EachBatchPayload, TopicPartitionOffset } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DeadLetterSource } from './dead-letters';
 import { EventBatch, type InboundMessage } from './event-batch';
@@ -44,12 +44,16 @@ export interface KafkaBatchTransportOptions {
 /**
  * What a handler may say of the messages it wants, as the extras of its pattern:
  * `@EventPattern(Topics.decisions, { skipSources: ['onevoice/coordinator'] })`. Messages from a
- * skipped source are passed over unchecked (their offsets are committed with the batch): a
- * service that reads a topic it also writes need not validate its own output again.
+ * skipped source are passed over unchecked (their offsets are committed with the batch's, or,
+ * where a batch holds nothing else, with the next commit): a service that reads a topic it also
+ * writes need not validate its own output again.
  */
 export interface HandlerExtras {
   skipSources?: readonly string[];
 }
+
+/** How long the offsets of skipped messages may wait for another batch's commit. */
+const PASSED_OVER_COMMIT_MS = 1_000;
 
 /** Partitions an instance handles at once unless told otherwise (measured: `npm run bench:coordinator`). */
 export const DEFAULT_KAFKA_CONCURRENCY = 3;
@@ -76,6 +80,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private assigned: Record<string, number[]> = {};
   private readonly attempts: number;
   private readonly handlersByTopic = new Map<string, MessageHandler | null>();
+  /** Offsets after batches whose messages were all skipped, not committed yet (`passOver`). */
+  private readonly passedOver = new Map<string, TopicPartitionOffset>();
+  private passedOverTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly connection: KafkaConnection,
@@ -112,6 +119,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   async close(): Promise<void> {
     this.readiness = 'stopped';
+    clearTimeout(this.passedOverTimer);
+    if (this.consumer) await this.commitPassedOver(this.consumer);
     // kafkajs waits for the batch in flight, then leaves the group.
     await this.consumer?.disconnect();
   }
@@ -141,6 +150,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = payload.memberAssignment;
+      this.passedOver.clear();
       // Ready once the first fetch after joining has fixed where each partition is read from
       // (a new group starting at the end would otherwise miss what arrives in between).
       this.readiness = 'joining';
@@ -219,14 +229,56 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       });
       await this.connection.deadLetters.send(invalid);
     }
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    const next = { topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() };
+    if (valid.length === 0 && invalid.length === 0) {
+      // Everything skipped: nothing was done that a lost commit would make us do again, so the
+      // commit waits for the next one (see `passOver`) instead of taking a round trip now.
+      payload.resolveOffset(last);
+      this.passOver(consumer, next);
+      return;
+    }
     if (valid.length > 0) await this.handleValid(handler, valid, payload);
     if (!payload.isRunning() || payload.isStale()) return;
 
-    const last = batch.messages[batch.messages.length - 1]!.offset;
-    await consumer.commitOffsets([
-      { topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-    ]);
+    this.passedOver.delete(`${topic}/${batch.partition}`);
+    await consumer.commitOffsets([...this.takePassedOver(), next]);
     payload.resolveOffset(last);
+  }
+
+  /**
+   * Remembers the offset after a batch whose messages were all skipped; it is committed with the
+   * next batch's offsets, or within a second if none comes. Losing it (a crash, or a rebalance,
+   * which forgets it: a commit of the old assignment could step back another owner's offset)
+   * only means reading those messages again, and skipping them again.
+   */
+  private passOver(consumer: Consumer, offset: TopicPartitionOffset): void {
+    this.passedOver.set(`${offset.topic}/${offset.partition}`, offset);
+    if (this.passedOverTimer || this.readiness === 'stopped') return;
+    this.passedOverTimer = setTimeout(() => {
+      this.passedOverTimer = undefined;
+      void this.commitPassedOver(consumer);
+    }, PASSED_OVER_COMMIT_MS);
+    this.passedOverTimer.unref();
+  }
+
+  private takePassedOver(): TopicPartitionOffset[] {
+    const offsets = [...this.passedOver.values()];
+    this.passedOver.clear();
+    return offsets;
+  }
+
+  private async commitPassedOver(consumer: Consumer): Promise<void> {
+    const offsets = this.takePassedOver();
+    if (offsets.length === 0) return;
+    try {
+      await consumer.commitOffsets(offsets);
+    } catch (err) {
+      this.logger.warn({
+        msg: 'could not commit the offsets of skipped messages; they will be read and skipped again',
+        error: (err as Error).message,
+      });
+    }
   }
 
   private async handleValid(

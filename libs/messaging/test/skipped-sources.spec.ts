@@ -1,5 +1,6 @@
 import { DeadLetterHeaders, Topics } from '@onevoice/contracts';
 import { newCustomerId, produceRaw, sleep, testStack, TopicTap, waitFor } from '@onevoice/testing';
+import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { inboundContact, startConsumer } from './transport-harness';
 
@@ -69,5 +70,60 @@ describe('a handler that skips its own source', () => {
     await sleep(2_000);
     await second.stop();
     expect(again).toEqual([]);
+  });
+
+  it('commits the offsets of batches that hold only skipped messages, without another batch', async () => {
+    const customer = newCustomerId(`skip-only-${randomUUID().slice(0, 6)}`);
+    const group = `onevoice-test-skip-only-${customer}`;
+    const admin = new Kafka({
+      clientId: group,
+      brokers: stack.brokers,
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    // How far the group's committed offsets lag behind the topic's end, over all partitions.
+    const lag = async () => {
+      const ends = await admin.fetchTopicOffsets(Topics.interactions);
+      const [committed] = await admin.fetchOffsets({
+        groupId: group,
+        topics: [Topics.interactions],
+      });
+      return ends.reduce((sum, end) => {
+        const at = committed!.partitions.find((p) => p.partition === end.partition)?.offset;
+        return sum + Number(end.offset) - Math.max(0, Number(at ?? 0));
+      }, 0);
+    };
+    const received: string[] = [];
+    const consumer = await startConsumer(
+      stack.brokers,
+      group,
+      async (batch) => {
+        received.push(...batch.messages.map((m) => m.event.id));
+        return Promise.resolve();
+      },
+      { skipSources: ['onevoice/self'] },
+    );
+    try {
+      await waitFor('the group to catch up with the topic', async () =>
+        (await lag()) === 0 ? true : undefined,
+      );
+      const handledBefore = received.length;
+      await produceRaw(
+        stack.brokers,
+        Topics.interactions,
+        [1, 2, 3].map((n) => ({
+          key: customer,
+          value: JSON.stringify({ ...inboundContact(customer, n), source: 'onevoice/self' }),
+        })),
+      );
+      // Nothing else arrives to commit with: the skipped messages' offsets are committed alone.
+      await waitFor('the skipped messages’ offsets to be committed', async () =>
+        (await lag()) === 0 ? true : undefined,
+      );
+      expect(received.slice(handledBefore).filter((id) => id.startsWith(customer))).toEqual([]);
+    } finally {
+      await consumer.stop();
+      await admin.disconnect();
+    }
   });
 });
