@@ -1,4 +1,4 @@
-import { because, suppress, type Rule } from '../context';
+import { because, iso, suppress, type Rule } from '../context';
 
 /**
  * Rule 8: a fulfilled intent is not sent (the bill was paid: no reminder), and a newer update of
@@ -12,7 +12,7 @@ export const fulfilmentRule: Rule = (ctx) => {
         ctx,
         'fulfilment',
         'fulfilled',
-        `Not sent: "${request.intentKey}" was already done (fulfilled ${f.at.toISOString()}).`,
+        `Not sent: "${request.intentKey}" was already done (fulfilled ${iso(f.at.getTime())}).`,
       );
     }
   }
