@@ -134,7 +134,7 @@ async function main(): Promise<void> {
           per: 'request',
           target: 0.6,
         }),
-        `latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms); CPU ${figures.latency.cpuMicrosPerRequest} µs per request meanwhile (its process: ${figures.latency.busyPercent}% of one core)`,
+        `latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms); CPU ${figures.latency.cpuMicrosPerRequest} µs per request meanwhile (the service: ${figures.latency.busyPercent}% of one core)`,
         `echo pipe at ${rate}/s  p50 ${figures.latency.pipeP50Ms} ms, p99 ${figures.latency.pipeP99Ms} ms (the transport alone, no database, same machine)`,
       ],
       'BENCH_COORDINATOR',

@@ -10,6 +10,7 @@ import {
   startServiceProcess,
   type Infrastructure,
   type ServiceName,
+  type ServiceProcess,
   type TopicTap,
 } from '@onevoice/testing';
 import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs';
@@ -168,21 +169,30 @@ export async function startServiceBench(
   log(`pipe: ${pipe.throughputPerSecond} events/s`);
   const run = randomUUID().slice(0, 8);
   const database = await createTestDatabase(infra.serverUrl);
-  const processHandle = await startServiceProcess(
-    service,
-    {
-      KAFKA_BROKERS: infra.brokers.join(','),
-      DATABASE_URL: database.url,
-      OV_CONSUMER_GROUP: `onevoice-${service}-bench-${run}`,
-      OV_CONSUMER_START: 'latest',
-      LOG_LEVEL: 'warn',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    },
-    {
-      logSuffix: `-bench-${run}`,
-      nodeArgs: (process.env[options.nodeArgsVar] ?? '').split(' ').filter(Boolean),
-    },
-  );
+  // BENCH_INSTANCES=2 runs the service as two instances of one consumer group (one database),
+  // as it is scaled out; its CPU figures are then the instances' sum.
+  const instances = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 1));
+  const processes: ServiceProcess[] = [];
+  for (let i = 0; i < instances; i++) {
+    processes.push(
+      await startServiceProcess(
+        service,
+        {
+          KAFKA_BROKERS: infra.brokers.join(','),
+          DATABASE_URL: database.url,
+          OV_CONSUMER_GROUP: `onevoice-${service}-bench-${run}`,
+          OV_CONSUMER_START: 'latest',
+          LOG_LEVEL: 'warn',
+          KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        },
+        {
+          logSuffix: `-bench-${run}${i > 0 ? `-${i + 1}` : ''}`,
+          nodeArgs: (process.env[options.nodeArgsVar] ?? '').split(' ').filter(Boolean),
+        },
+      ),
+    );
+  }
+  if (instances > 1) log(`${instances} instances of ${service} in one consumer group`);
   const db = new Client({ connectionString: database.url });
   await db.connect();
   const kafka = new Kafka({
@@ -219,7 +229,7 @@ export async function startServiceBench(
     },
     db,
     producer,
-    serviceCpuMs: () => processCpuMs(processHandle.child.pid),
+    serviceCpuMs: () => processes.reduce((sum, p) => sum + processCpuMs(p.child.pid), 0),
     databaseCpuMs,
     async produce(topic, messages, chunk = 1000) {
       for (let i = 0; i < messages.length; i += chunk)
@@ -285,7 +295,7 @@ export async function startServiceBench(
       await producer.disconnect();
       await transactional.disconnect();
       await db.end();
-      await processHandle.stop();
+      for (const p of processes) await p.stop();
       // BENCH_KEEP_DATABASE=1 keeps the service's database, to look into afterwards.
       if (process.env.BENCH_KEEP_DATABASE === '1') log(`kept the database: ${database.url}`);
       else await database.drop();
@@ -308,7 +318,7 @@ export function roundLines(
     `throughput        ${Math.round(r.mean.perSecond)} ${o.unit}/s (mean of ${Math.round(r.cold.perSecond)} cold and ${Math.round(r.warm.perSecond)} warm)`,
     `echo pipe         ${bench.pipePerSecond} events/s (same run: mean of ${bench.pipeRuns.join(' before and ')} after)`,
     `ratio             ${r.ratio} (target ${o.target}; cold service / first pipe: ${r.coldRatio})`,
-    `${`${o.service} CPU`.padEnd(18)}${Math.round(r.mean.cpuMicros)} µs per ${o.per} (its process, user + system)`,
+    `${`${o.service} CPU`.padEnd(18)}${Math.round(r.mean.cpuMicros)} µs per ${o.per} (its processes, user + system)`,
     `Postgres CPU      ${Math.round(r.mean.dbCpuMicros)} µs per ${o.per} (local server processes; NaN when remote)`,
     `machine CPU       ${Math.round(r.mean.machineCpuMicros)} µs per ${o.per}, against ${bench.pipeMachineCpuMicros} per piped event (all processes: service, Postgres, broker, benchmark)`,
   ];
