@@ -1,13 +1,28 @@
 import { daytimeZone, Story, testStack } from '@onevoice/testing';
 
 /**
- * The coordinator keeps a customer's ledger in memory between batches (LedgerCache). What another
- * path changed meanwhile — here a collections case opened, through the interactions topic — must
- * still count: the ledger's version tells the coordinator it has to read the customer again.
+ * The coordinator keeps a customer's ledger in memory between batches (LedgerCache). A batch whose
+ * customers are all kept is decided there and written in one statement that checks their ledgers'
+ * versions. What another path changed meanwhile — here a collections case opened, through the
+ * interactions topic — must still count: the version tells the coordinator to read the customer
+ * again, under its lock, and decide anew.
  */
 describe('a ledger kept in memory', () => {
   const stack = testStack();
   let story: Story;
+
+  /** The coordinator's count of batches decided from kept ledgers (its readiness probe says). */
+  const fromMemory = async () => {
+    const res = await fetch(`${stack.services.coordinator}/health/ready`);
+    const body = (await res.json()) as {
+      checks: {
+        ledgerCache: {
+          detail: { batchesFromMemory: { written: number; changedMeanwhile: number } };
+        };
+      };
+    };
+    return body.checks.ledgerCache.detail.batchesFromMemory;
+  };
 
   beforeAll(async () => {
     story = await Story.begin(stack, 'kept-ledger');
@@ -23,14 +38,26 @@ describe('a ledger kept in memory', () => {
       action: { url: 'https://loyalty.example.test/double' },
     });
 
-  it('never hides a change another path made since', async () => {
+  it('decides the next request of a burst from memory, against what the last one decided', async () => {
     await story.profile({ timeZone: daytimeZone() });
-    // The first offer is decided with the customer read from the database; the ledger stays in
-    // memory as that decision left it.
+    // A low-urgency offer waits for the digest window (nothing goes out, nothing else changes
+    // the customer); the ledger stays in memory as that decision left it.
     const first = await offer(1);
     await story.decided(first);
-    expect(story.decisions()[0]!.data.outcome).not.toBe('suppressed');
+    const waiting = story.decisions()[0]!.data;
+    expect(waiting.outcome).toBe('deferred');
+    const before = await fromMemory();
 
+    // The next one joins it: decided from the kept ledger, which holds the first decision, and
+    // written in one statement.
+    const second = await offer(2);
+    await story.decided(second);
+    expect((await fromMemory()).written).toBeGreaterThan(before.written);
+    const decision = story.decisions().find((d) => d.data.requestId === second)!.data;
+    expect(decision).toMatchObject({ outcome: 'merged', mergedInto: waiting.decisionId });
+  });
+
+  it('never hides a change another path made since', async () => {
     await story.send('collections', 'case.opened', {
       caseId: `dunning-${story.customerId}`,
       kind: 'collections',
@@ -39,9 +66,12 @@ describe('a ledger kept in memory', () => {
       (await story.timeline()).some((e) => e.kind === 'case') ? true : undefined,
     );
 
-    // Decided against the ledger as it is now, case included — not as it was kept.
-    const second = await offer(2);
+    // Decided against the ledger as it is now, case included — not as it was kept: the attempt
+    // from memory found the version changed and wrote nothing.
+    const before = await fromMemory();
+    const second = await offer(3);
     await story.decided(second);
+    expect((await fromMemory()).changedMeanwhile).toBeGreaterThan(before.changedMeanwhile);
     const decision = story.decisions().find((d) => d.data.requestId === second)!.data;
     expect(decision.outcome).toBe('suppressed');
     expect(decision.reasons).toContainEqual(

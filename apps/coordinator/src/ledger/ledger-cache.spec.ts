@@ -25,6 +25,21 @@ describe('LedgerCache', () => {
     expect(cache.take('c1', 2)).toBeUndefined();
   });
 
+  it('shows a kept ledger and its version without giving it up, until dropped or too old', () => {
+    let now = 0;
+    const cache = new LedgerCache({ maxCustomers: 10, ttlMs: 1_000 }, () => now);
+    const kept = state();
+    cache.keep('c1', 4, kept);
+    expect(cache.peek('c1')).toEqual({ version: 4, state: kept });
+    expect(cache.peek('c1')?.state).toBe(kept);
+    cache.drop('c1');
+    expect(cache.peek('c1')).toBeUndefined();
+    cache.keep('c1', 4, kept);
+    now = 1_000;
+    expect(cache.peek('c1')).toBeUndefined();
+    expect(cache.peek('nobody')).toBeUndefined();
+  });
+
   it('keeps at most maxCustomers, dropping the least recently kept', () => {
     const cache = new LedgerCache({ maxCustomers: 2, ttlMs: 60_000 });
     cache.keep('a', 1, state());

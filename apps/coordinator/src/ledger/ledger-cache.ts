@@ -48,6 +48,21 @@ export class LedgerCache {
     return fresh ? entry.state : undefined;
   }
 
+  /**
+   * The customer's ledger and its version, if one is kept and not too old — left in place, for a
+   * batch that decides first and then writes only if the version is still this one (see
+   * `DecisionsConsumer`); `drop` it before changing it.
+   */
+  peek(customerId: string): { version: number; state: CustomerState } | undefined {
+    const entry = this.entries.get(customerId);
+    if (!entry || this.clock() - entry.keptAt >= this.options.ttlMs) return undefined;
+    return { version: entry.version, state: entry.state };
+  }
+
+  drop(customerId: string): void {
+    this.entries.delete(customerId);
+  }
+
   /** Remembers a ledger as a committed transaction left it, at the version it locked. */
   keep(customerId: string, version: number, state: CustomerState): void {
     if (this.options.maxCustomers <= 0) return;

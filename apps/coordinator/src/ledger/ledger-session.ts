@@ -87,10 +87,15 @@ export class LedgerSession {
       .map((h) => h.request_key);
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Writes what the session's decisions changed. With `ifVersions`, only if those customers'
+   * ledgers are still at those versions (see `LedgerRepository.applyWrites`): false when not, and
+   * nothing was written.
+   */
+  async flush(ifVersions?: ReadonlyMap<string, number>): Promise<boolean> {
     const writes = this.writes;
     this.writes = noWrites();
-    await this.repo.applyWrites(this.tx, writes);
+    return this.repo.applyWrites(this.tx, writes, ifVersions);
   }
 }
 

@@ -180,24 +180,50 @@ export class LedgerRepository {
    * new states; and the decisions (which the timeline reads from the log, in the order they were
    * made, after the requests). Fails if a new request was stored meanwhile (see `lockAndFind`):
    * the transaction is then rolled back, and the batch tried again finds it.
+   *
+   * With `ifVersions` (each customer's ledger version as the decisions saw it), the statement is
+   * its own transaction, taken without the customers' locks: it raises those versions and writes
+   * only if every one is still as given — nobody changed those customers meanwhile (a change
+   * raises the version under the lock this statement then waits for, and it reads the version
+   * the change left) and none of the new requests is stored already (one older than the
+   * histories kept in memory). Otherwise it writes nothing and returns false.
    */
-  async applyWrites(tx: EntityManager, w: LedgerWrites): Promise<void> {
-    if (w.inserts.length === 0 && w.states.size === 0 && w.decisions.length === 0) return;
+  async applyWrites(
+    tx: EntityManager,
+    w: LedgerWrites,
+    ifVersions?: ReadonlyMap<string, number>,
+  ): Promise<boolean> {
+    if (w.inserts.length === 0 && w.states.size === 0 && w.decisions.length === 0) return true;
     // The events travel one per line (see below).
     if (w.decisions.some((d) => d.event.includes('\n')))
       throw new Error('a decision event must be serialized on one line (JSON.stringify)');
     const inserted = new Set(w.inserts.map((i) => i.row.request_key));
-    const [{ stored }] = (await tx.query(
+    // Unguarded, `ok` is true; guarded, it is true once every version was raised from the one given
+    // (customers in order, as the locks are taken; were a plan to take them in another order, a
+    // deadlock fails one of the two transactions, and its batch is tried again).
+    const guard = ifVersions
+      ? `raised AS (UPDATE ledger_versions v SET version = v.version + 1
+                       FROM unnest($5::text[], $6::bigint[]) WITH ORDINALITY AS g(customer_id, version, n)
+                      WHERE v.customer_id = g.customer_id AND v.version = g.version RETURNING 1),
+         ok AS (SELECT count(*) = cardinality($5::text[])
+                       AND NOT EXISTS (SELECT 1 FROM requests WHERE request_key = ANY($7::text[])) AS ok
+                  FROM raised),`
+      : 'ok AS (SELECT true AS ok),';
+    const guarded = ifVersions
+      ? [...ifVersions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      : [];
+    const [{ stored, ok }] = (await tx.query(
       // Each document is read into columns once (json_to_recordset, jsonb); reading fields one
       // by one from json elements scanned each element's text again for every field.
-      `WITH inserted AS (${insertRequestsSql('$3')} RETURNING 1),
+      `WITH ${guard}
+       inserted AS (${insertRequestsSql('$3', '(SELECT ok FROM ok)')} RETURNING 1),
        updated AS (
          UPDATE requests r
             SET status = u.status, decision_id = u.decision_id, decision_count = u.decision_count,
                 channel = u.channel, at = u.at, send_before = u.send_before, merged_into = u.merged_into
            FROM json_to_recordset($1::json) AS u(request_key text, status text, decision_id text, decision_count int,
                 channel text, at timestamptz, send_before timestamptz, merged_into text)
-          WHERE r.request_key = u.request_key),
+          WHERE r.request_key = u.request_key AND (SELECT ok FROM ok)),
        logged AS (
        INSERT INTO decision_log (decision_id, request_key, customer_id, outcome, channel, reasons, policy_version, decided_at, event,
                                  cause, cause_seq, summary, timeline_seq)
@@ -212,10 +238,10 @@ export class LedgerRepository {
               WITH ORDINALITY AS d("decisionId", "requestKey", "customerId", outcome, channel, "policyVersion",
               "decidedAt", cause, "causeSeq", summary, event_json, n)
         CROSS JOIN LATERAL (SELECT d.event_json::jsonb AS event OFFSET 0) e
-        WHERE (SELECT count(*) FROM inserted) >= 0
+        WHERE (SELECT count(*) FROM inserted) >= 0 AND (SELECT ok FROM ok)
         ORDER BY d.n
        ON CONFLICT (decision_id) DO NOTHING)
-       SELECT count(*)::int AS stored FROM inserted`,
+       SELECT (SELECT count(*)::int FROM inserted) AS stored, (SELECT ok FROM ok) AS ok`,
       [
         JSON.stringify(
           [...w.states.values()]
@@ -232,12 +258,15 @@ export class LedgerRepository {
         ),
         // Each event as it was serialized to be published (its reasons are read from it).
         w.decisions.length > 0 ? w.decisions.map((d) => d.event).join('\n') : null,
+        ...(ifVersions ? [guarded.map(([c]) => c), guarded.map(([, v]) => v), [...inserted]] : []),
       ],
-    )) as [{ stored: number }];
+    )) as [{ stored: number; ok: boolean }];
+    if (!ok) return false;
     if (stored !== w.inserts.length)
       throw new Error(
         `${w.inserts.length - stored} of ${w.inserts.length} new requests were stored meanwhile by another transaction; trying the batch again`,
       );
+    return true;
   }
 
   /**
@@ -402,7 +431,7 @@ interface OtherState {
  * `topic` and `offset`, a request remembers where it was read (see `earlierClaims`) and takes its
  * place on the timeline; a planned reminder has neither.
  */
-function insertRequestsSql(param: string): string {
+function insertRequestsSql(param: string, condition = 'true'): string {
   return `INSERT INTO requests (request_key, customer_id, source, request_id, intent_type, intent_key, category, urgency,
                         request, status, decision_id, decision_count, channel, at, send_before, merged_into,
                         update_seq, reminder_of, received_at, expires_at, source_topic, source_offset, timeline_seq)
@@ -413,5 +442,6 @@ function insertRequestsSql(param: string): string {
          (e->>'receivedAt')::timestamptz, (e->>'expiresAt')::timestamptz, x->>'topic', (x->>'offset')::bigint,
          CASE WHEN x ? 'topic' THEN nextval('timeline_id_seq') END
     FROM jsonb_array_elements(${param}::jsonb) x, LATERAL (SELECT x->'r' AS e, x->'s' AS s) r
+   WHERE ${condition}
   ON CONFLICT (request_key) DO NOTHING`;
 }
