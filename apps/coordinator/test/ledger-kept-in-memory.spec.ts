@@ -1,4 +1,5 @@
 import { daytimeZone, Story, testStack } from '@onevoice/testing';
+import { Client } from 'pg';
 
 /**
  * The coordinator keeps a customer's ledger in memory between batches (LedgerCache). A batch whose
@@ -57,7 +58,7 @@ describe('a ledger kept in memory', () => {
     expect(decision).toMatchObject({ outcome: 'merged', mergedInto: waiting.decisionId });
   });
 
-  it('never hides a change another path made since', async () => {
+  it('never hides a change another path of this instance made since', async () => {
     await story.send('collections', 'case.opened', {
       caseId: `dunning-${story.customerId}`,
       kind: 'collections',
@@ -66,16 +67,44 @@ describe('a ledger kept in memory', () => {
       (await story.timeline()).some((e) => e.kind === 'case') ? true : undefined,
     );
 
-    // Decided against the ledger as it is now, case included — not as it was kept: the attempt
-    // from memory found the version changed and wrote nothing.
+    // Decided against the ledger as it is now, case included — not as it was kept: the change
+    // made this instance forget the kept ledger, so it went straight to the lock.
     const before = await fromMemory();
     const second = await offer(3);
     await story.decided(second);
-    expect((await fromMemory()).changedMeanwhile).toBeGreaterThan(before.changedMeanwhile);
+    expect(await fromMemory()).toEqual(before);
     const decision = story.decisions().find((d) => d.data.requestId === second)!.data;
     expect(decision.outcome).toBe('suppressed');
     expect(decision.reasons).toContainEqual(
       expect.objectContaining({ rule: 'conflict', code: 'conflict_collections' }),
     );
+  });
+
+  it('never hides a change another instance made since', async () => {
+    // Another coordinator instance (during a rebalance, say) closes the case: under the lock it
+    // raises the ledger's version and changes the customer. This instance still keeps the ledger
+    // with the case open.
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      await db.query('BEGIN');
+      await db.query(
+        'UPDATE coordinator.ledger_versions SET version = version + 1 WHERE customer_id = $1',
+        [story.customerId],
+      );
+      await db.query('DELETE FROM coordinator.cases WHERE customer_id = $1', [story.customerId]);
+      await db.query('COMMIT');
+    } finally {
+      await db.end();
+    }
+
+    // Decided from memory first — and not written, the version having moved — then again from
+    // the ledger as it is: no case, so no conflict.
+    const before = await fromMemory();
+    const next = await offer(4);
+    await story.decided(next);
+    expect((await fromMemory()).changedMeanwhile).toBeGreaterThan(before.changedMeanwhile);
+    const decision = story.decisions().find((d) => d.data.requestId === next)!.data;
+    expect(decision.reasons).not.toContainEqual(expect.objectContaining({ rule: 'conflict' }));
   });
 });

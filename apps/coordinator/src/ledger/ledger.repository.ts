@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { ProfileData, TopicName } from '@onevoice/contracts';
 import type { Outbound } from '@onevoice/messaging';
 import type { EarlierClaim } from '@onevoice/persistence';
 import type { EntityManager } from 'typeorm';
+import { LedgerCache } from './ledger-cache';
 import {
   requestOf,
   type CustomerState,
@@ -27,6 +28,8 @@ const LOCK_CUSTOMERS_SQL = `INSERT INTO ledger_versions AS v (customer_id, versi
 /** The coordinator's ledger; the only place that reads or writes its tables. */
 @Injectable()
 export class LedgerRepository {
+  constructor(@Optional() private readonly cache?: LedgerCache) {}
+
   /**
    * Locks the customers (as `lockCustomer` does, returning their ledgers' new versions) and finds
    * which of `requestKeys` are stored already, in one statement. That statement reads the requests
@@ -274,6 +277,10 @@ export class LedgerRepository {
    * change to a customer's ledger is made under this lock, which raises its version.
    */
   async lockCustomer(tx: EntityManager, customerId: string): Promise<void> {
+    // What this instance keeps of the customer goes stale with this change: forgotten now, its
+    // next contact request goes straight to the lock rather than finding the version changed
+    // after deciding from memory (another instance's changes are found that way).
+    this.cache?.drop(customerId);
     await tx.query(LOCK_CUSTOMERS_SQL, [[customerId]]);
   }
 
