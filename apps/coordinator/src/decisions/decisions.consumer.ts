@@ -24,8 +24,10 @@ type Mapped = Map<InboundMessage<ContactRequestEvent>, ReturnType<typeof toStore
 /** Every contact request passes the one-voice gate here. */
 @Controller()
 export class DecisionsConsumer implements OnModuleInit {
-  /** Batches decided from kept ledgers and written in one statement; and those that found a
-   * ledger changed meanwhile and went the usual way. */
+  /**
+   * Batches decided from kept ledgers: written in one statement, or found a ledger changed
+   * meanwhile (and decided again under the lock).
+   */
   private readonly fromMemory = { written: 0, changedMeanwhile: 0 };
 
   constructor(
@@ -61,12 +63,13 @@ export class DecisionsConsumer implements OnModuleInit {
   /**
    * A batch whose customers' ledgers are all kept in memory (see LedgerCache) is decided there and
    * written in one statement, its own transaction: no lock taken first, no BEGIN and COMMIT — one
-   * round trip to the database instead of four, which under a steady stream of small batches is
-   * most of a batch's cost. The statement writes only if every one of those ledgers is still at
-   * the version kept, that is if nobody changed those customers since (see
-   * LedgerRepository.applyWrites). If one was changed, nothing is written, the kept ledgers are
-   * forgotten, and the batch is decided under the customers' locks from a fresh read (its
-   * messages' process spans then appear twice in their traces).
+   * round trip to the database instead of four, which counts most where batches are small (a
+   * steady stream rather than a backlog). The statement writes only if every one of those ledgers
+   * is still at the version kept, that is if nobody changed those customers since (see
+   * LedgerRepository.applyWrites; this instance's own other paths forget a ledger as they lock
+   * it). If one was changed, nothing is written, the kept ledgers are forgotten, and the batch is
+   * decided under the customers' locks from a fresh read (its messages' process spans then appear
+   * twice in their traces).
    */
   private async decideFromMemory(
     batch: EventBatch<ContactRequestEvent>,
@@ -88,10 +91,8 @@ export class DecisionsConsumer implements OnModuleInit {
     for (const customerId of kept.keys()) this.cache.drop(customerId);
     const session = new LedgerSession(this.dataSource.manager, this.ledger);
     for (const [customerId, { state }] of kept) session.adopt(customerId, state);
-    for (const m of messages) {
-      const r = mapped.get(m)!;
-      if (r.ok) session.addRequest(r.request, { topic: m.topic, offset: m.offset });
-    }
+    for (const [i, m] of messages.entries())
+      session.addRequest(requests[i]!, { topic: m.topic, offset: m.offset });
     const out: Outbound[] = [];
     for (const [i, m] of messages.entries()) {
       const r = requests[i]!;
