@@ -19,11 +19,13 @@ export interface LedgerCacheOptions {
  * outage's updates, a car service's bookings — and each batch of a burst would read the same
  * history again; with this, only the first does.
  *
- * It is only ever used under the customer's lock, whose taking raised the version by one: a
- * ledger kept at version v is used only if the lock returned v + 1, that is if nobody — another
- * instance, another path of this one — changed the customer since. `take` removes the entry, and
- * `keep` puts it back after the transaction that used it committed, so a rolled-back change is
- * never remembered.
+ * A kept ledger is used in one of two ways, each of which tells whether nobody — another
+ * instance, another path of this one — changed the customer since. Under the customer's lock,
+ * whose taking raised the version by one: a ledger kept at version v is used only if the lock
+ * returned v + 1 (`take`). Or without the lock (`peek`): the decisions made from it are written
+ * only if the version is still v (see LedgerRepository.applyWrites). Either way the entry is
+ * removed before the ledger changes, and `keep` puts it back after the write committed, so a
+ * change that was rolled back or not written is never remembered.
  */
 export class LedgerCache {
   private readonly entries = new Map<string, Entry>();
