@@ -206,7 +206,7 @@ export class LedgerRepository {
     // deadlock fails one of the two transactions, and its batch is tried again).
     const guard = ifVersions
       ? `raised AS (UPDATE ledger_versions v SET version = v.version + 1
-                       FROM unnest($5::text[], $6::bigint[]) WITH ORDINALITY AS g(customer_id, version, n)
+                       FROM unnest($5::text[], $6::bigint[]) AS g(customer_id, version)
                       WHERE v.customer_id = g.customer_id AND v.version = g.version RETURNING 1),
          ok AS (SELECT count(*) = cardinality($5::text[])
                        AND NOT EXISTS (SELECT 1 FROM requests WHERE request_key = ANY($7::text[])) AS ok
