@@ -6,6 +6,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /**
+ * The fields of /proc/<pid>/stat after the command name (which may contain spaces): utime,
+ * stime, cutime and cstime are 11–14 of them.
+ */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
  * CPU time of the local Postgres server (every `postgres` process, and its ended children), from
  * /proc; NaN where there is none on this machine (a remote server, a container elsewhere).
  */
@@ -16,9 +24,11 @@ export function databaseCpuMs(): number {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // utime, stime, cutime, cstime: the server's own time and its ended backends'.
-      total += fields.slice(11, 15).reduce((a, f) => a + Number(f), 0) * 10;
+      total +=
+        statFields(stat)
+          .slice(11, 15)
+          .reduce((a, f) => a + Number(f), 0) * 10;
       found = true;
     } catch {
       // The process ended while we looked.
@@ -30,9 +40,7 @@ export function databaseCpuMs(): number {
 /** User + system CPU time of a process, from /proc (clock ticks of 10 ms). */
 export function processCpuMs(pid: number | undefined): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces): utime and stime are 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return Number.NaN;
