@@ -91,8 +91,7 @@ export class DecisionsConsumer implements OnModuleInit {
     for (const customerId of kept.keys()) this.cache.drop(customerId);
     const session = new LedgerSession(this.dataSource.manager, this.ledger);
     for (const [customerId, { state }] of kept) session.adopt(customerId, state);
-    for (const [i, m] of messages.entries())
-      session.addRequest(requests[i]!, { topic: m.topic, offset: m.offset });
+    addRequests(session, mapped, messages);
     const out: Outbound[] = [];
     for (const [i, m] of messages.entries()) {
       const r = requests[i]!;
@@ -180,12 +179,9 @@ export class DecisionsConsumer implements OnModuleInit {
             if (kept) session.adopt(customerId, kept);
           }
           await session.load(customers, now);
-          // Each is stored with where it was read (a request twice in the batch: where it first
-          // appears, the message the inbox hands over).
-          for (const m of fresh) {
-            const r = mapped.get(m)!;
-            if (r.ok) session.addRequest(r.request, { topic: m.topic, offset: m.offset });
-          }
+          // A request twice in the batch is stored where it first appears, the message the inbox
+          // hands over.
+          addRequests(session, mapped, fresh);
         },
         finish: async () => {
           await session?.flush();
@@ -204,4 +200,16 @@ function requestsOf(mapped: Mapped, messages: readonly InboundMessage<ContactReq
     const r = mapped.get(m)!;
     return r.ok ? [r.request] : [];
   });
+}
+
+/** The messages' requests join the session as new ones, each with where it was read. */
+function addRequests(
+  session: LedgerSession,
+  mapped: Mapped,
+  messages: readonly InboundMessage<ContactRequestEvent>[],
+): void {
+  for (const m of messages) {
+    const r = mapped.get(m)!;
+    if (r.ok) session.addRequest(r.request, { topic: m.topic, offset: m.offset });
+  }
 }

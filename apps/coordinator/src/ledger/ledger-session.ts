@@ -9,10 +9,11 @@ import {
 } from './ledger.types';
 
 /**
- * The ledger as one transaction's decisions see it: customers' state read once for all of them
- * (or adopted as an earlier batch left it: see LedgerCache), kept in memory while their requests are decided (so a batch's second request about a customer
- * sees the first one's decision), and every change written together at the end. A Kafka batch of
- * hundreds of requests then costs a handful of round trips instead of several per request.
+ * The ledger as one batch's decisions see it: customers' state read once for all of them (or
+ * adopted as an earlier batch left it: see LedgerCache), kept in memory while their requests are
+ * decided (so a batch's second request about a customer sees the first one's decision), and every
+ * change written together at the end. A Kafka batch of hundreds of requests then costs a handful
+ * of round trips instead of several per request.
  */
 export class LedgerSession {
   private readonly states = new Map<string, CustomerState>();
