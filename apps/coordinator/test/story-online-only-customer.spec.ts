@@ -93,5 +93,12 @@ describe('story: the online-only customer', () => {
     expect(timeline.map((e) => e.kind)).toEqual(
       expect.arrayContaining(['request', 'decision', 'delivery', 'reminder', 'fulfilment']),
     );
+    // An agent reads which message was called off: the reminder, not the bill that went out.
+    const calledOffLine = timeline.find(
+      (e) =>
+        e.kind === 'decision' &&
+        (e.detail as { decisionId?: string }).decisionId === calledOff.data.decisionId,
+    );
+    expect(calledOffLine?.summary).toMatch(/^Reminder 1 of billing\.payment_due not sent\. /);
   });
 });

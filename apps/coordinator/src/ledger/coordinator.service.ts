@@ -241,22 +241,27 @@ export class CoordinatorService {
   }
 }
 
+/**
+ * The timeline's line for a decision: what (a reminder says which one, so that an agent does not
+ * read "not sent" about a message that did go out), the outcome, and the last reason.
+ */
 export function summarize(
   outcome: DecisionOutcome,
-  r: Pick<StoredRequest, 'intentType'>,
+  r: Pick<StoredRequest, 'intentType'> & { reminder?: { number: number } },
   channel: Channel | undefined,
   reasons: readonly DecisionReason[],
 ): string {
   const last = reasons[reasons.length - 1]?.text ?? '';
+  const what = r.reminder ? `Reminder ${r.reminder.number} of ${r.intentType}` : r.intentType;
   switch (outcome) {
     case 'approved':
-      return `${r.intentType} approved by ${channel}. ${last}`;
+      return `${what} approved by ${channel}. ${last}`;
     case 'deferred':
-      return `${r.intentType} deferred. ${last}`;
+      return `${what} deferred. ${last}`;
     case 'merged':
-      return `${r.intentType} merged. ${last}`;
+      return `${what} merged. ${last}`;
     case 'suppressed':
-      return `${r.intentType} not sent. ${last}`;
+      return `${what} not sent. ${last}`;
   }
 }
 
