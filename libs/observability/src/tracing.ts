@@ -42,6 +42,11 @@ export function startTracing(serviceName: string): void {
       }),
       new PgInstrumentation({ requireParentSpan: true }),
     ],
+    // Traces only. Left unset, the SDK would also export metrics (every minute) and logs over
+    // OTLP — to localhost:4318 when no endpoint is set — and its last export at shutdown, retried
+    // against a collector that is not there (or takes traces only), held every stop up by seconds.
+    metricReaders: [],
+    logRecordProcessors: [],
   });
   sdk.start();
 }
