@@ -1,5 +1,6 @@
 import { DeadLetterHeaders, Topics, type Rejection } from '@onevoice/contracts';
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import { deadLetteredMessages } from './messaging-metrics';
 
 export interface DeadLetterSource {
   topic: string;
@@ -36,5 +37,6 @@ export class DeadLetterPublisher {
         return { key: source.message.key, value: source.message.value, headers };
       }),
     });
+    for (const { source } of sources) deadLetteredMessages.add(1, { topic: source.topic });
   }
 }

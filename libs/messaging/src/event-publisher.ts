@@ -1,5 +1,6 @@
 import { SpanKind, trace, context as otelContext } from '@opentelemetry/api';
 import type { Producer } from 'kafkajs';
+import { publishedMessages } from './messaging-metrics';
 import type { Outbound } from './outbound';
 import { extractTraceContext, injectTraceContext } from './trace-context';
 
@@ -81,6 +82,7 @@ export class KafkaEventPublisher extends EventPublisher {
           topicMessages: [...request].map(([topic, msgs]) => ({ topic, messages: msgs })),
         });
       }
+      for (const m of messages) publishedMessages.add(1, { topic: m.topic, type: m.event.type });
     } catch (err) {
       for (const span of spans) span.recordException(err as Error);
       throw err;

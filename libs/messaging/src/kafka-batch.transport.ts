@@ -8,11 +8,13 @@ import {
   type TopicName,
 } from '@onevoice/contracts';
 import type { ZodType } from 'zod';
-import type { Consumer, EachBatchPayload, TopicPartitionOffset } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, TopicPartitionOffset } from 'kafkajs';
+import type { ObservableResult } from '@opentelemetry/api';
 import { lastValueFrom } from 'rxjs';
 import type { DeadLetterSource } from './dead-letters';
 import { EventBatch, type InboundMessage } from './event-batch';
 import type { KafkaConnection } from './kafka-connection';
+import { consumedMessages, consumerLag } from './messaging-metrics';
 import { extractTraceContext } from './trace-context';
 import { isTransientError } from './transient-errors';
 
@@ -83,6 +85,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   /** Offsets after batches whose messages were all skipped, not committed yet (`passOver`). */
   private readonly passedOver = new Map<string, TopicPartitionOffset>();
   private passedOverTimer: NodeJS.Timeout | undefined;
+  /** Reads offsets for the lag metric, connected at the first scrape. */
+  private lagAdmin: Promise<Admin> | undefined;
+  private readonly observeLag = (result: ObservableResult) => this.measureLag(result);
 
   constructor(
     private readonly connection: KafkaConnection,
@@ -120,6 +125,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   async close(): Promise<void> {
     this.readiness = 'stopped';
     clearTimeout(this.passedOverTimer);
+    consumerLag.removeCallback(this.observeLag);
+    const admin = this.lagAdmin;
+    this.lagAdmin = undefined;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
     if (this.consumer) await this.commitPassedOver(this.consumer);
     // kafkajs waits for the batch in flight, then leaves the group.
     await this.consumer?.disconnect();
@@ -185,7 +194,49 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       partitionsConsumedConcurrently: this.options.concurrency ?? DEFAULT_KAFKA_CONCURRENCY,
       eachBatch: (payload) => this.consumeBatch(consumer, payload),
     });
+    consumerLag.addCallback(this.observeLag);
     this.logger.log({ msg: 'consuming', group: this.options.groupId, topics });
+  }
+
+  /**
+   * The lag of each partition this instance owns: the end of its log less the group's committed
+   * offset (or, with none committed, the log's start). Read from the broker at each scrape, so a
+   * consumer that is stuck shows its lag growing.
+   */
+  private async measureLag(result: ObservableResult): Promise<void> {
+    const owned = Object.entries(this.assigned).filter(([, partitions]) => partitions.length > 0);
+    if (owned.length === 0 || this.readiness === 'stopped') return;
+    try {
+      this.lagAdmin ??= (async () => {
+        const admin = this.connection.kafka.admin();
+        await admin.connect();
+        return admin;
+      })();
+      const admin = await this.lagAdmin;
+      const groupId = this.options.groupId;
+      const [committed, ...ends] = await Promise.all([
+        admin.fetchOffsets({ groupId, topics: owned.map(([topic]) => topic) }),
+        ...owned.map(([topic]) => admin.fetchTopicOffsets(topic)),
+      ]);
+      owned.forEach(([topic, partitions], i) => {
+        const mine = new Set(partitions);
+        const at = new Map(
+          committed
+            .find((c) => c.topic === topic)
+            ?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? [],
+        );
+        for (const end of ends[i]!) {
+          if (!mine.has(end.partition)) continue;
+          const low = BigInt(end.low);
+          const from = at.get(end.partition) ?? -1n;
+          const lag = BigInt(end.high) - (from >= low ? from : low);
+          result.observe(Number(lag), { group: groupId, topic, partition: end.partition });
+        }
+      });
+    } catch (err) {
+      this.lagAdmin = undefined;
+      this.logger.warn({ msg: 'could not read the consumer lag', error: (err as Error).message });
+    }
   }
 
   private async consumeBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
@@ -199,9 +250,13 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const valid: InboundMessage<unknown>[] = [];
     const invalid: { source: DeadLetterSource; rejection: Rejection }[] = [];
     const skipSources = (handler.extras as HandlerExtras | undefined)?.skipSources;
+    let skipped = 0;
     for (const message of batch.messages) {
       const json = parseMessage(message.value);
-      if (json.ok && skipSources && skipSources.includes(eventSourceOf(json.value))) continue;
+      if (json.ok && skipSources && skipSources.includes(eventSourceOf(json.value))) {
+        skipped++;
+        continue;
+      }
       const decoded = json.ok ? validateMessage(schema, json.value) : json;
       if (decoded.ok) {
         valid.push({
@@ -228,7 +283,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         reasons: invalid.map((i) => i.rejection.reason).slice(0, 5),
       });
       await this.connection.deadLetters.send(invalid);
+      consumedMessages.add(invalid.length, { topic, outcome: 'dead_lettered' });
     }
+    if (skipped > 0) consumedMessages.add(skipped, { topic, outcome: 'skipped' });
     const last = batch.messages[batch.messages.length - 1]!.offset;
     const next = { topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() };
     if (valid.length === 0 && invalid.length === 0) {
@@ -316,7 +373,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         return found;
       },
     );
+    const topic = payload.batch.topic;
+    consumedMessages.add(messages.length - rejected.length, { topic, outcome: 'handled' });
     if (rejected.length > 0) {
+      consumedMessages.add(rejected.length, { topic, outcome: 'dead_lettered' });
       await this.connection.deadLetters.send(
         rejected.map(([m, rejection]) => ({
           source: {

@@ -37,8 +37,8 @@ export function startTracing(serviceName: string): void {
     ],
     instrumentations: [
       new HttpInstrumentation({
-        // Health probes would drown the traces that matter.
-        ignoreIncomingRequestHook: (req) => (req.url ?? '').startsWith('/health'),
+        // Health probes and metric scrapes would drown the traces that matter.
+        ignoreIncomingRequestHook: (req) => /^\/(health|metrics)\b/.test(req.url ?? ''),
       }),
       new PgInstrumentation({ requireParentSpan: true }),
     ],

@@ -1,5 +1,6 @@
-import { Controller, Get, HttpCode, Injectable, Module, Res, Global } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, HttpCode, Injectable, Module, Req, Res, Global } from '@nestjs/common';
+import { serveMetrics } from '@onevoice/observability';
+import type { Request, Response } from 'express';
 
 export interface CheckResult {
   ok: boolean;
@@ -49,9 +50,18 @@ export class HealthController {
   }
 }
 
+/** Prometheus metrics: what the service counts (see each service's README section). */
+@Controller('metrics')
+export class MetricsController {
+  @Get()
+  metrics(@Req() req: Request, @Res() res: Response): void {
+    serveMetrics(req, res);
+  }
+}
+
 @Global()
 @Module({
-  controllers: [HealthController],
+  controllers: [HealthController, MetricsController],
   providers: [ReadinessRegistry],
   exports: [ReadinessRegistry],
 })
