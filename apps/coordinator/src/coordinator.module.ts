@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { EventPublisher, KafkaConnection } from '@onevoice/messaging';
 import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
 import type { CoordinatorEnv } from './config/env';
+import { DecisionCountingPublisher } from './decisions/decision-metrics';
 import { DecisionsConsumer } from './decisions/decisions.consumer';
 import { COORDINATOR_INBOX } from './decisions/decisions.tokens';
 import { DeliveriesConsumer } from './deliveries/deliveries.consumer';
@@ -58,6 +60,12 @@ export class CoordinatorModule {
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
         policyProvider(env.OV_POLICY),
         idempotentConsumerProvider(COORDINATOR_INBOX, 'coordinator'),
+        // This module's paths publish through it: every decision published is counted.
+        {
+          provide: EventPublisher,
+          inject: [KafkaConnection],
+          useFactory: (kafka: KafkaConnection) => new DecisionCountingPublisher(kafka.publisher),
+        },
       ],
     };
   }
