@@ -76,6 +76,16 @@ describe('GET /metrics (Prometheus)', () => {
         rule: 'channel-choice',
       }),
     ).toBeGreaterThanOrEqual(1);
+    // Contacts per customer per contact-budget window, observed at each approval.
+    expect(
+      delta(after, coordinatorBefore, 'onevoice_contacts_in_window_count', { window: 'daily' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      delta(after, coordinatorBefore, 'onevoice_contacts_in_window_bucket', {
+        window: 'daily',
+        le: '1',
+      }),
+    ).toBeGreaterThanOrEqual(1);
     expect(
       delta(after, coordinatorBefore, 'onevoice_messages_consumed_total', {
         topic: Topics.contactRequests,

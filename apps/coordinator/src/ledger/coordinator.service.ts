@@ -22,6 +22,7 @@ import {
   type LedgerDecision,
   type Policy,
 } from '@onevoice/policy';
+import { contactsInWindows, noteContactsInWindows } from '../decisions/decision-metrics';
 import { POLICY } from '../policy/policy.provider';
 import { decisionIdFor } from './decision-ids';
 import type { LedgerSession } from './ledger-session';
@@ -237,7 +238,18 @@ export class CoordinatorService {
       event: json,
       summary: summarize(outcome, r, s.channel, reasons),
     });
-    return outbound(Topics.decisions, event, json);
+    const published = outbound(Topics.decisions, event, json);
+    if (outcome === 'approved' && s.at)
+      noteContactsInWindows(
+        published,
+        contactsInWindows(
+          session.state(row.customer_id).history,
+          this.policy.caps,
+          row.category,
+          s.at,
+        ),
+      );
+    return published;
   }
 }
 
