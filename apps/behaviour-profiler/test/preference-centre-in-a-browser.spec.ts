@@ -30,7 +30,7 @@ describe('the preference centre in a browser', () => {
     await story.profile({ timeZone: daytimeZone() });
     const { preferences: link } = customerLinks(
       {
-        secret: stack.serviceEnv.OV_LINK_SECRET!,
+        secret: stack.serviceEnv.OV_SIGNING_KEY!,
         baseUrl: stack.services['behaviour-profiler'],
         lifetimeMs: 3_600_000,
       },

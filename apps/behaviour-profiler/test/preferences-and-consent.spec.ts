@@ -10,7 +10,7 @@ import { daytimeZone, Story, testStack, TopicTap } from '@onevoice/testing';
 describe('preferences and consent', () => {
   const stack = testStack();
   const profiler = () => stack.services['behaviour-profiler'];
-  const secret = () => stack.serviceEnv.OV_LINK_SECRET!;
+  const secret = () => stack.serviceEnv.OV_SIGNING_KEY!;
   const staff = { authorization: 'Bearer dev-ops', 'content-type': 'application/json' };
   let tap: TopicTap;
 

@@ -89,3 +89,26 @@ export function secretOrDevDefault(
     });
   return devDefault;
 }
+
+/**
+ * The key that signs the links in messages (preference centre, one-click unsubscribe): the
+ * dispatcher signs with it, the behaviour profiler checks, so both need the same one
+ * (`OV_SIGNING_KEY`, DESIGN.md section 10; `OV_LINK_SECRET`, its earlier name, is still read).
+ */
+export const signingKeyEnv = {
+  OV_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  OV_LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+};
+
+/** The signing key to use (see `signingKeyEnv`); production refuses the development one. */
+export function signingKey(
+  env: { NODE_ENV: string; OV_SIGNING_KEY?: string; OV_LINK_SECRET?: string },
+  ctx: z.RefinementCtx,
+): string {
+  return secretOrDevDefault(
+    { NODE_ENV: env.NODE_ENV, OV_SIGNING_KEY: env.OV_SIGNING_KEY ?? env.OV_LINK_SECRET },
+    ctx,
+    'OV_SIGNING_KEY',
+    'dev-link-secret-not-for-production',
+  );
+}

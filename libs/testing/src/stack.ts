@@ -74,7 +74,7 @@ export async function startTestStack(): Promise<void> {
     OV_CONSUMER_START: 'latest',
     OV_SURVEY_POLICY: resolve(REPO_ROOT, 'libs/testing/fixtures/survey-policy.yaml'),
     // Signs the links in messages (dispatcher) and checks them (profiler); specs sign with it too.
-    OV_LINK_SECRET: 'test-link-secret-0123456789',
+    OV_SIGNING_KEY: 'test-link-secret-0123456789',
   };
   log(`starting ${SERVICES.join(', ')} (logs in ${TEST_LOG_DIR})`);
   // The first service creates the topics and the database schemas' home; the rest start together.

@@ -4,6 +4,8 @@ import {
   loadEnv,
   secretOrDevDefault,
   servicePort,
+  signingKey,
+  signingKeyEnv,
 } from '@onevoice/runtime';
 import { durationSchema } from '@onevoice/contracts';
 import { z } from 'zod';
@@ -14,8 +16,8 @@ export const dispatcherEnvSchema = baseEnvSchema
     OV_INTENT_CATALOGUE: intentCataloguePath,
     /** How often scheduled deliveries are looked at to see whether their window has opened. */
     OV_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
-    /** Signs the preference-centre and unsubscribe links in messages (the profiler checks them). */
-    OV_LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Signs the preference-centre and unsubscribe links in messages. */
+    ...signingKeyEnv,
     /** Where customers reach the preference centre (the behaviour profiler's public address). */
     OV_PREFERENCE_CENTRE_URL: z
       .url({ error: 'must be an absolute URL' })
@@ -66,12 +68,7 @@ export const dispatcherEnvSchema = baseEnvSchema
   })
   .transform((env, ctx) => ({
     ...env,
-    linkSecret: secretOrDevDefault(
-      env,
-      ctx,
-      'OV_LINK_SECRET',
-      'dev-link-secret-not-for-production',
-    ),
+    linkSecret: signingKey(env, ctx),
     providerCallbackSecret: secretOrDevDefault(
       env,
       ctx,
