@@ -88,7 +88,7 @@ export class InteractionsConsumer {
             `The customer contacted us by ${event.data.channel}${event.data.reason ? `: ${event.data.reason}` : ''}.`,
             event.data,
           );
-          return [];
+          return this.replied(tx, event.subject, event.data.text, at);
         case 'interaction.self_service':
           await this.ledger.addTimeline(
             tx,
@@ -113,6 +113,30 @@ export class InteractionsConsumer {
           return [];
       }
     });
+  }
+
+  /**
+   * A reply with the word a message asked for ("reply BOOK") answers that message: it was engaged
+   * with, and what it asked for is done — its reminders are called off, as on any fulfilment.
+   */
+  private async replied(
+    tx: EntityManager,
+    customerId: string,
+    text: string | undefined,
+    at: Date,
+  ): Promise<Outbound[]> {
+    const keyword = replyKeywordOf(text);
+    if (!keyword) return [];
+    const answered = await this.ledger.answeredByReply(tx, customerId, keyword, at);
+    if (!answered) return [];
+    await this.ledger.markEngaged(tx, answered.decisionId);
+    return this.fulfil(
+      tx,
+      customerId,
+      answered.intentKey,
+      at,
+      `Replied ${keyword} to ${answered.intentType}: "${answered.intentKey}" is done.`,
+    );
   }
 
   /** A fulfilled intent cancels whatever of it has not gone out, reminders included. */
@@ -147,4 +171,13 @@ export class InteractionsConsumer {
     await session.flush();
     return out;
   }
+}
+
+/** The word a reply starts with, as a keyword ("book!" → BOOK); none for an empty text. */
+export function replyKeywordOf(text: string | undefined): string | undefined {
+  const first = text
+    ?.trim()
+    .split(/\s+/)[0]
+    ?.replace(/[^\p{L}\p{N}]/gu, '');
+  return first ? first.toUpperCase() : undefined;
 }

@@ -334,6 +334,29 @@ export class LedgerRepository {
     );
   }
 
+  /**
+   * The customer's latest message that went out asking for this reply (its action's
+   * `replyKeyword`, in any case) and has not expired at `at`: what a reply with that word answers.
+   */
+  async answeredByReply(
+    tx: EntityManager,
+    customerId: string,
+    keyword: string,
+    at: Date,
+  ): Promise<{ decisionId: string; intentKey: string; intentType: string } | undefined> {
+    const rows = (await tx.query(
+      `SELECT decision_id AS "decisionId", intent_key AS "intentKey", request->>'intentType' AS "intentType"
+         FROM requests
+        WHERE customer_id = $1 AND status = 'approved' AND sent
+          AND upper(request->'action'->>'replyKeyword') = upper($2)
+          AND (request->>'expiresAt')::timestamptz > $3
+        ORDER BY at DESC NULLS LAST
+        LIMIT 1`,
+      [customerId, keyword, at],
+    )) as { decisionId: string; intentKey: string; intentType: string }[];
+    return rows[0];
+  }
+
   async recordInbound(
     tx: EntityManager,
     customerId: string,
