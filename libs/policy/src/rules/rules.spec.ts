@@ -25,6 +25,15 @@ describe('the one-voice rules', () => {
       const notBefore = new Date(NOW.getTime() + 2 * HOUR);
       const d = run({ request: request({ notBefore }) });
       expect(d.outcome === 'approved' && d.sendAfter.getTime()).toBe(notBefore.getTime());
+      expect(d.reasons).toContainEqual({
+        rule: 'expiry',
+        code: 'not_before',
+        text: `Not before ${notBefore.toISOString()}: the time its sender set for it.`,
+      });
+    });
+    it('says nothing of a notBefore already passed', () => {
+      const d = run({ request: request({ notBefore: new Date(NOW.getTime() - HOUR) }) });
+      expect(codes(d)).not.toContain('not_before');
     });
   });
 
