@@ -43,13 +43,7 @@ describe('a reply with the keyword a message asked for', () => {
     // The word, as people type it.
     await reply(' book! ');
 
-    const calledOff = await story.waitFor('the reminder called off', () =>
-      story
-        .decisions()
-        .find(
-          (d) => d.data.reminderOf === decision!.data.decisionId && d.data.outcome === 'suppressed',
-        ),
-    );
+    const calledOff = await story.reminderCalledOff(decision!.data.decisionId);
     expect(calledOff.data.reasons).toEqual([expect.objectContaining({ code: 'fulfilled' })]);
     const timeline = await story.timeline();
     const fulfilments = timeline.filter((e) => e.kind === 'fulfilment');

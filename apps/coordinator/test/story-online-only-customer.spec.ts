@@ -78,13 +78,7 @@ describe('story: the online-only customer', () => {
       amount: 39.9,
       fulfils: intentKey,
     });
-    const calledOff = await story.waitFor('the reminder called off', () =>
-      story
-        .decisions()
-        .find(
-          (d) => d.data.reminderOf === decision!.data.decisionId && d.data.outcome === 'suppressed',
-        ),
-    );
+    const calledOff = await story.reminderCalledOff(decision!.data.decisionId);
     expect(calledOff.data.reasons).toEqual([expect.objectContaining({ code: 'fulfilled' })]);
 
     expect(story.decisions().some((d) => d.data.channel === 'voice')).toBe(false);

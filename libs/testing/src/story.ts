@@ -168,6 +168,15 @@ export class Story {
     });
   }
 
+  /** Waits for the decision that called off a reminder of `decisionId`, and returns it. */
+  async reminderCalledOff(decisionId: string): Promise<SeenDecision> {
+    return this.waitFor('the reminder called off', () =>
+      this.decisions().find(
+        (d) => d.data.reminderOf === decisionId && d.data.outcome === 'suppressed',
+      ),
+    );
+  }
+
   async waitFor<T>(
     what: string,
     probe: () => Promise<T | undefined> | T | undefined,
