@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     let owed = 0;
     const loadStart = performance.now();
     const loadCpu = bench.serviceCpuMs();
+    const loadDbCpu = bench.databaseCpuMs();
     while (performance.now() - loadStart < seconds * 1000) {
       owed += rate / 50;
       const n = Math.floor(owed);
@@ -94,6 +95,8 @@ async function main(): Promise<void> {
     const measured = ids(label, from, next - from);
     await decided.last(measured, 120_000);
     const loadCpuMicros = ((bench.serviceCpuMs() - loadCpu) * 1000) / Math.max(1, measured.length);
+    const loadDbCpuMicros =
+      ((bench.databaseCpuMs() - loadDbCpu) * 1000) / Math.max(1, measured.length);
     const latencies = measured
       .map((id) => decided.get(id)! - sentAt.get(id)!)
       .sort((a, b) => a - b);
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
         p50Ms: Number(p(0.5)),
         p99Ms: Number(p(0.99)),
         cpuMicrosPerRequest: Math.round(loadCpuMicros),
+        databaseCpuMicrosPerRequest: Math.round(loadDbCpuMicros),
         // A request waits for the batches ahead of it: the busier the service, the longer.
         busyPercent: Math.round((loadCpuMicros * rate) / 10_000),
         pipeP50Ms: pipeAtRate.latency.p50Ms,
@@ -134,7 +138,7 @@ async function main(): Promise<void> {
           per: 'request',
           target: 0.6,
         }),
-        `latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms); CPU ${figures.latency.cpuMicrosPerRequest} µs per request meanwhile (the service: ${figures.latency.busyPercent}% of one core)`,
+        `latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms); CPU ${figures.latency.cpuMicrosPerRequest} µs per request meanwhile (the service: ${figures.latency.busyPercent}% of one core), Postgres ${figures.latency.databaseCpuMicrosPerRequest} µs`,
         `echo pipe at ${rate}/s  p50 ${figures.latency.pipeP50Ms} ms, p99 ${figures.latency.pipeP99Ms} ms (the transport alone, no database, same machine)`,
       ],
       'BENCH_COORDINATOR',
