@@ -2,6 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import type { ProfileData, TopicName } from '@onevoice/contracts';
 import type { Outbound } from '@onevoice/messaging';
 import type { EarlierClaim } from '@onevoice/persistence';
+import type { PoolClient, QueryResultRow } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { LedgerCache } from './ledger-cache';
 import {
@@ -41,14 +42,16 @@ export class LedgerRepository {
     customerIds: readonly string[],
     requestKeys: readonly string[],
   ): Promise<{ versions: Map<string, number>; stored: Set<string> }> {
-    const rows = (await tx.query(
+    const rows = await preparedQuery<{ key: string; version: string | null }>(
+      tx,
+      'coordinator.lock_and_find',
       `WITH locked AS (${LOCK_CUSTOMERS_SQL})
        SELECT customer_id AS key, version::text AS version FROM locked
        UNION ALL
        SELECT request_key, NULL FROM requests
         WHERE request_key = ANY($2::text[]) AND (SELECT count(*) FROM locked) >= 0`,
       [customerIds, requestKeys],
-    )) as { key: string; version: string | null }[];
+    );
     const versions = new Map<string, number>();
     const stored = new Set<string>();
     for (const r of rows)
@@ -133,7 +136,9 @@ export class LedgerRepository {
     // The history as plain rows, in order: Postgres builds JSON from a row slowly (each value's
     // type is looked up again per value), and a busy customer has dozens of requests — measured
     // at 3–4× the time of the same rows sent as they are.
-    const history = (await tx.query(
+    const history = await preparedQuery<RequestRow>(
+      tx,
+      'coordinator.histories',
       `SELECT r.request_key, r.customer_id, r.status, r.decision_id, r.decision_count, r.channel, r.at,
               r.send_before, r.merged_into, r.sent, r.engaged, r.intent_key, r.category, r.urgency,
               r.update_seq, r.reminder_of, r.received_at, r.request->'allowedChannels' AS allowed_channels,
@@ -151,8 +156,10 @@ export class LedgerRepository {
         now,
         options.heldDocuments ?? false,
       ],
-    )) as RequestRow[];
-    const rest = (await tx.query(
+    );
+    const rest = await preparedQuery<{ customer_id: string } & OtherState>(
+      tx,
+      'coordinator.other_state',
       `SELECT c.id AS customer_id,
          (SELECT coalesce(json_agg(json_build_object('caseId', case_id, 'kind', kind)), '[]') FROM cases WHERE customer_id = c.id) AS cases,
          (SELECT coalesce(json_agg(json_build_object('intentKey', intent_key, 'at', at)), '[]') FROM fulfilments WHERE customer_id = c.id) AS fulfilled,
@@ -160,7 +167,7 @@ export class LedgerRepository {
          (SELECT profile FROM profiles WHERE customer_id = c.id) AS profile
        FROM (SELECT DISTINCT id FROM unnest($1::text[]) AS u(id)) c`,
       [customerIds],
-    )) as ({ customer_id: string } & OtherState)[];
+    );
     const states = new Map<string, CustomerState>(
       rest.map((row) => [
         row.customer_id,
@@ -215,7 +222,9 @@ export class LedgerRepository {
     const guarded = ifVersions
       ? [...ifVersions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       : [];
-    const [{ stored, ok }] = (await tx.query(
+    const [result] = await preparedQuery<{ stored: number; ok: boolean }>(
+      tx,
+      ifVersions ? 'coordinator.apply_writes_if_versions' : 'coordinator.apply_writes',
       // Each document is read into columns once (json_to_recordset, jsonb); reading fields one
       // by one from json elements scanned each element's text again for every field.
       `WITH ${guard}
@@ -263,7 +272,8 @@ export class LedgerRepository {
         w.decisions.length > 0 ? w.decisions.map((d) => d.event).join('\n') : null,
         ...(ifVersions ? [guarded.map(([c]) => c), guarded.map(([, v]) => v), [...inserted]] : []),
       ],
-    )) as [{ stored: number; ok: boolean }];
+    );
+    const { stored, ok } = result!;
     if (!ok) return false;
     if (stored !== w.inserts.length)
       throw new Error(
@@ -461,6 +471,29 @@ interface OtherState {
  * `topic` and `offset`, a request remembers where it was read (see `earlierClaims`) and takes its
  * place on the timeline; a planned reminder has neither.
  */
+/**
+ * Runs one of the statements every batch runs as a named prepared statement of its connection:
+ * Postgres parses and plans it once per connection rather than at every batch. Planning the batch
+ * write alone cost ~0.6 ms of Postgres's CPU each time (measured: 930–1,080 µs a statement
+ * unnamed against 320–410 µs prepared), which a steady stream of small batches pays per handful
+ * of requests. (Postgres still plans afresh where a value would change the plan much.)
+ */
+async function preparedQuery<T>(
+  tx: EntityManager,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const own = tx.queryRunner ? undefined : tx.connection.createQueryRunner();
+  const runner = tx.queryRunner ?? own!;
+  try {
+    const client = (await runner.connect()) as PoolClient;
+    return (await client.query<T & QueryResultRow>({ name, text, values })).rows;
+  } finally {
+    await own?.release();
+  }
+}
+
 function insertRequestsSql(param: string, condition = 'true'): string {
   return `INSERT INTO requests (request_key, customer_id, source, request_id, intent_type, intent_key, category, urgency,
                         request, status, decision_id, decision_count, channel, at, send_before, merged_into,
