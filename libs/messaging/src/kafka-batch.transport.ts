@@ -54,8 +54,11 @@ export interface HandlerExtras {
   skipSources?: readonly string[];
 }
 
-/** How long the offsets of skipped messages may wait for another batch's commit. */
-const PASSED_OVER_COMMIT_MS = 1_000;
+/**
+ * How long an offset may wait to be committed with others: a batch of skipped messages waits for
+ * a timer at most this long; a handled batch commits itself once its offset has waited this long.
+ */
+const COMMIT_WAIT_MS = 1_000;
 
 /** Partitions an instance handles at once unless told otherwise (measured: `npm run bench:coordinator`). */
 export const DEFAULT_KAFKA_CONCURRENCY = 3;
@@ -67,10 +70,11 @@ type Readiness = 'starting' | 'joining' | 'consuming' | 'rebalancing' | 'crashed
  * `EventBatch` of parsed CloudEvents from one partition. Unlike Nest's stock Kafka transport it:
  * - consumes in batches, and commits a batch's offsets only after its handler resolved (the
  *   handler commits its database transaction first), so an acknowledged offset is finished work;
- * - works on up to `concurrency` partitions at once, each batch committed before it returns to
- *   kafkajs, which fetches again (and re-joins the group) only once a fetch's batches are all
- *   done: a rebalance waits for in-flight work (the group still accepts commits of the old
- *   generation while it prepares), so finished work is never handed to another instance;
+ * - works on up to `concurrency` partitions at once; the last batch in flight commits every
+ *   finished batch's offset (one request, not one per batch) before it returns to kafkajs, which
+ *   fetches again (and re-joins the group) only once a fetch's batches are all done: a rebalance
+ *   waits for in-flight work (the group still accepts commits of the old generation while it
+ *   prepares), so finished work is never handed to another instance;
  * - dead-letters what fails to parse, or what a handler rejects or keeps failing on, with the
  *   reason and the original bytes, and carries on;
  * - continues the W3C trace of every message.
@@ -82,9 +86,13 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private assigned: Record<string, number[]> = {};
   private readonly attempts: number;
   private readonly handlersByTopic = new Map<string, MessageHandler | null>();
-  /** Offsets after batches whose messages were all skipped, not committed yet (`passOver`). */
-  private readonly passedOver = new Map<string, TopicPartitionOffset>();
-  private passedOverTimer: NodeJS.Timeout | undefined;
+  /** Offsets after finished batches, not committed yet (see `consumeBatch` and `passOver`). */
+  private readonly uncommitted = new Map<string, TopicPartitionOffset>();
+  /** Whether one of them is a handled batch's (not only skipped messages'), and since when. */
+  private handledSince: number | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  /** Batches being consumed now. */
+  private inFlight = 0;
   /** Reads offsets for the lag metric, connected at the first scrape. */
   private lagAdmin: Promise<Admin> | undefined;
   private readonly observeLag = (result: ObservableResult) => this.measureLag(result);
@@ -124,12 +132,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   async close(): Promise<void> {
     this.readiness = 'stopped';
-    clearTimeout(this.passedOverTimer);
+    clearTimeout(this.commitTimer);
     consumerLag.removeCallback(this.observeLag);
     const admin = this.lagAdmin;
     this.lagAdmin = undefined;
     await admin?.then((a) => a.disconnect()).catch(() => undefined);
-    if (this.consumer) await this.commitPassedOver(this.consumer);
+    if (this.consumer) await this.commitUncommitted(this.consumer);
     // kafkajs waits for the batch in flight, then leaves the group.
     await this.consumer?.disconnect();
   }
@@ -159,7 +167,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = payload.memberAssignment;
-      this.passedOver.clear();
+      this.uncommitted.clear();
+      this.handledSince = undefined;
       // Ready once the first fetch after joining has fixed where each partition is read from
       // (a new group starting at the end would otherwise miss what arrives in between).
       this.readiness = 'joining';
@@ -239,13 +248,46 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     }
   }
 
+  /**
+   * Consumes one batch, then commits. Offsets are committed together: a batch's offset waits for
+   * the last batch in flight to finish, which commits them all before it returns — so when kafkajs
+   * has seen a fetch's batches done (and before it re-joins the group) every finished batch's
+   * offset is committed, in one request rather than one per batch. A handled batch whose offset has
+   * waited a second commits at once (with several brokers, batches may always be in flight).
+   */
   private async consumeBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+    this.inFlight++;
+    let finished: 'handled' | 'skipped' | undefined;
+    try {
+      finished = await this.handleBatch(payload);
+    } finally {
+      this.inFlight--;
+    }
+    if (finished === 'skipped') {
+      this.scheduleCommit(consumer);
+    } else if (
+      this.handledSince !== undefined &&
+      (this.inFlight === 0 || Date.now() - this.handledSince >= COMMIT_WAIT_MS)
+    ) {
+      await this.commitUncommitted(consumer, { rethrow: true });
+    } else if (this.uncommitted.size > 0) {
+      this.scheduleCommit(consumer);
+    }
+  }
+
+  /**
+   * Parses, dead-letters and handles one batch; its offset joins the uncommitted ones. Says what
+   * was done: `handled`, `skipped` (every message was from a skipped source), or nothing (the
+   * partition was taken away meanwhile).
+   */
+  private async handleBatch(payload: EachBatchPayload): Promise<'handled' | 'skipped' | undefined> {
+    const { batch } = payload;
     const topic = batch.topic;
     const handler = this.handlerFor(topic);
     const schema = this.schemaOf(topic);
-    if (!handler || !schema) return;
+    if (!handler || !schema) return undefined;
 
     const valid: InboundMessage<unknown>[] = [];
     const invalid: { source: DeadLetterSource; rejection: Rejection }[] = [];
@@ -288,51 +330,51 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     if (skipped > 0) consumedMessages.add(skipped, { topic, outcome: 'skipped' });
     const last = batch.messages[batch.messages.length - 1]!.offset;
     const next = { topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() };
+    const key = `${topic}/${batch.partition}`;
     if (valid.length === 0 && invalid.length === 0) {
       // Everything skipped: nothing was done that a lost commit would make us do again, so the
-      // commit waits for the next one (see `passOver`) instead of taking a round trip now.
+      // offset waits for another batch's commit, or a timer's (`scheduleCommit`). A rebalance
+      // forgets it (a commit of the old assignment could step back another owner's offset):
+      // those messages are then read and skipped again.
       payload.resolveOffset(last);
-      this.passOver(consumer, next);
-      return;
+      this.uncommitted.set(key, next);
+      return 'skipped';
     }
     if (valid.length > 0) await this.handleValid(handler, valid, payload);
-    if (!payload.isRunning() || payload.isStale()) return;
-
-    this.passedOver.delete(`${topic}/${batch.partition}`);
-    await consumer.commitOffsets([...this.takePassedOver(), next]);
+    if (!payload.isRunning() || payload.isStale()) return undefined;
+    this.uncommitted.set(key, next);
+    this.handledSince ??= Date.now();
     payload.resolveOffset(last);
+    return 'handled';
+  }
+
+  /** Commits what waits within a second, unless a batch's commit takes it first. */
+  private scheduleCommit(consumer: Consumer): void {
+    if (this.commitTimer || this.readiness === 'stopped') return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.commitUncommitted(consumer);
+    }, COMMIT_WAIT_MS);
+    this.commitTimer.unref();
   }
 
   /**
-   * Remembers the offset after a batch whose messages were all skipped; it is committed with the
-   * next batch's offsets, or within a second if none comes. Losing it (a crash, or a rebalance,
-   * which forgets it: a commit of the old assignment could step back another owner's offset)
-   * only means reading those messages again, and skipping them again.
+   * Commits every finished batch's offset. A failure is thrown to kafkajs with `rethrow` (as a
+   * batch's own commit always was: it then re-joins the group or retries), and otherwise logged;
+   * either way those batches are read again by whoever owns their partitions next, and their
+   * handlers find the work done.
    */
-  private passOver(consumer: Consumer, offset: TopicPartitionOffset): void {
-    this.passedOver.set(`${offset.topic}/${offset.partition}`, offset);
-    if (this.passedOverTimer || this.readiness === 'stopped') return;
-    this.passedOverTimer = setTimeout(() => {
-      this.passedOverTimer = undefined;
-      void this.commitPassedOver(consumer);
-    }, PASSED_OVER_COMMIT_MS);
-    this.passedOverTimer.unref();
-  }
-
-  private takePassedOver(): TopicPartitionOffset[] {
-    const offsets = [...this.passedOver.values()];
-    this.passedOver.clear();
-    return offsets;
-  }
-
-  private async commitPassedOver(consumer: Consumer): Promise<void> {
-    const offsets = this.takePassedOver();
+  private async commitUncommitted(consumer: Consumer, { rethrow = false } = {}): Promise<void> {
+    const offsets = [...this.uncommitted.values()];
+    this.uncommitted.clear();
+    this.handledSince = undefined;
     if (offsets.length === 0) return;
     try {
       await consumer.commitOffsets(offsets);
     } catch (err) {
+      if (rethrow) throw err;
       this.logger.warn({
-        msg: 'could not commit the offsets of skipped messages; they will be read and skipped again',
+        msg: 'could not commit offsets; those messages will be read again',
         error: (err as Error).message,
       });
     }
