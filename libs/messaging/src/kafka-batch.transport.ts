@@ -259,15 +259,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
     this.inFlight++;
-    let finished: 'handled' | 'skipped' | undefined;
     try {
-      finished = await this.handleBatch(payload);
+      await this.handleBatch(payload);
     } finally {
       this.inFlight--;
     }
-    if (finished === 'skipped') {
-      this.scheduleCommit(consumer);
-    } else if (
+    // Whichever batch finishes last commits, a skipped one too: a handled batch's offset must not
+    // be left to the timer once the fetch is done, or a re-join could hand its work to another.
+    if (
       this.handledSince !== undefined &&
       (this.inFlight === 0 || Date.now() - this.handledSince >= COMMIT_WAIT_MS)
     ) {
@@ -278,16 +277,15 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   /**
-   * Parses, dead-letters and handles one batch; its offset joins the uncommitted ones. Says what
-   * was done: `handled`, `skipped` (every message was from a skipped source), or nothing (the
+   * Parses, dead-letters and handles one batch; its offset joins the uncommitted ones (unless the
    * partition was taken away meanwhile).
    */
-  private async handleBatch(payload: EachBatchPayload): Promise<'handled' | 'skipped' | undefined> {
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const topic = batch.topic;
     const handler = this.handlerFor(topic);
     const schema = this.schemaOf(topic);
-    if (!handler || !schema) return undefined;
+    if (!handler || !schema) return;
 
     const valid: InboundMessage<unknown>[] = [];
     const invalid: { source: DeadLetterSource; rejection: Rejection }[] = [];
@@ -338,14 +336,13 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       // those messages are then read and skipped again.
       payload.resolveOffset(last);
       this.uncommitted.set(key, next);
-      return 'skipped';
+      return;
     }
     if (valid.length > 0) await this.handleValid(handler, valid, payload);
-    if (!payload.isRunning() || payload.isStale()) return undefined;
+    if (!payload.isRunning() || payload.isStale()) return;
     this.uncommitted.set(key, next);
     this.handledSince ??= Date.now();
     payload.resolveOffset(last);
-    return 'handled';
   }
 
   /** Commits what waits within a second, unless a batch's commit takes it first. */
