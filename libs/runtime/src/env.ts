@@ -1,4 +1,7 @@
 import { DEFAULT_KAFKA_CONCURRENCY } from '@onevoice/messaging';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 /** Variables every OneVoice service reads (DESIGN.md section 10 gives the defaults). */
@@ -98,17 +101,46 @@ export function secretOrDevDefault(
 export const signingKeyEnv = {
   OV_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   OV_LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Where a development signing key is kept when none is given. */
+  OV_DATA_DIR: z.string().min(1).optional(),
 };
 
-/** The signing key to use (see `signingKeyEnv`); production refuses the development one. */
+/**
+ * The signing key to use (see `signingKeyEnv`). Production requires one. Elsewhere, without one,
+ * it is the development key of the data folder (`OV_DATA_DIR`, `.local` by default: `npm start`
+ * runs every service from the repository, so they share it), made at random the first time — a
+ * key nobody else knows, kept across restarts so that links already sent keep working.
+ */
 export function signingKey(
-  env: { NODE_ENV: string; OV_SIGNING_KEY?: string; OV_LINK_SECRET?: string },
+  env: {
+    NODE_ENV: string;
+    OV_SIGNING_KEY?: string;
+    OV_LINK_SECRET?: string;
+    OV_DATA_DIR?: string;
+  },
   ctx: z.RefinementCtx,
 ): string {
-  return secretOrDevDefault(
-    { NODE_ENV: env.NODE_ENV, OV_SIGNING_KEY: env.OV_SIGNING_KEY ?? env.OV_LINK_SECRET },
-    ctx,
-    'OV_SIGNING_KEY',
-    'dev-link-secret-not-for-production',
-  );
+  const given = env.OV_SIGNING_KEY ?? env.OV_LINK_SECRET;
+  if (given) return given;
+  if (env.NODE_ENV === 'production') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OV_SIGNING_KEY'],
+      message: 'is required in production: the development key is refused there',
+    });
+    return '';
+  }
+  return devSigningKey(env.OV_DATA_DIR ?? '.local');
+}
+
+/** The data folder's development signing key, made on first use (safe when two services race). */
+export function devSigningKey(dataDir: string): string {
+  const file = join(dataDir, 'signing-key');
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return readFileSync(file, 'utf8').trim();
 }

@@ -18,10 +18,9 @@ describe('dispatcher configuration', () => {
     expect(() => loadDispatcherEnv({ NODE_ENV: 'production' })).toThrow(/OV_SIGNING_KEY/);
   });
 
-  it('signs links with OV_SIGNING_KEY, or with OV_LINK_SECRET, its earlier name', () => {
+  it('signs links with OV_SIGNING_KEY (see libs/runtime), refusing a short one', () => {
     const key = 'a-signing-key-of-32-characters!!';
     expect(loadDispatcherEnv({ OV_SIGNING_KEY: key }).linkSecret).toBe(key);
-    expect(loadDispatcherEnv({ OV_LINK_SECRET: key }).linkSecret).toBe(key);
     expect(() => loadDispatcherEnv({ OV_SIGNING_KEY: 'short' })).toThrow(
       /OV_SIGNING_KEY: must be at least 16 characters/,
     );
