@@ -5,7 +5,7 @@ import type { IngestEnv } from './config/env';
 import { DepartmentCredentials } from './events/credentials';
 import { EventsConsumer } from './events/events.consumer';
 import { EventsController } from './events/events.controller';
-import { INGEST_INBOX } from './events/events.tokens';
+import { INGEST_INBOX, PUBLISH_DEADLINE_MS } from './events/events.tokens';
 import { IngestInit1763900000000 } from './migrations/1763900000000-IngestInit';
 
 @Module({})
@@ -28,6 +28,7 @@ export class IngestModule {
           useValue: new DepartmentCredentials(env.departmentTokens),
         },
         idempotentConsumerProvider(INGEST_INBOX, 'ingest'),
+        { provide: PUBLISH_DEADLINE_MS, useValue: env.OV_HTTP_PUBLISH_TIMEOUT_MS },
       ],
     };
   }

@@ -11,6 +11,11 @@ export const ingestEnvSchema = baseEnvSchema
   .extend({
     PORT: servicePort(3001),
     OV_INTENT_CATALOGUE: intentCataloguePath,
+    /**
+     * How long `POST /v1/events` waits for Kafka to acknowledge before answering 503 (the broker
+     * away: the producer would otherwise retry for about a minute with the caller waiting).
+     */
+    OV_HTTP_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /** `department:token,…`; replaces the dev tokens. */
     OV_DEPARTMENT_TOKENS: z
       .string()
