@@ -36,7 +36,9 @@ export class TrackingController {
       res.status(HttpStatus.FORBIDDEN).type('text').send('This link is not valid.');
       return;
     }
-    await this.engaged(claims, 'clicked');
+    // The customer is not kept waiting on the broker (were it away, for a minute of producer
+    // retries): the engagement is published behind the answer, best effort as it always was.
+    void this.engaged(claims, 'clicked');
     res.redirect(HttpStatus.FOUND, claims.url);
   }
 
@@ -47,7 +49,7 @@ export class TrackingController {
     @Res() res: Response,
   ) {
     const claims = this.verify(customerId, token);
-    if (claims?.ref) await this.engaged(claims, 'opened');
+    if (claims?.ref) void this.engaged(claims, 'opened');
     // The image is always served: a mail client shows nothing broken either way.
     res.status(HttpStatus.OK).type('gif').set('Cache-Control', 'no-store').send(PIXEL);
   }
