@@ -1,27 +1,8 @@
-import { Topics, type IntentCatalogue } from '@onevoice/contracts';
+import { Topics } from '@onevoice/contracts';
 import { validateDepartmentEvent } from './department-event.validator';
+import { testCatalogue } from './catalogue.fixture';
 
-const catalogue: IntentCatalogue = {
-  version: 'test-1',
-  intents: {
-    'billing.payment_due': {
-      category: 'billing',
-      urgency: 'high',
-      defaultChannels: ['email'],
-      reminders: { max: 0, after: 'P1D' },
-      lifetime: 'P14D',
-      template: { subject: 's', body: 'b' },
-    },
-    'survey.invite': {
-      category: 'survey',
-      urgency: 'low',
-      defaultChannels: ['email'],
-      reminders: { max: 0, after: 'P1D' },
-      lifetime: 'P7D',
-      template: { subject: 's', body: 'b' },
-    },
-  },
-};
+const catalogue = testCatalogue;
 const now = new Date('2026-11-23T12:00:00Z');
 
 const envelope = (

@@ -1,21 +1,9 @@
-import type { IntentCatalogue } from '@onevoice/contracts';
 import { EventPublisher, type Outbound } from '@onevoice/messaging';
 import { DepartmentCredentials } from './credentials';
 import { EventsController } from './events.controller';
+import { testCatalogue } from './catalogue.fixture';
 
-const catalogue: IntentCatalogue = {
-  version: 'test-1',
-  intents: {
-    'billing.payment_due': {
-      category: 'billing',
-      urgency: 'high',
-      defaultChannels: ['email'],
-      reminders: { max: 0, after: 'P1D' },
-      lifetime: 'P14D',
-      template: { subject: 's', body: 'b' },
-    },
-  },
-};
+const catalogue = testCatalogue;
 
 const event = {
   specversion: '1.0',
