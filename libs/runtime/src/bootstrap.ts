@@ -163,11 +163,16 @@ export function main(start: () => Promise<RunningService>, name: string): void {
       if (signalled) void service.stop().then(() => process.exit(0));
     },
     (err: unknown) => {
-      const error = err as Error;
-      process.stderr.write(
-        `${name} failed to start: ${error.name === 'ConfigError' ? error.message : (error.stack ?? String(err))}\n`,
-      );
+      process.stderr.write(`${name} failed to start: ${startFailure(err as Error, name)}\n`);
       process.exit(1);
     },
   );
+}
+
+/** Why a service could not start, in words its operator can act on (a stack only when unknown). */
+export function startFailure(error: Error & { code?: string; port?: number }, name: string): string {
+  if (error.name === 'ConfigError') return error.message;
+  if (error.code === 'EADDRINUSE')
+    return `port ${error.port ?? '(unknown)'} is taken by another process: stop it, or give ${name} another port (PORT; with npm start, ${name.toUpperCase().replaceAll('-', '_')}_PORT)`;
+  return error.stack ?? String(error);
 }
