@@ -1,3 +1,4 @@
+import { Kafka, logLevel } from 'kafkajs';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createTestDatabase, provideInfrastructure, type Infrastructure } from './infrastructure';
@@ -35,11 +36,36 @@ const state = globalThis as { __onevoiceTestStack?: Running };
 
 const log = (line: string) => process.stderr.write(`[test-stack] ${line}\n`);
 
+/**
+ * The specs publish on the contract's topics, so a OneVoice already consuming on the same broker
+ * (`npm start`, a benchmark, a stack left behind) would take their events too and answer them:
+ * twice the decisions, twice the deliveries, and specs failing for no fault of theirs. Refuses to
+ * start then, saying what to do.
+ */
+async function refuseRunningOneVoice(brokers: string[]): Promise<void> {
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const ids = (await admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((id) => id.startsWith('onevoice'));
+    if (ids.length === 0) return;
+    const live = (await admin.describeGroups(ids)).groups.filter((g) => g.members.length > 0);
+    if (live.length > 0)
+      throw new Error(
+        `OneVoice services are consuming on ${brokers.join(',')} (consumer groups ${live.map((g) => g.groupId).join(', ')}): they would answer the tests' events too. Stop them first (Ctrl-C where \`npm start\` runs), or point the tests at another broker with KAFKA_BROKERS. A service killed without stopping stays a member until its session times out (30 s).`,
+      );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Jest global set-up: real Kafka and Postgres, a trace collector, and all five services. */
 export async function startTestStack(): Promise<void> {
   const started = Date.now();
   rmSync(TEST_LOG_DIR, { recursive: true, force: true });
   const infrastructure = await provideInfrastructure(log);
+  await refuseRunningOneVoice(infrastructure.brokers);
   const db = await createTestDatabase(infrastructure.serverUrl);
   const collector = new OtlpCollector();
   const collectorUrl = await collector.start();
