@@ -170,7 +170,10 @@ export function main(start: () => Promise<RunningService>, name: string): void {
 }
 
 /** Why a service could not start, in words its operator can act on (a stack only when unknown). */
-export function startFailure(error: Error & { code?: string; port?: number }, name: string): string {
+export function startFailure(
+  error: Error & { code?: string; port?: number },
+  name: string,
+): string {
   if (error.name === 'ConfigError') return error.message;
   if (error.code === 'EADDRINUSE')
     return `port ${error.port ?? '(unknown)'} is taken by another process: stop it, or give ${name} another port (PORT; with npm start, ${name.toUpperCase().replaceAll('-', '_')}_PORT)`;
