@@ -91,3 +91,39 @@ export class KafkaEventPublisher extends EventPublisher {
     }
   }
 }
+
+/** How long an HTTP caller is kept waiting for the broker's acknowledgement by default (ms). */
+export const DEFAULT_HTTP_PUBLISH_DEADLINE_MS = 10_000;
+
+/**
+ * Publishes for an HTTP caller, who is not kept waiting out the producer's retries (about a
+ * minute when the broker is away): past `deadlineMs` it fails with a retriable error (answered
+ * 503 with Retry-After). The publish may still go through afterwards; events are identified, so
+ * the caller's retry is taken once.
+ */
+export async function publishWithin(
+  publisher: EventPublisher,
+  messages: readonly Outbound[],
+  deadlineMs = DEFAULT_HTTP_PUBLISH_DEADLINE_MS,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          Object.assign(new Error(`Kafka did not acknowledge the events within ${deadlineMs} ms`), {
+            retriable: true,
+          }),
+        ),
+      deadlineMs,
+    );
+  });
+  const publishing = publisher.publish(messages);
+  // Should it fail after the deadline, that is already answered: not an unhandled rejection.
+  publishing.catch(() => undefined);
+  try {
+    await Promise.race([publishing, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

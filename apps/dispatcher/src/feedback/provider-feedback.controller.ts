@@ -10,7 +10,7 @@ import {
   Req,
 } from '@nestjs/common';
 import { cloudEvent, rejectionFromZod, smsKeyword, Topics } from '@onevoice/contracts';
-import { EventPublisher, outbound } from '@onevoice/messaging';
+import { EventPublisher, outbound, publishWithin } from '@onevoice/messaging';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { DELIVERY_SOURCE } from '../deliveries/delivery-sender';
@@ -73,7 +73,7 @@ export class ProviderFeedbackController {
   ) {
     this.verify(req.rawBody, signature);
     const m = parse(inboundBody, body);
-    await this.publisher.publish([
+    await publishWithin(this.publisher, [
       outbound(
         Topics.interactions,
         cloudEvent({

@@ -9,7 +9,7 @@ import {
   Post,
 } from '@nestjs/common';
 import { Topics, type IntentCatalogue } from '@onevoice/contracts';
-import { EventPublisher, outbound, type Outbound } from '@onevoice/messaging';
+import { EventPublisher, outbound, publishWithin } from '@onevoice/messaging';
 import { DepartmentCredentials } from './credentials';
 import { validateDepartmentEvent } from './department-event.validator';
 import { PUBLISH_DEADLINE_MS } from './events.tokens';
@@ -101,35 +101,11 @@ export class EventsController {
       }
       return result.event;
     });
-    await this.publishWithin(accepted.map((event) => outbound(Topics.events, event)));
+    await publishWithin(
+      this.publisher,
+      accepted.map((event) => outbound(Topics.events, event)),
+      this.deadlineMs,
+    );
     return { accepted: accepted.length, ids: accepted.map((e) => e.id) };
-  }
-
-  /**
-   * Publishes, or gives up waiting after the deadline: the caller then gets 503 and sends the
-   * events again. Were they published after all, the same ids are processed once.
-   */
-  private async publishWithin(messages: Outbound[]): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            Object.assign(
-              new Error(`Kafka did not acknowledge the events within ${this.deadlineMs} ms`),
-              { retriable: true },
-            ),
-          ),
-        this.deadlineMs,
-      );
-    });
-    const publishing = this.publisher.publish(messages);
-    // Should it fail after the deadline, that is already answered: not an unhandled rejection.
-    publishing.catch(() => undefined);
-    try {
-      await Promise.race([publishing, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }
