@@ -53,6 +53,39 @@ describe('GET /v1/customers/{id}/timeline', () => {
     expect([...times].sort((a, b) => a - b)).toEqual(times);
   });
 
+  it('tells what the customer said that changed, and when', async () => {
+    const customer = newCustomerId('timeline-choices');
+    const put = await fetch(
+      `${stack.services['behaviour-profiler']}/v1/customers/${customer}/preferences`,
+      {
+        method: 'PUT',
+        headers: { authorization: 'Bearer dev-ops', 'content-type': 'application/json' },
+        body: JSON.stringify({
+          preferredChannel: 'email',
+          optOuts: [{ channel: 'voice' }],
+          timeZone: 'Europe/Berlin',
+          via: 'voice',
+        }),
+      },
+    );
+    expect(put.status).toBe(200);
+    const entry = await waitFor('the choices on the timeline', async () => {
+      const res = await fetch(url(customer), { headers: { authorization: 'Bearer dev-ops' } });
+      const body = (await res.json()) as {
+        entries: { kind: string; summary: string; detail: { changes?: string[] } }[];
+      };
+      return body.entries.find((e) => e.kind === 'preferences');
+    });
+    expect(entry.summary).toBe(
+      "The customer's choices changed: prefers email; opted out of voice; time zone Europe/Berlin.",
+    );
+    expect(entry.detail.changes).toEqual([
+      'prefers email',
+      'opted out of voice',
+      'time zone Europe/Berlin',
+    ]);
+  });
+
   it('is documented in OpenAPI', () => {
     const doc = parse(
       readFileSync(resolve(__dirname, '../../../docs/openapi/coordinator.yaml'), 'utf8'),

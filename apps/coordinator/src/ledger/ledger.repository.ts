@@ -380,14 +380,26 @@ export class LedgerRepository {
     );
   }
 
-  /** Keeps the newest profile: an older version arriving late never replaces a newer one. */
-  async saveProfile(tx: EntityManager, profile: ProfileData, at: Date): Promise<void> {
-    await tx.query(
-      `INSERT INTO profiles (customer_id, version, profile, updated_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (customer_id) DO UPDATE SET version = EXCLUDED.version, profile = EXCLUDED.profile, updated_at = EXCLUDED.updated_at
-       WHERE profiles.version <= EXCLUDED.version`,
+  /**
+   * Keeps the newest profile: an older version arriving late never replaces a newer one. Says
+   * whether this one was kept, and the profile it replaced (none: the customer's first).
+   */
+  async saveProfile(
+    tx: EntityManager,
+    profile: ProfileData,
+    at: Date,
+  ): Promise<{ saved: boolean; previous?: ProfileData }> {
+    const [row] = (await tx.query(
+      `WITH previous AS (SELECT profile FROM profiles WHERE customer_id = $1),
+       saved AS (
+         INSERT INTO profiles (customer_id, version, profile, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (customer_id) DO UPDATE SET version = EXCLUDED.version, profile = EXCLUDED.profile, updated_at = EXCLUDED.updated_at
+         WHERE profiles.version <= EXCLUDED.version
+         RETURNING 1)
+       SELECT (SELECT profile FROM previous) AS previous, (SELECT count(*) FROM saved) > 0 AS saved`,
       [profile.customerId, profile.version, JSON.stringify(profile), at],
-    );
+    )) as { previous: ProfileData | null; saved: boolean }[];
+    return { saved: row!.saved, ...(row!.previous ? { previous: row!.previous } : {}) };
   }
 
   /** Held requests whose time has come, claimed so that no other instance takes them too. */

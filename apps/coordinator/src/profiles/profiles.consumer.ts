@@ -5,10 +5,14 @@ import type { EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { LedgerRepository } from '../ledger/ledger.repository';
+import { choicesChanged } from './choices';
 
 type ProfileEvent = TopicEvent<typeof Topics.profiles>;
 
-/** The coordinator's own copy of each customer's profile (no service reads another's tables). */
+/**
+ * The coordinator's own copy of each customer's profile (no service reads another's tables), and
+ * on the customer's timeline what they said that changed.
+ */
 @Controller()
 export class ProfilesConsumer {
   constructor(
@@ -20,11 +24,21 @@ export class ProfilesConsumer {
   async onProfiles(@Payload() batch: EventBatch<ProfileEvent>): Promise<void> {
     await this.inbox.process(batch, async (tx, { event }) => {
       await this.ledger.lockCustomer(tx, event.subject);
-      await this.ledger.saveProfile(
-        tx,
-        { ...event.data, customerId: event.subject },
-        new Date(event.time ?? Date.now()),
-      );
+      const at = new Date(event.time ?? Date.now());
+      const profile = { ...event.data, customerId: event.subject };
+      const { saved, previous } = await this.ledger.saveProfile(tx, profile, at);
+      // What the customer said goes on the timeline (what their behaviour suggests does not):
+      // an agent reading "opted out" there sees when.
+      const changes = saved ? choicesChanged(previous, profile) : [];
+      if (changes.length > 0)
+        await this.ledger.addTimeline(
+          tx,
+          event.subject,
+          at,
+          'preferences',
+          `The customer's choices changed: ${changes.join('; ')}.`,
+          { profileVersion: profile.version, changes },
+        );
       return [];
     });
   }
