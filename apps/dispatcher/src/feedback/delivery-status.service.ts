@@ -40,7 +40,9 @@ export class DeliveryStatusService {
       return true;
     });
     if (found) {
-      await this.outbox.flush();
+      // Published behind the answer: the events are in the outbox, which the scheduler also
+      // flushes, so a provider is not kept waiting on the broker (a minute when it is away).
+      void this.sender.flush();
       this.scheduler.kick();
     }
     return found;
