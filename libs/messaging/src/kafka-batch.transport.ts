@@ -86,7 +86,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private assigned: Record<string, number[]> = {};
   private readonly attempts: number;
   private readonly handlersByTopic = new Map<string, MessageHandler | null>();
-  /** Offsets after finished batches, not committed yet (see `consumeBatch` and `passOver`). */
+  /** Offsets after finished batches, not committed yet (see `consumeBatch`). */
   private readonly uncommitted = new Map<string, TopicPartitionOffset>();
   /** Whether one of them is a handled batch's (not only skipped messages'), and since when. */
   private handledSince: number | undefined;

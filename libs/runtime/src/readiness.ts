@@ -50,7 +50,7 @@ export class HealthController {
   }
 }
 
-/** Prometheus metrics: what the service counts (see each service's README section). */
+/** Prometheus metrics: what the service counts (README, "Traces, metrics and logs"). */
 @Controller('metrics')
 export class MetricsController {
   @Get()

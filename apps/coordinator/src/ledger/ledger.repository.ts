@@ -478,12 +478,6 @@ interface OtherState {
 }
 
 /**
- * Inserts the requests of the JSON array `param` — `{ r: StoredRequest, s?: { status, at, … },
- * topic?, offset? }` each — in its order, with the state `s` gives (pending by default). With
- * `topic` and `offset`, a request remembers where it was read (see `earlierClaims`) and takes its
- * place on the timeline; a planned reminder has neither.
- */
-/**
  * Runs one of the statements every batch runs as a named prepared statement of its connection:
  * Postgres parses and plans it once per connection rather than at every batch. Planning the batch
  * write alone cost ~0.6 ms of Postgres's CPU each time (measured: 930–1,080 µs a statement
@@ -506,6 +500,13 @@ async function preparedQuery<T>(
   }
 }
 
+/**
+ * Inserts the requests of the JSON array `param` — `{ r: StoredRequest, s?: { status, at, … },
+ * topic?, offset? }` each — in its order, with the state `s` gives (pending by default). With
+ * `topic` and `offset`, a request remembers where it was read (see `earlierClaims`) and takes its
+ * place on the timeline; a planned reminder has neither. Nothing is inserted unless the SQL
+ * `condition` holds (the batch write's version check).
+ */
 function insertRequestsSql(param: string, condition = 'true'): string {
   return `INSERT INTO requests (request_key, customer_id, source, request_id, intent_type, intent_key, category, urgency,
                         request, status, decision_id, decision_count, channel, at, send_before, merged_into,
