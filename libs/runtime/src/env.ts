@@ -74,23 +74,26 @@ export const intentCataloguePath = z.string().default('config/intent-catalogue.y
 
 /**
  * A secret with a development default that production refuses: returns the value to use, or
- * reports the variable (and returns undefined) when production runs without it.
+ * reports the variable when production runs without it (the configuration is then refused). A
+ * default given as a function is made only when it is used.
  */
 export function secretOrDevDefault(
   env: { NODE_ENV: string } & Record<string, unknown>,
   ctx: z.RefinementCtx,
   name: string,
-  devDefault: string,
+  devDefault: string | (() => string),
 ): string {
   const value = env[name];
   if (typeof value === 'string' && value.length > 0) return value;
-  if (env.NODE_ENV === 'production')
+  if (env.NODE_ENV === 'production') {
     ctx.addIssue({
       code: 'custom',
       path: [name],
       message: `is required in production: the development default is refused there`,
     });
-  return devDefault;
+    return '';
+  }
+  return typeof devDefault === 'function' ? devDefault() : devDefault;
 }
 
 /**
@@ -120,21 +123,16 @@ export function signingKey(
   },
   ctx: z.RefinementCtx,
 ): string {
-  const given = env.OV_SIGNING_KEY ?? env.OV_LINK_SECRET;
-  if (given) return given;
-  if (env.NODE_ENV === 'production') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['OV_SIGNING_KEY'],
-      message: 'is required in production: the development key is refused there',
-    });
-    return '';
-  }
-  return devSigningKey(env.OV_DATA_DIR ?? '.local');
+  return secretOrDevDefault(
+    { NODE_ENV: env.NODE_ENV, OV_SIGNING_KEY: env.OV_SIGNING_KEY ?? env.OV_LINK_SECRET },
+    ctx,
+    'OV_SIGNING_KEY',
+    () => devSigningKey(env.OV_DATA_DIR ?? '.local'),
+  );
 }
 
 /** The data folder's development signing key, made on first use (safe when two services race). */
-export function devSigningKey(dataDir: string): string {
+function devSigningKey(dataDir: string): string {
   const file = join(dataDir, 'signing-key');
   try {
     mkdirSync(dataDir, { recursive: true });
