@@ -4,13 +4,15 @@
  * per second, that figure as a ratio to the one-hop echo pipe (`bench:pipe`) measured in the
  * same run — both draining a backlog (produced in one Kafka transaction; the clock starts when it
  * commits and stops at the last decision), both measured cold and warm and compared as means —
- * and the p99 request → decision latency at 70% of that rate — with the echo pipe's at the same
- * rate beside it (what the transport alone reaches on this machine).
+ * and the p99 request → decision latency at 70% of that rate, split into where it went (waiting
+ * for the coordinator to take up the request's batch; deciding, writing and handing the decision
+ * to the producer; on to the reader) — with the echo pipe's at the same rate beside it (what the
+ * transport alone reaches on this machine).
  * Targets (issue 3): ratio ≥ 0.6; p99 < 50 ms at 70%. Run it with no other coordinator running.
  */
 import { Topics } from '@onevoice/contracts';
 import { TopicTap } from '@onevoice/testing';
-import { measurePipe } from './pipe';
+import { measurePipe, percentile } from './pipe';
 import { Arrivals, report, roundLines, runBench, startServiceBench } from './service-bench';
 
 const log = (line: string) => process.stderr.write(`[bench:coordinator] ${line}\n`);
@@ -100,12 +102,30 @@ async function main(): Promise<void> {
     const latencies = measured
       .map((id) => decided.get(id)! - sentAt.get(id)!)
       .sort((a, b) => a - b);
+    // Where each request's time went: until the coordinator took up its batch (the decision's
+    // time), until the decision was handed to the producer (its Kafka timestamp), until it was read.
+    const stages = { takenUp: [] as number[], decided: [] as number[], read: [] as number[] };
+    for (const id of measured) {
+      const s = decided.stagesOf(id)!;
+      stages.takenUp.push(s.made - sentAt.get(id)!);
+      stages.decided.push(s.published - s.made);
+      stages.read.push(decided.get(id)! - s.published);
+    }
+    const spread = (values: number[]) => {
+      values.sort((a, b) => a - b);
+      return {
+        p50Ms: Math.round(percentile(values, 50)),
+        p99Ms: Math.round(percentile(values, 99)),
+      };
+    };
+    const split = {
+      toTakenUp: spread(stages.takenUp),
+      deciding: spread(stages.decided),
+      toReader: spread(stages.read),
+    };
     // The transport alone (the echo pipe, in this process) at the same rate, for comparison.
     const pipeAtRate = await measurePipe({ messages: 2_000, seconds, rate, log });
-    const p = (q: number) =>
-      latencies.length === 0
-        ? 'NaN'
-        : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
+    const p = (q: number) => percentile(latencies, q * 100).toFixed(1);
     const figures = {
       coordinatorPerSecond: Math.round(mean.perSecond),
       coordinatorRuns: [Math.round(cold.perSecond), Math.round(warm.perSecond)],
@@ -125,6 +145,7 @@ async function main(): Promise<void> {
         databaseCpuMicrosPerRequest: Math.round(loadDbCpuMicros),
         // A request waits for the batches ahead of it: the busier the service, the longer.
         busyPercent: Math.round((loadCpuMicros * rate) / 10_000),
+        stages: split,
         pipeP50Ms: pipeAtRate.latency.p50Ms,
         pipeP99Ms: pipeAtRate.latency.p99Ms,
       },
@@ -139,6 +160,7 @@ async function main(): Promise<void> {
           target: 0.6,
         }),
         `latency at ${rate}/s  p50 ${figures.latency.p50Ms} ms, p99 ${figures.latency.p99Ms} ms (target p99 < 50 ms); CPU ${figures.latency.cpuMicrosPerRequest} µs per request meanwhile (the service: ${figures.latency.busyPercent}% of one core), Postgres ${figures.latency.databaseCpuMicrosPerRequest} µs`,
+        `  where it went   p50/p99: sent → batch taken up ${split.toTakenUp.p50Ms}/${split.toTakenUp.p99Ms} ms, → decided, written and handed to the producer ${split.deciding.p50Ms}/${split.deciding.p99Ms} ms, → read here ${split.toReader.p50Ms}/${split.toReader.p99Ms} ms`,
         `echo pipe at ${rate}/s  p50 ${figures.latency.pipeP50Ms} ms, p99 ${figures.latency.pipeP99Ms} ms (the transport alone, no database, same machine)`,
       ],
       'BENCH_COORDINATOR',

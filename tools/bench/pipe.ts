@@ -44,7 +44,8 @@ type Envelope = ReturnType<typeof cloudEventEnvelopeSchema.parse>;
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const partitions = Number(process.env.OV_PARTITIONS ?? 6);
 
-function percentile(sorted: number[], p: number): number {
+/** The `p`th percentile (0–100) of ascending `sorted`; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }

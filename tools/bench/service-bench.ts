@@ -75,6 +75,17 @@ export interface ServiceBench {
   close(): Promise<void>;
 }
 
+/**
+ * Where a result's time went, on the benchmark's clock (`performance.now()`; the service's
+ * millisecond clock is the same machine's): `made` is its event's `time` (the coordinator's is
+ * when it took up the batch), `published` its Kafka timestamp (when the service's producer built
+ * the request that carried it).
+ */
+export interface Stages {
+  made: number;
+  published: number;
+}
+
 /** What one drained backlog measured. */
 export interface Round {
   perSecond: number;
@@ -103,6 +114,7 @@ export interface ColdAndWarm {
  */
 export class Arrivals {
   private readonly at = new Map<string, number>();
+  private readonly stages = new Map<string, Stages>();
 
   constructor(
     private readonly tap: TopicTap,
@@ -111,6 +123,12 @@ export class Arrivals {
       data: Record<string, unknown>;
     }) => string | undefined,
   ) {}
+
+  /** When the result of `id` was made and published, as its event and message say (see `Stages`). */
+  stagesOf(id: string): Stages | undefined {
+    this.take();
+    return this.stages.get(id);
+  }
 
   /** When `id` arrived (undefined: not yet). */
   get(id: string): number | undefined {
@@ -144,11 +162,18 @@ export class Arrivals {
   /** Reads what the tap received since; each id that arrives leaves `waiting`. */
   private take(waiting?: Set<string>): void {
     for (const m of this.tap.messages.splice(0)) {
-      const id = this.idOf(
-        JSON.parse(m.value!.toString()) as { type: string; data: Record<string, unknown> },
-      );
+      const event = JSON.parse(m.value!.toString()) as {
+        type: string;
+        time?: string;
+        data: Record<string, unknown>;
+      };
+      const id = this.idOf(event);
       if (id !== undefined && !this.at.has(id)) {
         this.at.set(id, m.receivedAt);
+        this.stages.set(id, {
+          made: event.time === undefined ? NaN : Date.parse(event.time) - performance.timeOrigin,
+          published: m.timestamp - performance.timeOrigin,
+        });
         waiting?.delete(id);
       }
     }

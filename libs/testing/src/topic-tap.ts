@@ -11,6 +11,11 @@ export interface TappedMessage {
   headers: Record<string, string>;
   /** When the tap read it (performance.now()), for latency measurements. */
   receivedAt: number;
+  /**
+   * The message's Kafka timestamp (ms since the epoch): when its producer built the request that
+   * carried it, unless the topic stamps append times.
+   */
+  timestamp: number;
 }
 
 /** Reads one or more topics from their current end: what a spec sees is what happened after it opened. */
@@ -48,6 +53,7 @@ export class TopicTap {
           value: message.value,
           headers: headerStrings(message.headers),
           receivedAt: performance.now(),
+          timestamp: Number(message.timestamp),
         });
       },
     });
