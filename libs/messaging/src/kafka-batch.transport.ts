@@ -15,6 +15,7 @@ import type { DeadLetterSource } from './dead-letters';
 import { EventBatch, type InboundMessage } from './event-batch';
 import type { KafkaConnection } from './kafka-connection';
 import { consumedMessages, consumerLag } from './messaging-metrics';
+import { COMMIT_WAIT_MS, OffsetCommits } from './offset-commits';
 import { extractTraceContext } from './trace-context';
 import { isTransientError } from './transient-errors';
 
@@ -54,12 +55,6 @@ export interface HandlerExtras {
   skipSources?: readonly string[];
 }
 
-/**
- * How long an offset may wait to be committed with others: a batch of skipped messages waits for
- * a timer at most this long; a handled batch commits itself once its offset has waited this long.
- */
-const COMMIT_WAIT_MS = 1_000;
-
 /** Partitions an instance handles at once unless told otherwise (measured: `npm run bench:coordinator`). */
 export const DEFAULT_KAFKA_CONCURRENCY = 3;
 
@@ -86,13 +81,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private assigned: Record<string, number[]> = {};
   private readonly attempts: number;
   private readonly handlersByTopic = new Map<string, MessageHandler | null>();
-  /** Offsets after finished batches, not committed yet (see `consumeBatch`). */
-  private readonly uncommitted = new Map<string, TopicPartitionOffset>();
-  /** Whether one of them is a handled batch's (not only skipped messages'), and since when. */
-  private handledSince: number | undefined;
+  /** Offsets after finished batches, not committed yet, and when to commit them. */
+  private readonly commits = new OffsetCommits();
   private commitTimer: NodeJS.Timeout | undefined;
-  /** Batches being consumed now. */
-  private inFlight = 0;
   /** Reads offsets for the lag metric, connected at the first scrape. */
   private lagAdmin: Promise<Admin> | undefined;
   private readonly observeLag = (result: ObservableResult) => this.measureLag(result);
@@ -137,7 +128,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const admin = this.lagAdmin;
     this.lagAdmin = undefined;
     await admin?.then((a) => a.disconnect()).catch(() => undefined);
-    if (this.consumer) await this.commitUncommitted(this.consumer);
+    if (this.consumer) await this.commitWaiting(this.consumer);
     // kafkajs waits for the batch in flight, then leaves the group.
     await this.consumer?.disconnect();
   }
@@ -167,8 +158,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = payload.memberAssignment;
-      this.uncommitted.clear();
-      this.handledSince = undefined;
+      this.commits.forget();
       // Ready once the first fetch after joining has fixed where each partition is read from
       // (a new group starting at the end would otherwise miss what arrives in between).
       this.readiness = 'joining';
@@ -248,44 +238,35 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     }
   }
 
-  /**
-   * Consumes one batch, then commits. Offsets are committed together: a batch's offset waits for
-   * the last batch in flight to finish, which commits them all before it returns — so when kafkajs
-   * has seen a fetch's batches done (and before it re-joins the group) every finished batch's
-   * offset is committed, in one request rather than one per batch. A handled batch whose offset has
-   * waited a second commits at once (with several brokers, batches may always be in flight).
-   */
+  /** Consumes one batch, then commits what waits or leaves it to a later batch (see OffsetCommits). */
   private async consumeBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
-    this.inFlight++;
+    this.commits.started();
+    let done: BatchDone;
     try {
-      await this.handleBatch(payload);
-    } finally {
-      this.inFlight--;
+      done = await this.handleBatch(payload);
+    } catch (err) {
+      // It failed (kafkajs retries it): what waits is left to the other batches, or the timer.
+      if (this.commits.finished(undefined, { handled: false }) !== 'nothing')
+        this.scheduleCommit(consumer);
+      throw err;
     }
-    // Whichever batch finishes last commits, a skipped one too: a handled batch's offset must not
-    // be left to the timer once the fetch is done, or a re-join could hand its work to another.
-    if (
-      this.handledSince !== undefined &&
-      (this.inFlight === 0 || Date.now() - this.handledSince >= COMMIT_WAIT_MS)
-    ) {
-      await this.commitUncommitted(consumer, { rethrow: true });
-    } else if (this.uncommitted.size > 0) {
-      this.scheduleCommit(consumer);
-    }
+    const step = this.commits.finished(done.next, done);
+    if (step === 'commit') await this.commitWaiting(consumer, { rethrow: true });
+    else if (step === 'schedule') this.scheduleCommit(consumer);
   }
 
   /**
-   * Parses, dead-letters and handles one batch; its offset joins the uncommitted ones (unless the
-   * partition was taken away meanwhile).
+   * Parses, dead-letters and handles one batch. Returns the offset after it, to commit (none when
+   * the partition was taken away meanwhile), and whether it did any work (not only skip).
    */
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+  private async handleBatch(payload: EachBatchPayload): Promise<BatchDone> {
     const { batch } = payload;
     const topic = batch.topic;
     const handler = this.handlerFor(topic);
     const schema = this.schemaOf(topic);
-    if (!handler || !schema) return;
+    if (!handler || !schema) return { handled: false };
 
     const valid: InboundMessage<unknown>[] = [];
     const invalid: { source: DeadLetterSource; rejection: Rejection }[] = [];
@@ -328,21 +309,16 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     if (skipped > 0) consumedMessages.add(skipped, { topic, outcome: 'skipped' });
     const last = batch.messages[batch.messages.length - 1]!.offset;
     const next = { topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() };
-    const key = `${topic}/${batch.partition}`;
     if (valid.length === 0 && invalid.length === 0) {
       // Everything skipped: nothing was done that a lost commit would make us do again, so the
-      // offset waits for another batch's commit, or a timer's (`scheduleCommit`). A rebalance
-      // forgets it (a commit of the old assignment could step back another owner's offset):
-      // those messages are then read and skipped again.
+      // offset may wait for another batch's commit, or a timer's.
       payload.resolveOffset(last);
-      this.uncommitted.set(key, next);
-      return;
+      return { next, handled: false };
     }
     if (valid.length > 0) await this.handleValid(handler, valid, payload);
-    if (!payload.isRunning() || payload.isStale()) return;
-    this.uncommitted.set(key, next);
-    this.handledSince ??= Date.now();
+    if (!payload.isRunning() || payload.isStale()) return { handled: true };
     payload.resolveOffset(last);
+    return { next, handled: true };
   }
 
   /** Commits what waits within a second, unless a batch's commit takes it first. */
@@ -350,7 +326,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     if (this.commitTimer || this.readiness === 'stopped') return;
     this.commitTimer = setTimeout(() => {
       this.commitTimer = undefined;
-      void this.commitUncommitted(consumer);
+      void this.commitWaiting(consumer);
     }, COMMIT_WAIT_MS);
     this.commitTimer.unref();
   }
@@ -361,10 +337,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
    * either way those batches are read again by whoever owns their partitions next, and their
    * handlers find the work done.
    */
-  private async commitUncommitted(consumer: Consumer, { rethrow = false } = {}): Promise<void> {
-    const offsets = [...this.uncommitted.values()];
-    this.uncommitted.clear();
-    this.handledSince = undefined;
+  private async commitWaiting(consumer: Consumer, { rethrow = false } = {}): Promise<void> {
+    const offsets = this.commits.take();
     if (offsets.length === 0) return;
     try {
       await consumer.commitOffsets(offsets);
@@ -481,6 +455,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   ): DeadLetterSource {
     return { topic, partition, message, consumer: this.options.groupId };
   }
+}
+
+/** A batch consumed: the offset after it, to commit, and whether it did work (not only skip). */
+interface BatchDone {
+  next?: TopicPartitionOffset;
+  handled: boolean;
 }
 
 /** A parsed event's `source`, if it has a string one. */
