@@ -432,6 +432,10 @@ describe('the one-voice rules', () => {
         '2026-11-24T07:00:00.000Z',
       ); // 08:00 Berlin
       expect(codes(d)).toContain('quiet_hours');
+      // The agent reads the customer's clock, then the instant.
+      expect(d.reasons.find((r) => r.code === 'quiet_hours')!.text).toBe(
+        'Held until 2026-11-24 08:00 the customer’s time (Europe/Berlin), 2026-11-24T07:00:00.000Z: outside their quiet hours.',
+      );
     });
     it('voice is stricter: not before 09:00', () => {
       const d = run({
@@ -488,10 +492,26 @@ describe('the one-voice rules', () => {
         '2026-11-24T07:00:00.000Z',
       ]);
     });
-    it('respects do-not-disturb', () => {
+    it('respects do-not-disturb, and says it was that', () => {
       const until = new Date(NOW.getTime() + 3 * HOUR);
       const d = run({ profile: profile({ doNotDisturbUntil: until, preferredChannel: 'email' }) });
       expect(d.outcome === 'approved' && d.sendAfter.getTime()).toBe(until.getTime());
+      const reason = d.reasons.find((r) => r.code === 'do_not_disturb')!;
+      expect(reason.text).toMatch(/^Held until .*: they asked not to be disturbed until then\.$/);
+    });
+    it('do-not-disturb ending at night: held for both, each said', () => {
+      const until = new Date('2026-11-23T21:30:00Z'); // 22:30 in Berlin
+      const d = run({
+        now: new Date('2026-11-23T12:00:00Z'),
+        request: request({ expiresAt: new Date(until.getTime() + 7 * DAY) }),
+        profile: profile({ doNotDisturbUntil: until, preferredChannel: 'email' }),
+      });
+      expect(d.outcome === 'approved' && d.sendAfter.toISOString()).toBe(
+        '2026-11-24T07:00:00.000Z',
+      );
+      expect(d.reasons.find((r) => r.code === 'do_not_disturb')!.text).toBe(
+        'Held until 2026-11-24 08:00 the customer’s time (Europe/Berlin), 2026-11-24T07:00:00.000Z: they asked not to be disturbed until 2026-11-23 22:30, and then it is their quiet hours.',
+      );
     });
   });
 
