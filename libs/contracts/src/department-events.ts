@@ -56,10 +56,21 @@ export const selfServiceDataSchema = z
   .object({ channel: z.enum(['web', 'app']), action: z.string().min(1).max(200) })
   .loose();
 
+const AMOUNT_MESSAGE = 'must be a non-negative number or a decimal string such as "42.00"';
+
 export const paymentDataSchema = z
   .object({
     channel: touchpointSchema,
-    amount: z.number().nonnegative(),
+    /** A number, or a decimal string as many billing systems write money ("42.00"). */
+    amount: z.union(
+      [
+        z
+          .number({ error: (i) => (i.input === undefined ? 'is required' : AMOUNT_MESSAGE) })
+          .nonnegative('must not be negative'),
+        z.string().regex(/^\d{1,15}(\.\d{1,6})?$/, AMOUNT_MESSAGE),
+      ],
+      { error: AMOUNT_MESSAGE },
+    ),
     currency: z.string().length(3).optional(),
     fulfils: z.string().min(1).max(300).optional(),
   })

@@ -91,6 +91,28 @@ describe('validateDepartmentEvent', () => {
     expect(result).toMatchObject({ ok: false, rejection: { field } });
   });
 
+  it('takes a payment’s amount as a number or a decimal string, and says what else it could be', () => {
+    const payment = (amount: unknown) =>
+      validateDepartmentEvent(
+        envelope('interaction.payment', { channel: 'web', amount }),
+        catalogue,
+        now,
+      );
+    for (const amount of [12.5, 0, '42.00', '7']) expect(payment(amount).ok).toBe(true);
+    for (const [amount, message] of [
+      ['42,00', 'must be a non-negative number or a decimal string such as "42.00"'],
+      ['EUR 42', 'must be a non-negative number or a decimal string such as "42.00"'],
+      [null, 'must be a non-negative number or a decimal string such as "42.00"'],
+      [-3, 'must not be negative'],
+      [undefined, 'is required'],
+    ] as const) {
+      expect(payment(amount)).toMatchObject({
+        ok: false,
+        rejection: { field: 'data.amount', reason: expect.stringContaining(message) },
+      });
+    }
+  });
+
   it('rejects a preference change that changes nothing, and a made-up time zone', () => {
     expect(validateDepartmentEvent(envelope('preference.changed', {}), catalogue, now).ok).toBe(
       false,
