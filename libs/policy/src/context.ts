@@ -8,6 +8,7 @@ import type {
   Reason,
 } from './model';
 import type { Policy } from './policy-config';
+import { wallClock } from './zoned-time';
 
 /** What a rule sees, and the decision taking shape as the rules run in order. */
 export interface DecisionContext {
@@ -100,4 +101,19 @@ export function iso(ms: number): string {
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
   const year = era * 400 + yearOfEra + (month <= 2 ? 1 : 0);
   return `${year}-${pad2(month)}-${pad2(day)}T${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${pad3(inDay % 1000)}Z`;
+}
+
+/** `instant` as the customer's clock reads it: "2026-11-25 08:00". */
+export function customerClock(instant: number, timeZone: string): string {
+  const wall = iso(wallClock(instant, timeZone));
+  return `${wall.slice(0, 10)} ${wall.slice(11, 16)}`;
+}
+
+/**
+ * A time as an agent reading the timeline needs it: the customer's clock first (quiet hours are
+ * theirs), then the instant — "2026-11-25 08:00 the customer’s time (Pacific/Auckland),
+ * 2026-11-24T19:00:00.000Z".
+ */
+export function customerTime(instant: number, timeZone: string): string {
+  return `${customerClock(instant, timeZone)} the customer’s time (${timeZone}), ${iso(instant)}`;
 }

@@ -1,4 +1,4 @@
-import { because, defer, iso, type Rule } from '../context';
+import { because, customerTime, defer, type Rule } from '../context';
 
 /**
  * Rule 7: several low-urgency messages inside the digest window go out as one. A low-urgency
@@ -28,7 +28,7 @@ export const digestRule: Rule = (ctx) => {
     ctx.reasons.push({
       rule: 'digest',
       code: 'merged_into_digest',
-      text: `Merged into the digest waiting to go out at ${iso(waiting.at!.getTime())}.`,
+      text: `Merged into the digest waiting to go out at ${customerTime(waiting.at!.getTime(), ctx.profile.timeZone)}.`,
     });
     return { outcome: 'merged', into: waiting.decisionId, reasons: ctx.reasons };
   }
@@ -53,7 +53,7 @@ export const digestRule: Rule = (ctx) => {
     'digest',
     'held_for_digest',
     until,
-    `Held until ${iso(until)} so that other low-urgency messages can go out with it, as one.`,
+    `Held until ${customerTime(until, ctx.profile.timeZone)} so that other low-urgency messages can go out with it, as one.`,
   );
 };
 

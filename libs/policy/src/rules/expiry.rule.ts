@@ -1,4 +1,4 @@
-import { because, iso, suppress, type Rule } from '../context';
+import { because, customerTime, iso, suppress, type Rule } from '../context';
 
 /**
  * Rule 11: a message whose moment has passed is dropped, never sent late; one whose moment has
@@ -22,7 +22,7 @@ export const expiryRule: Rule = (ctx) => {
       ctx,
       'expiry',
       'not_before',
-      `Not before ${iso(notBefore)}: the time its sender set for it.`,
+      `Not before ${customerTime(notBefore, ctx.profile.timeZone)}: the time its sender set for it.`,
     );
   }
   return undefined;

@@ -1,4 +1,4 @@
-import { because, defer, iso, priorityOf, suppress, type Rule } from '../context';
+import { because, customerTime, defer, iso, priorityOf, suppress, type Rule } from '../context';
 import type { LedgerDecision } from '../model';
 
 /**
@@ -79,7 +79,7 @@ export const frequencyCapRule: Rule = (ctx) => {
       'frequency-cap',
       'deferred_for_budget',
       until,
-      `Deferred to ${iso(until)}, when the contact budget allows it.`,
+      `Deferred to ${customerTime(until, ctx.profile.timeZone)}, when the contact budget allows it.`,
     );
   }
   return undefined;

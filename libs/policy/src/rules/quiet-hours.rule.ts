@@ -1,7 +1,14 @@
 import type { Channel } from '@onevoice/contracts';
-import { because, iso, suppress, type DecisionContext, type Rule } from '../context';
+import {
+  because,
+  customerClock,
+  customerTime,
+  suppress,
+  type DecisionContext,
+  type Rule,
+} from '../context';
 import { clockWindow, type ClockWindow } from '../policy-config';
-import { isQuiet, localMinutes, nextAllowed, wallClock } from '../zoned-time';
+import { isQuiet, localMinutes, nextAllowed } from '../zoned-time';
 import { channelKeptForContinuity } from './channel-choice.rule';
 
 /** The windows a channel may not be used in: the customer's (or the default), and the channel's own. */
@@ -72,7 +79,7 @@ export const quietHoursRule: Rule = (ctx) => {
       ctx,
       'quiet-hours',
       'expired',
-      `Not sent: it expires before the customer’s quiet hours end (${when(window.start, profile.timeZone)}).`,
+      `Not sent: it expires before the customer’s quiet hours end (${customerTime(window.start, profile.timeZone)}).`,
     );
   }
   if (window.start > ctx.sendAfter) {
@@ -80,31 +87,16 @@ export const quietHoursRule: Rule = (ctx) => {
     const why = !disturbed
       ? 'outside their quiet hours'
       : window.start > dnd
-        ? `they asked not to be disturbed until ${localClock(dnd, profile.timeZone)}, and then it is their quiet hours`
+        ? `they asked not to be disturbed until ${customerClock(dnd, profile.timeZone)}, and then it is their quiet hours`
         : 'they asked not to be disturbed until then';
     because(
       ctx,
       'quiet-hours',
       disturbed ? 'do_not_disturb' : 'quiet_hours',
-      `Held until ${when(window.start, profile.timeZone)}: ${why}.`,
+      `Held until ${customerTime(window.start, profile.timeZone)}: ${why}.`,
     );
   }
   ctx.sendAfter = window.start;
   ctx.sendBefore = Math.min(window.end, request.expiresAt.getTime());
   return undefined;
 };
-
-/** `instant` as the customer's clock reads it: "2026-11-25 08:00". */
-function localClock(instant: number, timeZone: string): string {
-  const wall = iso(wallClock(instant, timeZone));
-  return `${wall.slice(0, 10)} ${wall.slice(11, 16)}`;
-}
-
-/**
- * A time as an agent reading the timeline needs it: the customer's clock first (quiet hours are
- * theirs), then the instant — "2026-11-25 08:00 the customer’s time (Pacific/Auckland),
- * 2026-11-24T19:00:00.000Z".
- */
-function when(instant: number, timeZone: string): string {
-  return `${localClock(instant, timeZone)} the customer’s time (${timeZone}), ${iso(instant)}`;
-}

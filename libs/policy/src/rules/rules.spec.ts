@@ -28,7 +28,8 @@ describe('the one-voice rules', () => {
       expect(d.reasons).toContainEqual({
         rule: 'expiry',
         code: 'not_before',
-        text: `Not before ${notBefore.toISOString()}: the time its sender set for it.`,
+        // The customer's clock (the fixtures' customer is in Berlin), then the instant.
+        text: 'Not before 2026-11-23 12:00 the customer’s time (Europe/Berlin), 2026-11-23T11:00:00.000Z: the time its sender set for it.',
       });
     });
     it('says nothing of a notBefore already passed', () => {
