@@ -3,3 +3,4 @@ export * from './engine';
 export * from './model';
 export * from './policy-config';
 export * from './zoned-time';
+export { priorityOf } from './context';

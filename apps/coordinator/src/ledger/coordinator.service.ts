@@ -15,6 +15,7 @@ import { outbound, type Outbound } from '@onevoice/messaging';
 import {
   clockTimes,
   decide,
+  priorityOf,
   type ContactRequest,
   type CustomerLedger,
   type CustomerProfile,
@@ -132,6 +133,28 @@ export class CoordinatorService {
       case 'suppressed':
         return [this.record(session, row, now, 'suppressed', decision.reasons, {})];
     }
+  }
+
+  /**
+   * Decides again every held request of a loaded customer that is due at `now`, the most urgent
+   * first (then the earliest due): requests that come due together — deferred to the same moment
+   * for the same budget, say — compete for it by priority, not by which one the scheduler happened
+   * to find first. A request another decision here moved on (merged, displaced to later) is left.
+   */
+  decideDue(session: LedgerSession, customerId: string, now: Date): Outbound[] {
+    const due = (h: RequestRow) =>
+      h.status === 'deferred' && h.at !== null && h.at.getTime() <= now.getTime();
+    const order = session
+      .state(customerId)
+      .history.filter(due)
+      .sort(
+        (a, b) =>
+          priorityOf(this.policy, a) - priorityOf(this.policy, b) ||
+          a.at!.getTime() - b.at!.getTime(),
+      );
+    return order.flatMap((h) =>
+      due(h) ? this.decideAndApply(session, customerId, h.request_key, now) : [],
+    );
   }
 
   /** What the requests merged into a digest say, so the one message can name each. */

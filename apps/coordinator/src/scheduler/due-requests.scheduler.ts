@@ -17,7 +17,8 @@ const tracer = trace.getTracer('coordinator');
 
 /**
  * Held requests (deferred for a budget, a digest or a reminder's time) are decided again when
- * they come due, under the customer's lock, with their decisions published through the outbox.
+ * they come due, under the customer's lock, with their decisions published through the outbox —
+ * a customer's requests due together in one go, by priority (see `CoordinatorService.decideDue`).
  */
 @Injectable()
 export class DueRequestsScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -45,12 +46,8 @@ export class DueRequestsScheduler implements OnApplicationBootstrap, OnApplicati
               await ledger.lockCustomer(tx, due.customer_id);
               const session = new LedgerSession(tx, ledger);
               await session.load([due.customer_id], now);
-              const out = coordinator.decideAndApply(
-                session,
-                due.customer_id,
-                due.request_key,
-                now,
-              );
+              // With it, every other request of the customer due now, the most urgent first.
+              const out = coordinator.decideDue(session, due.customer_id, now);
               await session.flush();
               return out;
             } finally {
