@@ -55,9 +55,15 @@ export class DecisionsConsumer implements OnModuleInit {
       batch.messages.map((m) => [m, toStoredRequest(m.event, this.catalogue)]),
     );
     for (const [message, result] of mapped) if (!result.ok) batch.reject(message, result.rejection);
+    // Requests that arrive together compete by priority: the most urgent is decided first and
+    // takes a contested budget (otherwise Kafka's order stands).
+    const ordered = this.coordinator.inPriorityOrder(
+      batch.messages.filter((m) => mapped.get(m)!.ok),
+      (m) => requestsOf(mapped, [m])[0]!,
+    );
     const now = new Date();
-    if (await this.decideFromMemory(batch, mapped, now)) return;
-    await this.decideUnderLock(batch, mapped, now);
+    if (await this.decideFromMemory(batch, mapped, ordered, now)) return;
+    await this.decideUnderLock(batch, mapped, ordered, now);
   }
 
   /**
@@ -74,9 +80,9 @@ export class DecisionsConsumer implements OnModuleInit {
   private async decideFromMemory(
     batch: EventBatch<ContactRequestEvent>,
     mapped: Mapped,
+    messages: readonly InboundMessage<ContactRequestEvent>[],
     now: Date,
   ): Promise<boolean> {
-    const messages = batch.messages.filter((m) => mapped.get(m)!.ok);
     const requests = requestsOf(mapped, messages);
     if (requests.length === 0) return false;
     // A request twice in the batch, or seen before (redelivered, sent again): the inbox's way.
@@ -123,6 +129,7 @@ export class DecisionsConsumer implements OnModuleInit {
   private async decideUnderLock(
     batch: EventBatch<ContactRequestEvent>,
     mapped: Mapped,
+    messages: readonly InboundMessage<ContactRequestEvent>[],
     now: Date,
   ): Promise<void> {
     let session: LedgerSession | undefined;
@@ -164,7 +171,7 @@ export class DecisionsConsumer implements OnModuleInit {
           now,
         );
       },
-      batch.messages.filter((m) => mapped.get(m)!.ok),
+      messages,
       {
         ledger,
         // Its customers' state is taken from memory where nobody changed it since this instance

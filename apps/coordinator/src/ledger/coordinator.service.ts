@@ -136,6 +136,21 @@ export class CoordinatorService {
   }
 
   /**
+   * `items` the most urgent first (urgency, then the policy's category order), otherwise in the
+   * order given: requests that arrive together are decided in this order, so that the most
+   * urgent takes a contested budget rather than the one that happened to come first.
+   */
+  inPriorityOrder<T>(
+    items: readonly T[],
+    of: (item: T) => { urgency: string; category: string },
+  ): T[] {
+    return items
+      .map((item, i) => ({ item, i, p: priorityOf(this.policy, of(item)) }))
+      .sort((a, b) => a.p - b.p || a.i - b.i)
+      .map((x) => x.item);
+  }
+
+  /**
    * Decides again every held request of a loaded customer that is due at `now`, the most urgent
    * first (then the earliest due): requests that come due together — deferred to the same moment
    * for the same budget, say — compete for it by priority, not by which one the scheduler happened
