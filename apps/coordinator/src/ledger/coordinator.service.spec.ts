@@ -41,12 +41,12 @@ function held(
   });
 }
 
-function decideDue(build: (history: RequestRow[]) => void) {
+function decideDue(build: (history: RequestRow[]) => void, claimed?: Set<string>) {
   const history: RequestRow[] = [];
   build(history);
   const session = new LedgerSession({} as EntityManager, {} as LedgerRepository);
   session.adopt(customer, { history, cases: [], fulfilled: [] });
-  const out = new CoordinatorService(policy).decideDue(session, customer, now);
+  const out = new CoordinatorService(policy).decideDue(session, customer, now, claimed);
   return new Map(out.map((o) => [o.event.data as { requestId: string }, o.event.type]));
 }
 
@@ -79,5 +79,16 @@ describe('CoordinatorService.decideDue', () => {
       held(h, 'check-up', checkUp, -60_000);
     });
     expect(outcomes(decided)).toEqual({ bill: 'ov.decision.approved' });
+  });
+
+  it('leaves a due request another instance has claimed', () => {
+    const decided = decideDue(
+      (h) => {
+        held(h, 'check-up', checkUp, 2_000);
+        held(h, 'bill', bill, 1_000);
+      },
+      new Set(['check-up']),
+    );
+    expect(outcomes(decided)).toEqual({ 'check-up': 'ov.decision.approved' });
   });
 });

@@ -154,11 +154,20 @@ export class CoordinatorService {
    * Decides again every held request of a loaded customer that is due at `now`, the most urgent
    * first (then the earliest due): requests that come due together — deferred to the same moment
    * for the same budget, say — compete for it by priority, not by which one the scheduler happened
-   * to find first. A request another decision here moved on (merged, displaced to later) is left.
+   * to find first. A request another decision here moved on (merged, displaced to later) is left,
+   * and so is one not in `claimed` (when given: those this transaction holds).
    */
-  decideDue(session: LedgerSession, customerId: string, now: Date): Outbound[] {
+  decideDue(
+    session: LedgerSession,
+    customerId: string,
+    now: Date,
+    claimed?: ReadonlySet<string>,
+  ): Outbound[] {
     const due = (h: RequestRow) =>
-      h.status === 'deferred' && h.at !== null && h.at.getTime() <= now.getTime();
+      h.status === 'deferred' &&
+      h.at !== null &&
+      h.at.getTime() <= now.getTime() &&
+      (!claimed || claimed.has(h.request_key));
     const order = session
       .state(customerId)
       .history.filter(due)

@@ -415,6 +415,20 @@ export class LedgerRepository {
     )) as { request_key: string; customer_id: string }[];
   }
 
+  /**
+   * Locks the customer's held requests that are due at `now` (the customer's lock held), skipping
+   * any another instance has claimed (it decides those once it has the customer's lock, and is
+   * not kept waiting on this transaction's locks while it holds one of theirs); returns their keys.
+   */
+  async claimDueOf(tx: EntityManager, customerId: string, now: Date): Promise<Set<string>> {
+    const rows = (await tx.query(
+      `SELECT request_key FROM requests WHERE customer_id = $1 AND status = 'deferred' AND at <= $2
+        FOR UPDATE SKIP LOCKED`,
+      [customerId, now],
+    )) as { request_key: string }[];
+    return new Set(rows.map((r) => r.request_key));
+  }
+
   async addTimeline(
     tx: EntityManager,
     customerId: string,

@@ -47,7 +47,8 @@ export class DueRequestsScheduler implements OnApplicationBootstrap, OnApplicati
               const session = new LedgerSession(tx, ledger);
               await session.load([due.customer_id], now);
               // With it, every other request of the customer due now, the most urgent first.
-              const out = coordinator.decideDue(session, due.customer_id, now);
+              const claimed = await ledger.claimDueOf(tx, due.customer_id, now);
+              const out = coordinator.decideDue(session, due.customer_id, now, claimed);
               await session.flush();
               return out;
             } finally {
