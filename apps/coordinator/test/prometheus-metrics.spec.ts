@@ -73,6 +73,9 @@ describe('GET /metrics (Prometheus)', () => {
       // Contacts per customer per contact-budget window, observed at each approval.
       ['onevoice_contacts_in_window_count', { window: 'daily' }],
       ['onevoice_contacts_in_window_bucket', { window: 'daily', le: '1' }],
+      // How long the request waited for its decision (the gate's latency), in seconds.
+      ['onevoice_decision_latency_seconds_count', {}],
+      ['onevoice_decision_latency_seconds_bucket', { le: '300' }],
       ['onevoice_messages_consumed_total', { topic: Topics.contactRequests, outcome: 'handled' }],
       [
         'onevoice_messages_consumed_total',

@@ -19,6 +19,8 @@ export interface InboundMessage<E> {
   key: string | null;
   /** The message's original bytes, for dead-lettering. */
   raw: Buffer;
+  /** Its Kafka timestamp (ms since the epoch): when its producer sent it. */
+  timestamp: number;
   traceContext: Context;
 }
 

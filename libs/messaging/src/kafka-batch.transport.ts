@@ -287,6 +287,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           offset: message.offset,
           key: message.key?.toString() ?? null,
           raw: message.value ?? Buffer.alloc(0),
+          timestamp: Number(message.timestamp),
           traceContext: extractTraceContext(message.headers),
         });
       } else {

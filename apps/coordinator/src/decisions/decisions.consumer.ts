@@ -16,6 +16,7 @@ import { LedgerSession } from '../ledger/ledger-session';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import type { CustomerState } from '../ledger/ledger.types';
 import { toStoredRequest } from './contact-request.mapper';
+import { observeDecisionLatency } from './decision-metrics';
 import { COORDINATOR_INBOX } from './decisions.tokens';
 
 type ContactRequestEvent = TopicEvent<typeof Topics.contactRequests>;
@@ -62,8 +63,9 @@ export class DecisionsConsumer implements OnModuleInit {
       (m) => requestsOf(mapped, [m])[0]!,
     );
     const now = new Date();
-    if (await this.decideFromMemory(batch, mapped, ordered, now)) return;
-    await this.decideUnderLock(batch, mapped, ordered, now);
+    if (!(await this.decideFromMemory(batch, mapped, ordered, now)))
+      await this.decideUnderLock(batch, mapped, ordered, now);
+    observeDecisionLatency(ordered);
   }
 
   /**
