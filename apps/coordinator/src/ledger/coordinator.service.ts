@@ -168,15 +168,11 @@ export class CoordinatorService {
       h.at !== null &&
       h.at.getTime() <= now.getTime() &&
       (!claimed || claimed.has(h.request_key));
-    const order = session
+    const earliestFirst = session
       .state(customerId)
       .history.filter(due)
-      .sort(
-        (a, b) =>
-          priorityOf(this.policy, a) - priorityOf(this.policy, b) ||
-          a.at!.getTime() - b.at!.getTime(),
-      );
-    return order.flatMap((h) =>
+      .sort((a, b) => a.at!.getTime() - b.at!.getTime());
+    return this.inPriorityOrder(earliestFirst, (h) => h).flatMap((h) =>
       due(h) ? this.decideAndApply(session, customerId, h.request_key, now) : [],
     );
   }
