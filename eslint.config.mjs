@@ -92,6 +92,32 @@ export default tseslint.config(
     },
   },
   {
+    // A service's time is its Clock (libs/clock), an argument: production runs on the machine's,
+    // tests on one they move. Reading the machine's time where it decides anything makes the
+    // suite depend on the hour it runs at (docs/design.md, "Time").
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: [
+      '**/*.spec.ts',
+      'libs/clock/src/clock.ts',
+      'libs/testing/**',
+      // The stand-in for an outside provider keeps its own time, as a real one does.
+      'apps/provider-simulator/**',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: "Take the time from the service's Clock (@onevoice/clock), not new Date().",
+        },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: "Take the time from the service's Clock (@onevoice/clock), not Date.now().",
+        },
+      ],
+    },
+  },
+  {
     files: ['**/test/**/*.ts', '**/*.spec.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries({ tests: true }) },
   },

@@ -73,6 +73,7 @@ async function byTable(ds: DataSource, repo: DeliveriesRepository, run: string) 
           ds.manager,
           rows.map((r) => ({ deliveryId: r.delivery_id, providerMessageId: `p-${r.delivery_id}` })),
           [],
+          new Date(),
         );
         sent += rows.length;
       }
@@ -123,6 +124,7 @@ async function byPgBoss(ds: DataSource, repo: DeliveriesRepository, boss: PgBoss
             providerMessageId: `p-${r.delivery_id}`,
           })),
           [],
+          new Date(),
         );
         await boss.complete(
           QUEUE,

@@ -1,5 +1,5 @@
 import { customerLinks } from '@onevoice/links';
-import { daytimeZone, LOCAL_DIR, Story, testStack } from '@onevoice/testing';
+import { daytimeZone, LOCAL_DIR, Story, testNow, testStack } from '@onevoice/testing';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -36,7 +36,7 @@ describe('the preference centre in a browser', () => {
       },
       story.customerId,
       'billing',
-      new Date(),
+      testNow(),
     );
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
     await page.goto(link);

@@ -1,6 +1,6 @@
 import { Topics } from '@onevoice/contracts';
 import { customerLinks, signToken } from '@onevoice/links';
-import { daytimeZone, Story, testStack, TopicTap } from '@onevoice/testing';
+import { daytimeZone, Story, testNow, testStack, TopicTap } from '@onevoice/testing';
 
 /**
  * Preferences and consents through the profiler's public interfaces: the staff API, SMS keywords
@@ -167,19 +167,19 @@ describe('preferences and consent', () => {
         purpose: 'unsubscribe',
         customerId: story.customerId,
         category: 'promotion',
-        expiresAt: Date.now() - 1_000,
+        expiresAt: testNow().getTime() - 1_000,
       });
       const forged = signToken('not-the-secret-at-all', {
         purpose: 'unsubscribe',
         customerId: story.customerId,
         category: 'promotion',
-        expiresAt: Date.now() + 60_000,
+        expiresAt: testNow().getTime() + 60_000,
       });
       const othersLink = customerLinks(
         { secret: secret(), baseUrl: profiler(), lifetimeMs: 60_000 },
         other.customerId,
         'promotion',
-        new Date(),
+        testNow(),
       ).unsubscribe;
       const othersToken = new URL(othersLink).searchParams.get('t')!;
       for (const token of [expired, forged, othersToken, 'garbage'])
@@ -191,7 +191,7 @@ describe('preferences and consent', () => {
         { secret: secret(), baseUrl: profiler(), lifetimeMs: 60_000 },
         story.customerId,
         'promotion',
-        new Date(),
+        testNow(),
       );
       const ok = await post(links.unsubscribe);
       expect(ok.status).toBe(200);

@@ -30,7 +30,7 @@ describe('story: the phone upgrade', () => {
       action: { url: 'https://survey.example.test/u' },
       channels: ['email'],
     });
-    const tomorrow = new Date(Date.now() + 24 * 3_600_000).toISOString();
+    const tomorrow = new Date(story.now().getTime() + 24 * 3_600_000).toISOString();
     const options = await story.send('sales', 'service.options', {
       intentKey: `options:${story.customerId}:upgrade`,
       variables: { product: 'Pixel 11', options: 'insurance, trade-in' },

@@ -1,3 +1,4 @@
+import { Clock } from '@onevoice/clock';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule } from '@onevoice/persistence';
 import { durationMs } from '@onevoice/policy';
@@ -60,7 +61,11 @@ export class DispatcherModule {
               : {}),
           },
         },
-        { provide: CHANNEL_ADAPTERS, useValue: channelAdapters(env) },
+        {
+          provide: CHANNEL_ADAPTERS,
+          inject: [Clock],
+          useFactory: (clock: Clock) => channelAdapters(env, clock),
+        },
         {
           provide: SENDING_POLICY,
           useValue: {
@@ -84,7 +89,7 @@ export class DispatcherModule {
  * (`OV_LETTER_DIR`); everything without a provider is captured. Voice calls are not trusted to be
  * deduplicated: an ambiguous call is reconciled, never redialled.
  */
-function channelAdapters(env: DispatcherEnv): ChannelRouter {
+function channelAdapters(env: DispatcherEnv, clock: Clock): ChannelRouter {
   const capture = new CaptureAdapter();
   const url = env.OV_PROVIDER_URL;
   const provider = (base: string, channel: 'sms' | 'voice' | 'push', idempotent: boolean) =>
@@ -105,7 +110,7 @@ function channelAdapters(env: DispatcherEnv): ChannelRouter {
             push: provider(url, 'push', true),
           }
         : {}),
-      letter: new LetterBatchAdapter(env.OV_LETTER_DIR),
+      letter: new LetterBatchAdapter(env.OV_LETTER_DIR, clock),
       ...(env.OV_WEBHOOK_URL
         ? {
             chat: new WebhookAdapter(

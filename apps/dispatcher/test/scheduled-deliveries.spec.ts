@@ -1,5 +1,5 @@
 import { Topics } from '@onevoice/contracts';
-import { newCustomerId, produceRaw, sleep, testStack, TopicTap } from '@onevoice/testing';
+import { newCustomerId, produceRaw, sleep, testNow, testStack, TopicTap } from '@onevoice/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -13,7 +13,7 @@ function decision(customer: string, over: Record<string, unknown>) {
       source: 'onevoice/coordinator',
       type: `ov.decision.${String(over.outcome ?? 'approved')}`,
       subject: customer,
-      time: new Date().toISOString(),
+      time: testNow().toISOString(),
       datacontenttype: 'application/json',
       data: {
         decisionId,
@@ -50,7 +50,7 @@ describe('the dispatcher keeps to the send window', () => {
 
   it('a deferred send goes out when its window opens, and not before', async () => {
     const customer = newCustomerId('window');
-    const opens = Date.now() + 4_000;
+    const opens = testNow().getTime() + 4_000;
     const d = decision(customer, { sendAfter: new Date(opens).toISOString() });
     await produceRaw(stack.brokers, Topics.decisions, [
       { key: customer, value: JSON.stringify(d.event) },
@@ -114,7 +114,7 @@ describe('the dispatcher keeps to the send window', () => {
     const now = decision(customer, {});
     const later = decision(customer, {
       intentKey: `later:${customer}`,
-      sendAfter: new Date(Date.now() + 60_000).toISOString(),
+      sendAfter: new Date(testNow().getTime() + 60_000).toISOString(),
     });
     const twice = [now, later, now, later].map((d) => ({
       key: customer,
@@ -152,7 +152,9 @@ describe('the dispatcher keeps to the send window', () => {
 
   it('a decision that replaces a scheduled one calls it off', async () => {
     const customer = newCustomerId('replaced');
-    const first = decision(customer, { sendAfter: new Date(Date.now() + 3_000).toISOString() });
+    const first = decision(customer, {
+      sendAfter: new Date(testNow().getTime() + 3_000).toISOString(),
+    });
     const callOff = decision(customer, {
       outcome: 'suppressed',
       channel: undefined,

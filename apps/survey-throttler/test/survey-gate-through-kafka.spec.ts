@@ -1,5 +1,13 @@
 import { DeadLetterHeaders, Topics } from '@onevoice/contracts';
-import { daytimeZone, produceRaw, Story, testStack, TopicTap } from '@onevoice/testing';
+import {
+  daytimeZone,
+  produceRaw,
+  Story,
+  testNow,
+  testStack,
+  TopicTap,
+  zoneAtHours,
+} from '@onevoice/testing';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -99,7 +107,7 @@ describe('the survey gate through Kafka', () => {
     const story = await Story.begin(stack, 'held-survey');
     try {
       // Night for the customer: the check-in call is approved for the morning, not made now.
-      await story.profile({ timeZone: nightZone(), preferredChannel: 'voice' });
+      await story.profile({ timeZone: zoneAtHours(1, 5), preferredChannel: 'voice' });
       const checkIn = await story.send('sales', 'service.check_in', {
         intentKey: `check-in:${story.customerId}`,
         variables: { product: 'Pixel 11' },
@@ -137,7 +145,7 @@ describe('the survey gate through Kafka', () => {
       source: 'billing',
       type: 'billing.payment_due',
       subject: customer,
-      time: new Date().toISOString(),
+      time: testNow().toISOString(),
       data: { intentKey: `bill:${customer}`, action: { url: 'https://pay.example.test' } },
     };
     const bytes = JSON.stringify(event);
@@ -152,13 +160,3 @@ describe('the survey gate through Kafka', () => {
     expect(dead!.headers[DeadLetterHeaders.consumer]).toBe(stack.groups['survey-throttler']);
   });
 });
-
-/** A time zone in which it is now the middle of the night. */
-function nightZone(now = new Date()): string {
-  for (let offset = -12; offset <= 14; offset++) {
-    const hour = (now.getUTCHours() + offset + 24) % 24;
-    if (hour >= 1 && hour <= 5)
-      return offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-  }
-  return 'UTC';
-}

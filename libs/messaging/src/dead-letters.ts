@@ -31,6 +31,9 @@ export class DeadLetterPublisher {
           [DeadLetterHeaders.sourcePartition]: String(source.partition),
           [DeadLetterHeaders.sourceOffset]: source.message.offset,
           [DeadLetterHeaders.consumer]: source.consumer,
+          // For the operator who reads the dead letter beside the logs and Kafka's timestamps: the
+          // machine's time, not the service's clock (it decides nothing).
+          // eslint-disable-next-line no-restricted-syntax
           [DeadLetterHeaders.failedAt]: new Date().toISOString(),
         };
         if (rejection.field) headers[DeadLetterHeaders.field] = rejection.field;

@@ -34,14 +34,14 @@ export class KafkaConnection implements OnApplicationShutdown {
   /** Creates the topics (once) and connects the producer. Safe to call many times. */
   connect(): Promise<void> {
     this.connected ??= (async () => {
-      const started = Date.now();
+      const started = performance.now();
       await ensureTopics(this.kafka, this.settings.partitions);
       await this.producer.connect();
       this.logger.log({
         msg: 'connected to Kafka',
         brokers: this.settings.brokers.join(','),
         partitions: this.settings.partitions,
-        ms: Date.now() - started,
+        ms: Math.round(performance.now() - started),
       });
     })();
     return this.connected;

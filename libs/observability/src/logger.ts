@@ -59,6 +59,8 @@ export class StructuredLogger implements LoggerService {
     const span = active && isSpanContextValid(active) ? active : undefined;
     const fields = isRecord(message) ? message : { msg: stringify(message) };
     const line = {
+      // Logs are read beside other systems' logs: the machine's time, not the service's clock.
+      // eslint-disable-next-line no-restricted-syntax
       time: new Date().toISOString(),
       level,
       service: this.options.service,

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventPublisher, Outbound } from '@onevoice/messaging';
+import type { Clock } from '@onevoice/clock';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Outbox } from './outbox';
 
@@ -23,6 +24,8 @@ export class DueWorkLoop {
     /** Claims and handles one due item; undefined when nothing is due. */
     private readonly take: (tx: EntityManager, now: Date) => Promise<Outbound[] | undefined>,
     private readonly tickMs: number,
+    /** What is due is due by the service's clock. */
+    private readonly clock: Clock,
   ) {
     this.logger = new Logger(name);
     this.outbox = new Outbox(dataSource, publisher);
@@ -52,7 +55,7 @@ export class DueWorkLoop {
     let handled = 0;
     for (; handled < limit; handled++) {
       const more = await this.dataSource.transaction(async (tx) => {
-        const out = await this.take(tx, new Date());
+        const out = await this.take(tx, this.clock.now());
         if (out === undefined) return false;
         await this.outbox.enqueue(tx, out);
         return true;

@@ -10,6 +10,7 @@ import { KafkaBatchTransport, KafkaConnection, MessagingModule } from '@onevoice
 import { StructuredLogger, stopTracing } from '@onevoice/observability';
 import express from 'express';
 import { DataSource } from 'typeorm';
+import { ClockModule, clockFromEnv } from './clock.module';
 import type { BaseEnv } from './env';
 import { ServiceExceptionFilter } from './exception-filter';
 import { bodyErrorHandler } from './http-errors';
@@ -54,6 +55,12 @@ export function createLogger(
 export async function runService(def: ServiceDefinition): Promise<RunningService> {
   const logger = createLogger(def.name, def.env);
   Logger.overrideLogger(logger);
+  const clock = clockFromEnv(def.env);
+  if (def.env.OV_CLOCK === 'manual')
+    logger.warn({
+      msg: 'manual clock (tests only): PUT /v1/test/clock moves it',
+      now: clock.now(),
+    });
 
   @Module({
     imports: [
@@ -63,6 +70,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
         partitions: def.env.OV_PARTITIONS,
       }),
       HealthModule,
+      ClockModule.forRoot(clock),
       def.module,
     ],
   })

@@ -40,6 +40,14 @@ export const baseEnvSchema = z.object({
    */
   OV_KAFKA_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(52_428_800).default(1),
   OV_KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(250),
+  /** The service's clock: the machine's, or (tests only, refused in production) one a test moves. */
+  OV_CLOCK: z.enum(['system', 'manual']).default('system'),
+  /** Where a manual clock starts (ISO 8601); the machine's time when not given. */
+  OV_CLOCK_START: z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
+    .optional(),
+  /** Or: how far ahead of the machine's time a manual clock starts (negative: behind). */
+  OV_CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 

@@ -8,3 +8,4 @@ export * from './exception-filter';
 export * from './intent-catalogue';
 export * from './bearer';
 export * from './staff-credential';
+export * from './clock.module';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { testNow } from './test-clock';
 
 /** A unique customer id per scenario, so specs sharing a broker never read each other's traffic. */
 export const newCustomerId = (label = 'cust') => `${label}-${randomUUID().slice(0, 8)}`;
@@ -10,7 +11,7 @@ export interface DepartmentEventInput {
   subject: string;
   data: Record<string, unknown>;
   id?: string;
-  /** When it happened; now by default. */
+  /** When it happened; the services' now by default. */
   time?: Date;
 }
 
@@ -21,7 +22,7 @@ export function departmentEvent(input: DepartmentEventInput) {
     source: input.source,
     type: input.type,
     subject: input.subject,
-    time: (input.time ?? new Date()).toISOString(),
+    time: (input.time ?? testNow()).toISOString(),
     datacontenttype: 'application/json',
     data: input.data,
   };
@@ -108,7 +109,7 @@ export function approvedDecision(
     source: 'onevoice/coordinator',
     type: 'ov.decision.approved',
     subject: customerId,
-    time: new Date().toISOString(),
+    time: testNow().toISOString(),
     datacontenttype: 'application/json',
     data: {
       decisionId,
@@ -116,7 +117,7 @@ export function approvedDecision(
       requestSource: 'test',
       outcome: 'approved',
       intentKey: `${rest.intentType}:${customerId}:${decisionId}`,
-      sendAfter: new Date().toISOString(),
+      sendAfter: testNow().toISOString(),
       mergedRequestIds: [],
       reasons: [{ rule: 'channel-choice', code: 'preferred_channel', text: `By ${rest.channel}.` }],
       policyVersion: 'test',

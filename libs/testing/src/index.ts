@@ -9,3 +9,4 @@ export * from './wait';
 export * from './story';
 export * from './isolated-service';
 export * from './service-database';
+export * from './test-clock';

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { REPO_ROOT, TEST_LOG_DIR } from './paths';
+import { testClockOffsetMs } from './test-clock';
 import { GiveUp, waitFor } from './wait';
 
 export const SERVICES = [
@@ -53,7 +54,17 @@ export async function startServiceProcess(
     [...nodeArgs, '-r', '@swc-node/register', `apps/${name}/src/main.ts`],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env, PORT: String(port), LOG_FORMAT: 'json', NODE_ENV: 'test' },
+      env: {
+        ...process.env,
+        ...env,
+        // A manual clock reads what the stack's clocks read, exactly (see test-clock.ts).
+        ...(env.OV_CLOCK === 'manual' && !env.OV_CLOCK_START && !env.OV_CLOCK_OFFSET_MS
+          ? { OV_CLOCK_OFFSET_MS: String(testClockOffsetMs()) }
+          : {}),
+        PORT: String(port),
+        LOG_FORMAT: 'json',
+        NODE_ENV: 'test',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

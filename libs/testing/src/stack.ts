@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createTestDatabase, provideInfrastructure, type Infrastructure } from './infrastructure';
 import { OtlpCollector } from './otlp-collector';
+import { parseClockStart, resetTestClock } from './test-clock';
 import { REPO_ROOT, STACK_FILE, TEST_LOG_DIR } from './paths';
 import {
   freePort,
@@ -64,6 +65,10 @@ async function refuseRunningOneVoice(brokers: string[]): Promise<void> {
 export async function startTestStack(): Promise<void> {
   const started = Date.now();
   rmSync(TEST_LOG_DIR, { recursive: true, force: true });
+  // The services' clocks: the machine's time, or OV_TEST_CLOCK_START (run the suite at 02:30 UTC
+  // with OV_TEST_CLOCK_START=02:30, whatever the hour).
+  const clockStart = resetTestClock(parseClockStart(process.env.OV_TEST_CLOCK_START));
+  log(`services' clocks start at ${clockStart.toISOString()}`);
   const infrastructure = await provideInfrastructure(log);
   await refuseRunningOneVoice(infrastructure.brokers);
   const db = await createTestDatabase(infrastructure.serverUrl);
@@ -94,6 +99,8 @@ export async function startTestStack(): Promise<void> {
     OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
     OTEL_BSP_SCHEDULE_DELAY: '200',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // Every service on a clock the specs move (libs/testing/src/test-clock.ts).
+    OV_CLOCK: 'manual',
     // Consumer groups of this run only, starting at the topics' end: stacks sharing a broker
     // (a developer's npm start, another run) never take each other's messages.
     OV_CONSUMER_GROUP_PREFIX: groupPrefix,

@@ -1,6 +1,8 @@
 import { Client } from 'pg';
 import { departmentEvent, newCustomerId, postEvents } from './department-events';
+import { SERVICES } from './service-process';
 import type { TestStack } from './stack';
+import { advanceServicesClock, testNow } from './test-clock';
 import { TopicTap } from './topic-tap';
 import { waitFor } from './wait';
 
@@ -26,16 +28,26 @@ export interface SeenDecision {
 }
 
 /**
- * A time zone in which it is now the middle of the day, so that a story's messages are not
- * held for the night whenever the suite happens to run.
+ * A fixed-offset time zone in which it is now (by the services' clock) between `fromHour` and
+ * `toHour`, both included.
  */
-export function daytimeZone(now = new Date()): string {
+export function zoneAtHours(fromHour: number, toHour: number, now = testNow()): string {
   for (let offset = -12; offset <= 14; offset++) {
     const hour = (now.getUTCHours() + offset + 24) % 24;
-    if (hour >= 11 && hour <= 16)
+    if (hour >= fromHour && hour <= toHour)
       return offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
   }
-  return 'UTC';
+  throw new Error(
+    `no time zone is between ${fromHour}:00 and ${toHour}:59 at ${now.toISOString()}`,
+  );
+}
+
+/**
+ * A time zone in which it is now (by the services' clock) the middle of the day, so that a
+ * story's messages are not held for the night whatever hour the suite runs at.
+ */
+export function daytimeZone(now = testNow()): string {
+  return zoneAtHours(11, 16, now);
 }
 
 /**
@@ -60,6 +72,22 @@ export class Story {
 
   async end(): Promise<void> {
     await this.tap.close();
+  }
+
+  /** What the services' clocks read now. */
+  now(): Date {
+    return testNow();
+  }
+
+  /**
+   * Lets `ms` pass for every service at once (their clocks move on; their scheduler loops then find
+   * what came due); returns the time they now read.
+   */
+  async advance(ms: number): Promise<Date> {
+    return advanceServicesClock(
+      SERVICES.map((s) => this.stack.services[s]),
+      ms,
+    );
   }
 
   /**
@@ -151,6 +179,7 @@ export class Story {
       data: {
         deliveryId: string;
         decisionId: string;
+        requestId: string;
         channel: string;
         intentType: string;
         state: string;

@@ -19,6 +19,7 @@ import {
   unsubscribeConfirmPage,
   unsubscribedPage,
 } from './preference-page';
+import { Clock } from '@onevoice/clock';
 
 /**
  * What a customer reaches from the links in our messages, with no login and no cookie: the
@@ -29,6 +30,7 @@ import {
 @Controller()
 export class PreferenceCentreController {
   constructor(
+    private readonly clock: Clock,
     @Inject(PROFILER_LINKS) private readonly links: ProfilerLinks,
     private readonly dataSource: DataSource,
     private readonly repo: ProfileRepository,
@@ -66,7 +68,7 @@ export class PreferenceCentreController {
         return [];
       }
       const { prefs, entries } = replacePreferences(r.preferences, read.prefs, {
-        at: new Date(),
+        at: this.clock.now(),
         via: 'web',
         source: 'preference-centre',
         wordingVersion: PAGE_WORDING_VERSION,
@@ -124,7 +126,7 @@ export class PreferenceCentreController {
       const { prefs, entries } = replacePreferences(
         r.preferences,
         { ...r.preferences, optOuts: [...r.preferences.optOuts, { category }] },
-        { at: new Date(), via: 'email', source: 'one-click unsubscribe' },
+        { at: this.clock.now(), via: 'email', source: 'one-click unsubscribe' },
       );
       r.preferences = prefs;
       return entries;
@@ -138,7 +140,7 @@ export class PreferenceCentreController {
     purpose: LinkClaims['purpose'],
     customerId: string,
   ): LinkClaims | undefined {
-    const result = verifyToken(this.links.secret, token, { purpose, customerId }, new Date());
+    const result = verifyToken(this.links.secret, token, { purpose, customerId }, this.clock.now());
     if (result.ok) return result.claims;
     this.html(res, HttpStatus.FORBIDDEN, refusedPage(result.reason));
     return undefined;

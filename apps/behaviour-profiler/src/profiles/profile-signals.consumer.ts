@@ -11,6 +11,7 @@ import { smsKeywordChange, type ConsentEntry } from '../preferences/explicit-pre
 import { PROFILER_INBOX } from '../profiler.tokens';
 import { ProfileRepository, type CustomerRow } from './profile.repository';
 import { ProfileService } from './profile.service';
+import { Clock } from '@onevoice/clock';
 
 type Interaction = TopicEvent<typeof Topics.interactions>;
 type Delivery = TopicEvent<typeof Topics.deliveries>;
@@ -25,6 +26,7 @@ type PreferenceChange = TopicEvent<typeof Topics.preferences>;
 @Controller()
 export class ProfileSignalsConsumer {
   constructor(
+    private readonly clock: Clock,
     @Inject(PROFILER_INBOX) private readonly inbox: IdempotentConsumer,
     @Inject(PROFILER_CONFIG) private readonly config: ProfilerConfig,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
@@ -82,7 +84,7 @@ export class ProfileSignalsConsumer {
     batch: EventBatch<E>,
     apply: (row: CustomerRow, event: E, now: Date) => ConsentEntry[],
   ): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     let rows = new Map<string, CustomerRow>();
     const lastOf = new Map<string, InboundMessage<E>>();
     const ledger: (ConsentEntry & { customerId: string })[] = [];

@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import type { ConsentEntry } from '../preferences/explicit-preferences';
 import { ProfileRepository, type CustomerRow } from './profile.repository';
 import { ProfileService } from './profile.service';
+import { Clock } from '@onevoice/clock';
 
 /**
  * Changes made over HTTP (an agent, the preference centre, a one-click unsubscribe): the change,
@@ -23,6 +24,7 @@ export class ProfileWriter implements OnApplicationBootstrap, OnApplicationShutd
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
+    private readonly clock: Clock,
     private readonly dataSource: DataSource,
     private readonly repo: ProfileRepository,
     private readonly profiles: ProfileService,
@@ -35,7 +37,7 @@ export class ProfileWriter implements OnApplicationBootstrap, OnApplicationShutd
     customerId: string,
     mutate: (row: CustomerRow) => ConsentEntry[],
   ): Promise<CustomerRow> {
-    const now = new Date();
+    const now = this.clock.now();
     const row = await this.dataSource.transaction(async (tx) => {
       const loaded = (await this.repo.lockAndLoad(tx, [customerId])).get(customerId)!;
       const entries = mutate(loaded).map((e) => ({ ...e, customerId }));

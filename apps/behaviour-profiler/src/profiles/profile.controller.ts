@@ -17,6 +17,7 @@ import { preferencesBodySchema } from './preferences-body';
 import { ProfileRepository } from './profile.repository';
 import { ProfileService } from './profile.service';
 import { ProfileWriter } from './profile-writer';
+import { Clock } from '@onevoice/clock';
 
 /**
  * The profile and preferences over HTTP, for contact-centre agents and staff tools (staff
@@ -25,6 +26,7 @@ import { ProfileWriter } from './profile-writer';
 @Controller('v1/customers')
 export class ProfileController {
   constructor(
+    private readonly clock: Clock,
     private readonly credential: StaffCredential,
     private readonly dataSource: DataSource,
     private readonly repo: ProfileRepository,
@@ -46,7 +48,7 @@ export class ProfileController {
       version: 0,
       publishedKey: null,
     };
-    return this.profiles.explain(row, new Date());
+    return this.profiles.explain(row, this.clock.now());
   }
 
   @Get(':customerId/preferences')
@@ -83,7 +85,7 @@ export class ProfileController {
     const { via, ...prefs } = parsed.data;
     const row = await this.writer.change(customerId, (r) => {
       const { prefs: next, entries } = replacePreferences(r.preferences, prefs, {
-        at: new Date(),
+        at: this.clock.now(),
         via,
         source: 'staff',
       });

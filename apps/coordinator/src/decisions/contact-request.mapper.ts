@@ -11,6 +11,8 @@ export const requestKeyOf = (e: { source: string; id: string }) => `${e.source}/
 export function toStoredRequest(
   e: ContactRequestEvent,
   catalogue: IntentCatalogue,
+  /** When it is received: its time, when its sender gave none. */
+  now: Date,
 ): { ok: true; request: StoredRequest } | { ok: false; rejection: Rejection } {
   const intent = catalogue.intents[e.type];
   if (!intent) {
@@ -22,7 +24,7 @@ export function toStoredRequest(
       },
     };
   }
-  const received = e.time ?? new Date().toISOString();
+  const received = e.time ?? now.toISOString();
   const expiresAt =
     e.data.expiresAt ?? new Date(Date.parse(received) + durationMs(intent.lifetime)).toISOString();
   return {

@@ -18,6 +18,7 @@ import type { CustomerState } from '../ledger/ledger.types';
 import { toStoredRequest } from './contact-request.mapper';
 import { observeDecisionLatency } from './decision-metrics';
 import { COORDINATOR_INBOX } from './decisions.tokens';
+import { Clock } from '@onevoice/clock';
 
 type ContactRequestEvent = TopicEvent<typeof Topics.contactRequests>;
 type Mapped = Map<InboundMessage<ContactRequestEvent>, ReturnType<typeof toStoredRequest>>;
@@ -32,6 +33,7 @@ export class DecisionsConsumer implements OnModuleInit {
   private readonly fromMemory = { written: 0, changedMeanwhile: 0 };
 
   constructor(
+    private readonly clock: Clock,
     @Inject(COORDINATOR_INBOX) private readonly inbox: IdempotentConsumer,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
     private readonly ledger: LedgerRepository,
@@ -52,8 +54,9 @@ export class DecisionsConsumer implements OnModuleInit {
 
   @EventPattern(Topics.contactRequests)
   async onContactRequests(@Payload() batch: EventBatch<ContactRequestEvent>): Promise<void> {
+    const now = this.clock.now();
     const mapped: Mapped = new Map(
-      batch.messages.map((m) => [m, toStoredRequest(m.event, this.catalogue)]),
+      batch.messages.map((m) => [m, toStoredRequest(m.event, this.catalogue, now)]),
     );
     for (const [message, result] of mapped) if (!result.ok) batch.reject(message, result.rejection);
     // Requests that arrive together compete by priority: the most urgent is decided first and
@@ -62,7 +65,6 @@ export class DecisionsConsumer implements OnModuleInit {
       batch.messages.filter((m) => mapped.get(m)!.ok),
       (m) => requestsOf(mapped, [m])[0]!,
     );
-    const now = new Date();
     if (!(await this.decideFromMemory(batch, mapped, ordered, now)))
       await this.decideUnderLock(batch, mapped, ordered, now);
     observeDecisionLatency(ordered);

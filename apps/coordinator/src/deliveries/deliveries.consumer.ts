@@ -7,6 +7,7 @@ import { durationMs } from '@onevoice/policy';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { LedgerRepository } from '../ledger/ledger.repository';
+import { Clock } from '@onevoice/clock';
 
 type DeliveryEvent = TopicEvent<typeof Topics.deliveries>;
 
@@ -17,6 +18,7 @@ type DeliveryEvent = TopicEvent<typeof Topics.deliveries>;
 @Controller()
 export class DeliveriesConsumer {
   constructor(
+    private readonly clock: Clock,
     @Inject(COORDINATOR_INBOX) private readonly inbox: IdempotentConsumer,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
     private readonly ledger: LedgerRepository,
@@ -26,7 +28,7 @@ export class DeliveriesConsumer {
   async onDeliveries(@Payload() batch: EventBatch<DeliveryEvent>): Promise<void> {
     await this.inbox.process(batch, async (tx, { event }) => {
       const d = event.data;
-      const at = new Date(event.time ?? Date.now());
+      const at = event.time ? new Date(event.time) : this.clock.now();
       await this.ledger.lockCustomer(tx, event.subject);
       await this.ledger.addTimeline(
         tx,

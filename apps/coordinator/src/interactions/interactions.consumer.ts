@@ -8,6 +8,7 @@ import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { CoordinatorService, hasGoneOut } from '../ledger/coordinator.service';
 import { LedgerSession } from '../ledger/ledger-session';
 import { LedgerRepository } from '../ledger/ledger.repository';
+import { Clock } from '@onevoice/clock';
 
 type Interaction = TopicEvent<typeof Topics.interactions>;
 
@@ -17,6 +18,7 @@ const ENGAGED = new Set(['opened', 'clicked', 'replied']);
 @Controller()
 export class InteractionsConsumer {
   constructor(
+    private readonly clock: Clock,
     @Inject(COORDINATOR_INBOX) private readonly inbox: IdempotentConsumer,
     private readonly ledger: LedgerRepository,
     private readonly coordinator: CoordinatorService,
@@ -26,7 +28,7 @@ export class InteractionsConsumer {
   async onInteractions(@Payload() batch: EventBatch<Interaction>): Promise<void> {
     await this.inbox.process(batch, async (tx, { event }) => {
       await this.ledger.lockCustomer(tx, event.subject);
-      const at = new Date(event.time ?? Date.now());
+      const at = event.time ? new Date(event.time) : this.clock.now();
       switch (event.type) {
         case 'interaction.fulfilled':
           return this.fulfil(
@@ -149,7 +151,7 @@ export class InteractionsConsumer {
   ): Promise<Outbound[]> {
     await this.ledger.fulfil(tx, customerId, intentKey, at);
     await this.ledger.addTimeline(tx, customerId, at, 'fulfilment', summary, { intentKey });
-    const now = new Date();
+    const now = this.clock.now();
     const session = new LedgerSession(tx, this.ledger);
     await session.load([customerId], now, { heldDocuments: true });
     const unsent = session

@@ -1,3 +1,4 @@
+import { Clock } from '@onevoice/clock';
 import {
   Inject,
   Injectable,
@@ -25,6 +26,7 @@ export class DueRequestsScheduler implements OnApplicationBootstrap, OnApplicati
   private readonly loop: DueWorkLoop;
 
   constructor(
+    clock: Clock,
     dataSource: DataSource,
     ledger: LedgerRepository,
     coordinator: CoordinatorService,
@@ -58,6 +60,7 @@ export class DueRequestsScheduler implements OnApplicationBootstrap, OnApplicati
         );
       },
       tickMs,
+      clock,
     );
   }
 

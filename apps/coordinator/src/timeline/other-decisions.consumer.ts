@@ -6,6 +6,7 @@ import type { IdempotentConsumer } from '@onevoice/persistence';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { DECISION_SOURCE, summarize } from '../ledger/coordinator.service';
 import { LedgerRepository } from '../ledger/ledger.repository';
+import { Clock } from '@onevoice/clock';
 
 type Decision = TopicEvent<typeof Topics.decisions>;
 
@@ -17,6 +18,7 @@ type Decision = TopicEvent<typeof Topics.decisions>;
 @Controller()
 export class OtherDecisionsConsumer {
   constructor(
+    private readonly clock: Clock,
     @Inject(COORDINATOR_INBOX) private readonly inbox: IdempotentConsumer,
     private readonly ledger: LedgerRepository,
   ) {}
@@ -28,7 +30,7 @@ export class OtherDecisionsConsumer {
       await this.ledger.addTimeline(
         tx,
         event.subject,
-        event.time ?? new Date(),
+        event.time ?? this.clock.now(),
         'decision',
         summarize(d.outcome, d, d.channel, d.reasons),
         {

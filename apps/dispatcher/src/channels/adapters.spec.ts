@@ -1,3 +1,4 @@
+import { ManualClock } from '@onevoice/clock';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -24,7 +25,10 @@ describe('letter batch', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes one file per letter in the day’s batch, once however often it is sent', async () => {
-    const adapter = new LetterBatchAdapter(dir, () => new Date('2026-11-23T10:00:00Z'));
+    const adapter = new LetterBatchAdapter(
+      dir,
+      new ManualClock({ at: new Date('2026-11-23T10:00:00Z') }),
+    );
     const first = await adapter.send(message);
     const again = await adapter.send(message);
     expect(again).toEqual(first);

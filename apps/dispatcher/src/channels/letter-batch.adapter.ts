@@ -1,5 +1,6 @@
 import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Clock } from '@onevoice/clock';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter';
 
 /**
@@ -12,13 +13,14 @@ export class LetterBatchAdapter implements ChannelAdapter {
 
   constructor(
     private readonly dir: string,
-    private readonly clock: () => Date = () => new Date(),
+    /** The day's batch is the dispatcher's day. */
+    private readonly clock: Clock,
   ) {}
 
   async send(message: OutgoingMessage): Promise<{ providerMessageId: string }> {
     const existing = await this.find(message.idempotencyKey);
     if (existing) return { providerMessageId: existing };
-    const day = this.clock().toISOString().slice(0, 10);
+    const day = this.clock.now().toISOString().slice(0, 10);
     const batch = join(this.dir, day);
     await mkdir(batch, { recursive: true });
     const file = join(batch, `${message.idempotencyKey}.json`);

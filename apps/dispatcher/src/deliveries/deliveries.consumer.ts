@@ -7,6 +7,7 @@ import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
 import { DeliveriesRepository, rowOf, type NewDelivery } from './deliveries.repository';
 import { DeliveryComposer } from './delivery-composer';
 import { DeliverySender } from './delivery-sender';
+import { Clock } from '@onevoice/clock';
 
 type DecisionEvent = TopicEvent<typeof Topics.decisions>;
 
@@ -23,6 +24,7 @@ type DecisionEvent = TopicEvent<typeof Topics.decisions>;
 @Controller()
 export class DeliveriesConsumer {
   constructor(
+    private readonly clock: Clock,
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
     private readonly composer: DeliveryComposer,
@@ -49,7 +51,7 @@ export class DeliveriesConsumer {
       });
     if (recording.length === 0 && replaced.length === 0) return;
 
-    const now = new Date();
+    const now = this.clock.now();
     // Due now: recorded claimed, and handed to the sender once this commits (no second trip).
     let room = this.sender.handOverRoom(now);
     for (const d of recording)
@@ -107,7 +109,7 @@ export class DeliveriesConsumer {
   private deliveryFor(decision: DecisionEvent): NewDelivery | undefined {
     const d = decision.data;
     if (d.outcome !== 'approved' || !d.channel) return undefined;
-    const now = new Date();
+    const now = this.clock.now();
     const { traceparent } = injectTraceContext();
     return this.composer.compose(
       {

@@ -167,11 +167,16 @@ export class DeliveriesRepository {
     return rows[0];
   }
 
-  async markSent(tx: EntityManager, deliveryId: string, providerMessageId: string): Promise<void> {
+  async markSent(
+    tx: EntityManager,
+    deliveryId: string,
+    providerMessageId: string,
+    at: Date,
+  ): Promise<void> {
     await tx.query(
-      `UPDATE deliveries SET state = 'sent', provider_message_id = $2, sent_at = now(), claimed_at = NULL
+      `UPDATE deliveries SET state = 'sent', provider_message_id = $2, sent_at = $3, claimed_at = NULL
         WHERE delivery_id = $1`,
-      [deliveryId, providerMessageId],
+      [deliveryId, providerMessageId, at],
     );
   }
 
@@ -199,6 +204,7 @@ export class DeliveriesRepository {
     tx: EntityManager,
     sent: readonly { deliveryId: string; providerMessageId: string }[],
     events: readonly Outbound[],
+    at: Date,
   ): Promise<string[]> {
     if (sent.length === 0 && events.length === 0) return [];
     const rows = (await tx.query(
@@ -209,7 +215,7 @@ export class DeliveriesRepository {
          UPDATE deliveries d
             SET state = CASE WHEN d.state = 'sending' THEN 'sent' ELSE d.state END,
                 provider_message_id = CASE WHEN d.state = 'sending' THEN x.pid ELSE d.provider_message_id END,
-                sent_at = CASE WHEN d.state = 'sending' THEN now() ELSE d.sent_at END,
+                sent_at = CASE WHEN d.state = 'sending' THEN $3::timestamptz ELSE d.sent_at END,
                 claimed_at = CASE WHEN d.state = 'sending' THEN NULL ELSE d.claimed_at END
            FROM json_to_recordset($1::json) AS x(id text, pid text)
           WHERE d.delivery_id = x.id)
@@ -217,6 +223,7 @@ export class DeliveriesRepository {
       [
         JSON.stringify(sent.map((x) => ({ id: x.deliveryId, pid: x.providerMessageId }))),
         JSON.stringify(events),
+        at,
       ],
     )) as { id: string }[];
     return rows.map((r) => r.id);

@@ -1,3 +1,4 @@
+import { ManualClock } from '@onevoice/clock';
 import type { EventPublisher, Outbound } from '@onevoice/messaging';
 import type { DataSource } from 'typeorm';
 import { CaptureAdapter } from '../channels/capture.adapter';
@@ -52,6 +53,7 @@ describe('a sent batch: announced, then recorded', () => {
       },
     } as unknown as EventPublisher;
     const s = new DeliverySender(
+      new ManualClock({ at: new Date('2026-11-23T10:00:00Z') }),
       adapters,
       {
         maxAttempts: 3,

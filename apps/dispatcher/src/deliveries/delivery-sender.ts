@@ -27,6 +27,7 @@ import { DeliveriesRepository, rowOf, type DeliveryRow } from './deliveries.repo
 import { DeliveryComposer } from './delivery-composer';
 import { nextFallback } from './fallback';
 import { SENDING_POLICY, type SendingPolicy } from './deliveries.tokens';
+import { Clock } from '@onevoice/clock';
 
 export const DELIVERY_SOURCE = 'onevoice/dispatcher';
 /**
@@ -61,6 +62,7 @@ export class DeliverySender {
   private readonly handedOver: { row: DeliveryRow; claimedAt: number }[][] = [[], [], [], []];
 
   constructor(
+    private readonly clock: Clock,
     @Inject(CHANNEL_ADAPTERS) private readonly adapters: ChannelAdapters,
     @Inject(SENDING_POLICY) private readonly policy: SendingPolicy,
     private readonly deliveries: DeliveriesRepository,
@@ -177,7 +179,7 @@ export class DeliverySender {
       outcomes.push(...(await Promise.all(slice.map((row) => this.traced(row)))));
     }
     if (outcomes.length > 0) {
-      const done = new Date();
+      const done = this.clock.now();
       const sent = outcomes.filter((o): o is [DeliveryRow, Sent] => o[1].ok);
       const events = sent.map(([row, o]) => this.event(row, 'sent', done, undefined, o.trace));
       const marks = sent.map(([row, o]) => ({
@@ -188,12 +190,12 @@ export class DeliverySender {
         // All went through (the usual case): announced, then recorded, while the next batch is
         // sent. No outbox row is needed: until they are recorded sent, the rows stay claimed,
         // and a claim nobody settles is recovered (as an ambiguous send) and announced again.
-        await this.inBackground(() => this.announceThenRecord(marks, events));
+        await this.inBackground(() => this.announceThenRecord(marks, events, done));
       } else {
         const ids = await this.dataSource.transaction(async (tx) => {
           for (const [row, o] of outcomes)
             if (!o.ok) events.push(...(await this.failed(tx, row, o.error, done, o.trace)));
-          return this.deliveries.markSentMany(tx, marks, events);
+          return this.deliveries.markSentMany(tx, marks, events, done);
         });
         // Published from memory while the next batch is sent; what fails stays for `flush`.
         await this.inBackground(() => this.outbox.publishEnqueued(ids, events));
@@ -226,7 +228,7 @@ export class DeliverySender {
       try {
         const known = await adapter.lookup(row.delivery_id);
         if (known.found) {
-          await this.deliveries.markSent(tx, row.delivery_id, known.providerMessageId);
+          await this.deliveries.markSent(tx, row.delivery_id, known.providerMessageId, now);
           await this.outbox.enqueue(tx, [this.event(row, 'sent', now)]);
         } else {
           // The provider never took it: sending it now is the first time, not a second.
@@ -419,6 +421,7 @@ export class DeliverySender {
   private async announceThenRecord(
     marks: { deliveryId: string; providerMessageId: string }[],
     events: Outbound[],
+    at: Date,
   ): Promise<void> {
     const announced = await this.publisher.publish(events).then(
       () => true,
@@ -432,7 +435,7 @@ export class DeliverySender {
     );
     // Crash tests stop here: announced, not yet recorded sent.
     if (announced) failpoint('dispatcher:announced');
-    await this.deliveries.markSentMany(this.dataSource.manager, marks, announced ? [] : events);
+    await this.deliveries.markSentMany(this.dataSource.manager, marks, announced ? [] : events, at);
   }
 
   /**

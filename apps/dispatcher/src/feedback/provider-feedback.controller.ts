@@ -17,6 +17,7 @@ import { DELIVERY_SOURCE } from '../deliveries/delivery-sender';
 import { PROVIDER_FEEDBACK, type ProviderFeedback } from '../deliveries/deliveries.tokens';
 import { DeliveryStatusService } from './delivery-status.service';
 import { KeywordReplies } from './keyword-replies';
+import { Clock } from '@onevoice/clock';
 
 const statusBody = z.object({
   sid: z.string().min(1),
@@ -41,6 +42,7 @@ const inboundBody = z.object({
 @Controller('v1/providers')
 export class ProviderFeedbackController {
   constructor(
+    private readonly clock: Clock,
     @Inject(PROVIDER_FEEDBACK) private readonly feedback: ProviderFeedback,
     private readonly statuses: DeliveryStatusService,
     private readonly publisher: EventPublisher,
@@ -56,7 +58,7 @@ export class ProviderFeedbackController {
   ) {
     this.verify(req.rawBody, signature);
     const s = parse(statusBody, body);
-    const known = await this.statuses.record(s.idempotencyKey, s.status, new Date());
+    const known = await this.statuses.record(s.idempotencyKey, s.status, this.clock.now());
     if (!known)
       throw new HttpException(
         { error: 'unknown_delivery', field: 'idempotencyKey', message: 'no delivery has this key' },
@@ -81,13 +83,13 @@ export class ProviderFeedbackController {
           source: DELIVERY_SOURCE,
           type: 'interaction.inbound_contact',
           subject: m.from,
-          time: new Date(),
+          time: this.clock.now(),
           data: { channel: 'sms', text: m.text, interactionId: m.messageSid },
         }),
       ),
     ]);
     const keyword = smsKeyword(m.text);
-    if (keyword) await this.replies.reply(m.messageSid, m.from, keyword, new Date());
+    if (keyword) await this.replies.reply(m.messageSid, m.from, keyword, this.clock.now());
     return { accepted: true };
   }
 

@@ -6,6 +6,7 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DELIVERY_SOURCE } from '../deliveries/delivery-sender';
 import { DISPATCHER_LINKS, type DispatcherLinks } from '../deliveries/deliveries.tokens';
+import { Clock } from '@onevoice/clock';
 
 /** A transparent 1×1 GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -21,6 +22,7 @@ export class TrackingController {
   private readonly logger = new Logger(TrackingController.name);
 
   constructor(
+    private readonly clock: Clock,
     @Inject(DISPATCHER_LINKS) private readonly links: DispatcherLinks,
     private readonly publisher: EventPublisher,
   ) {}
@@ -59,7 +61,7 @@ export class TrackingController {
       this.links.secret,
       token,
       { purpose: 'track', customerId },
-      new Date(),
+      this.clock.now(),
     );
     return check.ok ? check.claims : undefined;
   }
@@ -74,7 +76,7 @@ export class TrackingController {
             source: DELIVERY_SOURCE,
             type: 'interaction.engagement',
             subject: claims.customerId,
-            time: new Date(),
+            time: this.clock.now(),
             data: { decisionId: claims.ref!, channel: 'email', action },
           }),
         ),

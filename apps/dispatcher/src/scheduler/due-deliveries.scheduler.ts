@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DeliverySender } from '../deliveries/delivery-sender';
+import { Clock } from '@onevoice/clock';
 
 export const DISPATCH_TICK_MS = Symbol('DispatchTickMs');
 /** Send loops per pass (measured: `npm run bench:dispatcher`). */
@@ -30,6 +31,7 @@ export class DueDeliveriesScheduler implements OnApplicationBootstrap, OnApplica
   private housekeepingDue = true;
 
   constructor(
+    private readonly clock: Clock,
     private readonly sender: DeliverySender,
     @Inject(DISPATCH_TICK_MS) private readonly tickMs: number,
   ) {}
@@ -74,7 +76,7 @@ export class DueDeliveriesScheduler implements OnApplicationBootstrap, OnApplica
   }
 
   private async pass(limit = 200): Promise<void> {
-    const now = () => new Date();
+    const now = () => this.clock.now();
     if (this.housekeepingDue) {
       this.housekeepingDue = false;
       for (let i = 0; i < limit && (await this.sender.recoverNext(now())); i++);

@@ -12,6 +12,7 @@ import type { IdempotentConsumer } from '@onevoice/persistence';
 import { validateDepartmentEvent } from './department-event.validator';
 import { INGEST_INBOX } from './events.tokens';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
+import { Clock } from '@onevoice/clock';
 
 type DepartmentEvent = TopicEvent<typeof Topics.events>;
 
@@ -22,13 +23,14 @@ type DepartmentEvent = TopicEvent<typeof Topics.events>;
 @Controller()
 export class EventsConsumer {
   constructor(
+    private readonly clock: Clock,
     @Inject(INGEST_INBOX) private readonly inbox: IdempotentConsumer,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
   ) {}
 
   @EventPattern(Topics.events)
   async onEvents(@Payload() batch: EventBatch<DepartmentEvent>): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     const routes = new Map<
       InboundMessage<DepartmentEvent>,
       { topic: TopicName; event: CloudEvent }

@@ -1,3 +1,4 @@
+import { ManualClock } from '@onevoice/clock';
 import { EventPublisher, type Outbound } from '@onevoice/messaging';
 import { DepartmentCredentials } from './credentials';
 import { EventsController } from './events.controller';
@@ -29,6 +30,7 @@ class ScriptedPublisher extends EventPublisher {
 
 const controller = (publisher: EventPublisher, deadlineMs = 10_000) =>
   new EventsController(
+    new ManualClock({ at: new Date('2026-11-23T10:00:00Z') }),
     new DepartmentCredentials({ 'token-of-billing': 'billing' }),
     publisher,
     catalogue,

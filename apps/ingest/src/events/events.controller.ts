@@ -14,6 +14,7 @@ import { DepartmentCredentials } from './credentials';
 import { validateDepartmentEvent } from './department-event.validator';
 import { PUBLISH_DEADLINE_MS } from './events.tokens';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
+import { Clock } from '@onevoice/clock';
 
 /** Most events one request may carry. */
 export const MAX_BATCH = 500;
@@ -21,6 +22,7 @@ export const MAX_BATCH = 500;
 @Controller('v1/events')
 export class EventsController {
   constructor(
+    private readonly clock: Clock,
     private readonly credentials: DepartmentCredentials,
     private readonly publisher: EventPublisher,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
@@ -72,7 +74,7 @@ export class EventsController {
         HttpStatus.BAD_REQUEST,
       );
     }
-    const now = new Date();
+    const now = this.clock.now();
     const accepted = items.map((item, index) => {
       const at = batch ? `[${index}]` : '';
       const source = (item as { source?: unknown } | null)?.source;

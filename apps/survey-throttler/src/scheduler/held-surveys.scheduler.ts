@@ -1,3 +1,4 @@
+import { Clock } from '@onevoice/clock';
 import {
   Inject,
   Injectable,
@@ -21,6 +22,7 @@ export class HeldSurveysScheduler implements OnApplicationBootstrap, OnApplicati
   private readonly loop: DueWorkLoop;
 
   constructor(
+    clock: Clock,
     dataSource: DataSource,
     ledger: SurveyLedgerRepository,
     throttler: SurveyThrottlerService,
@@ -38,6 +40,7 @@ export class HeldSurveysScheduler implements OnApplicationBootstrap, OnApplicati
         return throttler.evaluate(tx, customerId, now);
       },
       tickMs,
+      clock,
     );
   }
 

@@ -6,6 +6,7 @@ import type { IdempotentConsumer } from '@onevoice/persistence';
 import { SurveyLedgerRepository } from '../ledger/survey-ledger.repository';
 import { SurveyThrottlerService, THROTTLER_SOURCE } from '../ledger/survey-throttler.service';
 import { THROTTLER_INBOX } from '../survey-throttler.tokens';
+import { Clock } from '@onevoice/clock';
 
 type Interaction = TopicEvent<typeof Topics.interactions>;
 type Decision = TopicEvent<typeof Topics.decisions>;
@@ -19,6 +20,7 @@ type Delivery = TopicEvent<typeof Topics.deliveries>;
 @Controller()
 export class CustomerSignalsConsumer {
   constructor(
+    private readonly clock: Clock,
     @Inject(THROTTLER_INBOX) private readonly inbox: IdempotentConsumer,
     private readonly ledger: SurveyLedgerRepository,
     private readonly throttler: SurveyThrottlerService,
@@ -32,7 +34,7 @@ export class CustomerSignalsConsumer {
       if (event.type === 'case.opened')
         await this.ledger.openCase(tx, event.subject, event.data.caseId, event.data.kind);
       else await this.ledger.closeCase(tx, event.subject, event.data.caseId);
-      return this.throttler.evaluate(tx, event.subject, new Date());
+      return this.throttler.evaluate(tx, event.subject, this.clock.now());
     });
   }
 
@@ -53,13 +55,13 @@ export class CustomerSignalsConsumer {
         return [];
       }
       if (d.outcome === 'approved' || d.outcome === 'deferred') {
-        const at = d.sendAfter ?? d.deferredUntil ?? event.time ?? new Date().toISOString();
+        const at = d.sendAfter ?? d.deferredUntil ?? event.time ?? this.clock.now().toISOString();
         await this.ledger.contactPending(
           tx,
           event.subject,
           d.decisionId,
           new Date(at),
-          new Date(event.time ?? Date.now()),
+          event.time ? new Date(event.time) : this.clock.now(),
         );
       }
       return [];
@@ -77,10 +79,10 @@ export class CustomerSignalsConsumer {
           tx,
           event.subject,
           d.decisionId,
-          new Date(event.time ?? Date.now()),
+          event.time ? new Date(event.time) : this.clock.now(),
         );
       else await this.ledger.contactCalledOff(tx, d.decisionId);
-      return this.throttler.evaluate(tx, event.subject, new Date());
+      return this.throttler.evaluate(tx, event.subject, this.clock.now());
     });
   }
 }

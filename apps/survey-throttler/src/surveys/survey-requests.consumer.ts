@@ -10,6 +10,7 @@ import { SurveyLedgerRepository } from '../ledger/survey-ledger.repository';
 import { SurveyThrottlerService } from '../ledger/survey-throttler.service';
 import { THROTTLER_INBOX } from '../survey-throttler.tokens';
 import { toStoredSurvey } from './survey-request.mapper';
+import { Clock } from '@onevoice/clock';
 
 type SurveyRequestEvent = TopicEvent<typeof Topics.surveyRequests>;
 
@@ -17,6 +18,7 @@ type SurveyRequestEvent = TopicEvent<typeof Topics.surveyRequests>;
 @Controller()
 export class SurveyRequestsConsumer {
   constructor(
+    private readonly clock: Clock,
     @Inject(THROTTLER_INBOX) private readonly inbox: IdempotentConsumer,
     @Inject(SURVEY_POLICY) private readonly policy: SurveyPolicy,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
@@ -26,7 +28,7 @@ export class SurveyRequestsConsumer {
 
   @EventPattern(Topics.surveyRequests)
   async onSurveyRequests(@Payload() batch: EventBatch<SurveyRequestEvent>): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     const mapped = new Map(
       batch.messages.map((m) => [m, toStoredSurvey(m.event, this.policy, this.catalogue, now)]),
     );
@@ -38,7 +40,7 @@ export class SurveyRequestsConsumer {
         if (!result.ok) return [];
         await this.ledger.lockCustomer(tx, result.survey.customerId);
         if (!(await this.ledger.insertSurvey(tx, result.survey))) return [];
-        return this.throttler.evaluate(tx, result.survey.customerId, new Date());
+        return this.throttler.evaluate(tx, result.survey.customerId, this.clock.now());
       },
       batch.messages.filter((m) => mapped.get(m)!.ok),
     );
