@@ -7,15 +7,19 @@ import {
   urgencySchema,
 } from './channels';
 import { cloudEventEnvelopeSchema } from './cloud-event';
+import { reasonCodeSchema, ruleNameSchema } from './reason-codes';
 
 export const DECISION_OUTCOMES = ['approved', 'suppressed', 'merged', 'deferred'] as const;
 export const decisionOutcomeSchema = z.enum(DECISION_OUTCOMES);
 export type DecisionOutcome = z.infer<typeof decisionOutcomeSchema>;
 
-/** One rule that fired: a stable machine code and a sentence a contact-centre agent can read. */
+/**
+ * One rule that fired: the rule, a code of the catalogue (reason-codes.ts) and a sentence a
+ * contact-centre agent can read, with the particulars of this decision.
+ */
 export const decisionReasonSchema = z.object({
-  rule: z.string().min(1),
-  code: z.string().min(1),
+  rule: ruleNameSchema,
+  code: reasonCodeSchema,
   text: z.string().min(1),
 });
 export type DecisionReason = z.infer<typeof decisionReasonSchema>;

@@ -4,6 +4,7 @@ export * from './channels';
 export * from './cloud-event';
 export * from './department-events';
 export * from './catalogue';
+export * from './reason-codes';
 export * from './decisions';
 export * from './deliveries';
 export * from './topic-events';

@@ -1,4 +1,4 @@
-import type { Channel } from '@onevoice/contracts';
+import type { Channel, ReasonCode, RuleName } from '@onevoice/contracts';
 import type {
   ContactRequest,
   CustomerLedger,
@@ -22,6 +22,11 @@ export interface DecisionContext {
   /** Channels still possible; rules only ever remove from it. */
   candidates: Channel[];
   channel?: Channel;
+  /**
+   * Set by channel choice when the channel is the one the intent already used (an update, a
+   * reminder): later rules keep it, and no fallback is offered — one intent, one channel.
+   */
+  keptForContinuity: boolean;
   /** Earliest moment the message may go. */
   sendAfter: number;
   sendBefore?: number;
@@ -34,21 +39,31 @@ export interface DecisionContext {
 /** A rule either lets the decision go on (undefined) or ends it. */
 export type Rule = (ctx: DecisionContext) => Decision | undefined;
 
-export function because(ctx: DecisionContext, rule: string, code: string, text: string): Reason {
+export function because(
+  ctx: DecisionContext,
+  rule: RuleName,
+  code: ReasonCode,
+  text: string,
+): Reason {
   const reason = { rule, code, text };
   ctx.reasons.push(reason);
   return reason;
 }
 
-export function suppress(ctx: DecisionContext, rule: string, code: string, text: string): Decision {
+export function suppress(
+  ctx: DecisionContext,
+  rule: RuleName,
+  code: ReasonCode,
+  text: string,
+): Decision {
   because(ctx, rule, code, text);
   return { outcome: 'suppressed', code, reasons: ctx.reasons };
 }
 
 export function defer(
   ctx: DecisionContext,
-  rule: string,
-  code: string,
+  rule: RuleName,
+  code: ReasonCode,
   until: number,
   text: string,
 ): Decision {

@@ -7,6 +7,7 @@ import type {
   CustomerProfile,
   Decision,
   LedgerDecision,
+  Reason,
 } from './model';
 import { clockWindow } from './policy-config';
 import { DAY, NOW, shippedPolicy as policy } from './test-fixtures';
@@ -242,7 +243,7 @@ function simulate(zone: string, start: number, actions: Action[]) {
     const rec = records.get(requestId)!;
     rec.status = 'superseded';
     // The coordinator takes it back with a decision of its own.
-    const reasons = [
+    const reasons: Reason[] = [
       { rule: 'supersession', code: 'superseded', text: 'Replaced by a newer update.' },
     ];
     rec.decisions.push({

@@ -69,6 +69,7 @@ export function decide(input: DecisionInput): Decision {
     // Every channel to start with; the rules narrow it down and choose.
     candidates: ALL_CHANNELS.slice(),
     channel: undefined,
+    keptForContinuity: false,
     sendAfter: now,
     sendBefore: undefined,
     mergedRequestIds: [],

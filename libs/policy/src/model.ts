@@ -3,6 +3,7 @@ import type {
   Category,
   Channel,
   DecisionReason,
+  ReasonCode,
   Touchpoint,
   Urgency,
 } from '@onevoice/contracts';
@@ -101,4 +102,4 @@ export type Decision =
     }
   | { outcome: 'deferred'; until: Date; reasons: readonly Reason[] }
   | { outcome: 'merged'; into: string; reasons: readonly Reason[] }
-  | { outcome: 'suppressed'; code: string; reasons: readonly Reason[] };
+  | { outcome: 'suppressed'; code: ReasonCode; reasons: readonly Reason[] };

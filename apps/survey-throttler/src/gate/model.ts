@@ -1,10 +1,10 @@
-import type { CaseKind, Channel, Touchpoint } from '@onevoice/contracts';
+import type { CaseKind, Channel, ReasonCode, RuleName, Touchpoint } from '@onevoice/contracts';
 import type { SurveyPolicy } from './survey-policy';
 
-/** One rule that fired: a stable code and a sentence a contact-centre agent can read. */
+/** One rule that fired: a code of the catalogue and a sentence a contact-centre agent can read. */
 export interface Reason {
-  rule: string;
-  code: string;
+  rule: RuleName;
+  code: ReasonCode;
   text: string;
 }
 
@@ -48,8 +48,8 @@ export interface SurveyLedger {
 /** The gate's word on one held survey. */
 export type SurveyVerdict =
   | { key: string; outcome: 'approved'; channels?: Channel[]; reasons: Reason[] }
-  | { key: string; outcome: 'suppressed'; code: string; reasons: Reason[] }
-  | { key: string; outcome: 'held'; until: Date; code: string; reasons: Reason[] };
+  | { key: string; outcome: 'suppressed'; code: ReasonCode; reasons: Reason[] }
+  | { key: string; outcome: 'held'; until: Date; code: ReasonCode; reasons: Reason[] };
 
 /** What every rule sees. */
 export interface GateContext {

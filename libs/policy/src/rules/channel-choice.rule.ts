@@ -1,4 +1,4 @@
-import type { Channel, Touchpoint } from '@onevoice/contracts';
+import type { Channel, ReasonCode, Touchpoint } from '@onevoice/contracts';
 import { because, suppress, type DecisionContext, type Rule } from '../context';
 
 /** Where a customer acted, and the channel that answers in kind. */
@@ -23,9 +23,10 @@ export const channelChoiceRule: Rule = (ctx) => {
     ch !== undefined &&
     ctx.candidates.includes(ch) &&
     (!ctx.request.allowedChannels || ctx.request.allowedChannels.includes(ch));
-  const pick = (ch: Channel | undefined, code: string, text: (ch: Channel) => string) => {
+  const pick = (ch: Channel | undefined, code: ReasonCode, text: (ch: Channel) => string) => {
     if (!usable(ch)) return false;
     ctx.channel = ch;
+    ctx.keptForContinuity = code === 'reminder_same_channel' || code === 'same_channel_as_before';
     because(ctx, 'channel-choice', code, text(ch));
     return true;
   };
@@ -134,9 +135,7 @@ export const channelChoiceRule: Rule = (ctx) => {
 
 /** Whether rule 3 kept the channel the intent already used (an update, a reminder): it stays. */
 export function channelKeptForContinuity(ctx: DecisionContext): boolean {
-  return ctx.reasons.some(
-    (r) => r.code === 'same_channel_as_before' || r.code === 'reminder_same_channel',
-  );
+  return ctx.keptForContinuity;
 }
 
 /**
