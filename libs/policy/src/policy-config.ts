@@ -19,6 +19,11 @@ export const policyConfigSchema = z.object({
     )
     .default([]),
   priority: z.array(categorySchema).min(1),
+  /**
+   * A message that loses its contact budget to a more urgent one (displaced) is decided again
+   * this long after, with the budget as it then is.
+   */
+  displacement: z.object({ redecideAfter: durationSchema }).default({ redecideAfter: 'PT1M' }),
   conflicts: z
     .array(
       z.object({
@@ -59,6 +64,8 @@ export interface Policy {
   caps: { name: string; windowMs: number; max: number; categories?: readonly string[] }[];
   /** Lower number, higher priority. */
   categoryRank: Record<string, number>;
+  /** How long after it was displaced a message is decided again. */
+  redecideDisplacedAfterMs: number;
   conflicts: { category: string; whileOpen: readonly string[] }[];
   quietHours: {
     default: ClockWindow;
@@ -97,6 +104,7 @@ export function compilePolicy(file: PolicyConfigFile): Policy {
       categories: c.categories,
     })),
     categoryRank: Object.fromEntries(file.priority.map((c, i) => [c, i])),
+    redecideDisplacedAfterMs: durationMs(file.displacement.redecideAfter),
     conflicts: file.conflicts,
     quietHours: {
       default: clockWindow(file.quietHours.default),

@@ -41,13 +41,19 @@ function held(
   });
 }
 
-function decideDue(build: (history: RequestRow[]) => void, claimed?: Set<string>) {
+function decideDue(
+  build: (history: RequestRow[]) => void,
+  claimed?: Set<string>,
+  withPolicy = policy,
+) {
   const history: RequestRow[] = [];
   build(history);
   const session = new LedgerSession({} as EntityManager, {} as LedgerRepository);
   session.adopt(customer, { history, cases: [], fulfilled: [] });
-  const out = new CoordinatorService(policy).decideDue(session, customer, now, claimed);
-  return new Map(out.map((o) => [o.event.data as { requestId: string }, o.event.type]));
+  const out = new CoordinatorService(withPolicy).decideDue(session, customer, now, claimed);
+  return new Map(
+    out.map((o) => [o.event.data as { requestId: string; deferredUntil?: string }, o.event.type]),
+  );
 }
 
 const outcomes = (decided: ReturnType<typeof decideDue>) =>
@@ -90,5 +96,28 @@ describe('CoordinatorService.decideDue', () => {
       new Set(['check-up']),
     );
     expect(outcomes(decided)).toEqual({ 'check-up': 'ov.decision.approved' });
+  });
+
+  it('moves back a message that loses its budget, to be decided again after the policy’s delay', () => {
+    const slow = compilePolicy({
+      ...loadConfigFile(resolve(__dirname, '../../../../config/policy.yaml'), policyConfigSchema),
+      displacement: { redecideAfter: 'PT5M' },
+    });
+    const decided = decideDue(
+      (h) => {
+        // The check-up is approved for an hour from now (not gone out): it holds the day's budget.
+        held(h, 'check-up', checkUp, -3_600_000);
+        Object.assign(h[0]!, { status: 'approved', channel: 'email' });
+        held(h, 'bill', bill, 1_000);
+      },
+      undefined,
+      slow,
+    );
+    expect(outcomes(decided)).toEqual({
+      bill: 'ov.decision.approved',
+      'check-up': 'ov.decision.deferred',
+    });
+    const displaced = [...decided.keys()].find((d) => d.requestId === 'check-up')!;
+    expect(displaced.deferredUntil).toBe(new Date(now.getTime() + 5 * 60_000).toISOString());
   });
 });

@@ -112,7 +112,7 @@ export class CoordinatorService {
                 {
                   // It keeps its channel: one intent, one channel.
                   ...(old.channel ? { channel: old.channel } : {}),
-                  at: new Date(now.getTime() + 60_000),
+                  at: new Date(now.getTime() + this.policy.redecideDisplacedAfterMs),
                 },
               ),
             );
