@@ -65,7 +65,7 @@ listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$data
 num.partitions=$partitions
-# OneVoice creates its topics itself, all with one partition count (DESIGN.md section 2).
+# OneVoice creates its topics itself, all with one partition count (docs/design.md §2).
 auto.create.topics.enable=false
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=6

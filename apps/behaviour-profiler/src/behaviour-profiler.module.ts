@@ -14,7 +14,7 @@ import { ProfileSignalsConsumer } from './profiles/profile-signals.consumer';
 import { ProfileWriter } from './profiles/profile-writer';
 
 /**
- * The behaviour profiler (DESIGN.md section 5): what customers do and say becomes the profile the
+ * The behaviour profiler (docs/design.md §5): what customers do and say becomes the profile the
  * coordinator decides with, published on ov.profiles.v1; preferences, consents and the preference
  * centre live here.
  */

@@ -1,5 +1,12 @@
 import { Topics } from '@onevoice/contracts';
-import { newCustomerId, produceRaw, sleep, testNow, testStack, TopicTap } from '@onevoice/testing';
+import {
+  advanceStackClock,
+  newCustomerId,
+  produceRaw,
+  testNow,
+  testStack,
+  TopicTap,
+} from '@onevoice/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -28,7 +35,9 @@ function decision(customer: string, over: Record<string, unknown>) {
         mergedRequestIds: [],
         variables: { amount: '1.00 EUR', dueDate: 'soon' },
         action: { url: 'https://pay.example.test/x' },
-        reasons: [{ rule: 'test', code: 'test', text: 'A decision made by the test.' }],
+        reasons: [
+          { rule: 'channel-choice', code: 'intent_default_channel', text: 'Made by the test.' },
+        ],
         policyVersion: 'test',
         ...over,
       },
@@ -45,26 +54,49 @@ describe('the dispatcher keeps to the send window', () => {
   });
   afterAll(() => tap.close());
 
-  const states = (customer: string) =>
-    tap.events<{ data: { state: string } }>(Topics.deliveries, customer).map((e) => e.data.state);
+  const states = (customer: string, decisionId?: string) =>
+    tap
+      .events<{ data: { state: string; decisionId: string } }>(Topics.deliveries, customer)
+      .filter((e) => decisionId === undefined || e.data.decisionId === decisionId)
+      .map((e) => e.data.state);
+  const produce = (customer: string, ...events: unknown[]) =>
+    produceRaw(
+      stack.brokers,
+      Topics.decisions,
+      events.map((e) => ({ key: customer, value: JSON.stringify(e) })),
+    );
+  const stateOf = (customer: string, decisionId: string, state: string) =>
+    tap.waitForMessages(
+      `${state} of ${decisionId}`,
+      (m) =>
+        m.key === customer &&
+        m.value!.toString().includes(`"decisionId":"${decisionId}"`) &&
+        m.value!.toString().includes(`"state":"${state}"`),
+    );
+  const HOUR = 3_600_000;
 
   it('a deferred send goes out when its window opens, and not before', async () => {
     const customer = newCustomerId('window');
-    const opens = testNow().getTime() + 4_000;
+    const opens = testNow().getTime() + HOUR;
     const d = decision(customer, { sendAfter: new Date(opens).toISOString() });
-    await produceRaw(stack.brokers, Topics.decisions, [
-      { key: customer, value: JSON.stringify(d.event) },
-    ]);
-    await tap.waitForMessages('scheduled', (m) => m.key === customer);
-    expect(states(customer)).toEqual(['scheduled']);
-    const [sent] = await tap.waitForMessages(
-      'sent',
-      (m) => m.key === customer && m.value!.toString().includes('"state":"sent"'),
-      { timeoutMs: 20_000 },
-    );
+    // The barrier: another send of the customer's, due half-way. The pass that sends it has
+    // looked at every scheduled send, and found this one not due.
+    const halfway = decision(customer, {
+      intentKey: `halfway:${customer}`,
+      sendAfter: new Date(opens - HOUR / 2).toISOString(),
+    });
+    await produce(customer, d.event, halfway.event);
+    await stateOf(customer, d.decisionId, 'scheduled');
+    await stateOf(customer, halfway.decisionId, 'scheduled');
+    await advanceStackClock(stack, (3 * HOUR) / 4);
+    await stateOf(customer, halfway.decisionId, 'sent');
+    expect(states(customer, d.decisionId)).toEqual(['scheduled']);
+
+    await advanceStackClock(stack, HOUR / 4);
+    const [sent] = await stateOf(customer, d.decisionId, 'sent');
     const sentAt = Date.parse((JSON.parse(sent!.value!.toString()) as { time: string }).time);
     expect(sentAt).toBeGreaterThanOrEqual(opens);
-    expect(states(customer)).toEqual(['scheduled', 'sent']);
+    expect(states(customer, d.decisionId)).toEqual(['scheduled', 'sent']);
   });
 
   it('a digest goes out as one message that names what it merged', async () => {
@@ -114,7 +146,7 @@ describe('the dispatcher keeps to the send window', () => {
     const now = decision(customer, {});
     const later = decision(customer, {
       intentKey: `later:${customer}`,
-      sendAfter: new Date(testNow().getTime() + 60_000).toISOString(),
+      sendAfter: new Date(testNow().getTime() + HOUR).toISOString(),
     });
     const twice = [now, later, now, later].map((d) => ({
       key: customer,
@@ -127,13 +159,18 @@ describe('the dispatcher keeps to the send window', () => {
       (m) => m.key === customer && m.value!.toString().includes('"state":"sent"'),
     );
     await produceRaw(stack.brokers, Topics.decisions, twice.slice(0, 2));
-    await sleep(3_000);
+    // The barrier: a decision produced after the copies, on the same partition: once it is
+    // sent, the copies before it have been recorded (or found recorded).
+    const marker = decision(customer, { intentKey: `marker:${customer}` });
+    await produce(customer, marker.event);
+    await stateOf(customer, marker.decisionId, 'sent');
     const db = new Client({ connectionString: stack.databaseUrl });
     await db.connect();
     try {
       const rows = await db.query(
-        'SELECT decision_id, state FROM dispatcher.deliveries WHERE customer_id = $1 ORDER BY state',
-        [customer],
+        `SELECT decision_id, state FROM dispatcher.deliveries
+          WHERE customer_id = $1 AND decision_id <> $2 ORDER BY state`,
+        [customer, marker.decisionId],
       );
       expect(rows.rows).toEqual([
         { decision_id: later.decisionId, state: 'scheduled' },
@@ -143,7 +180,12 @@ describe('the dispatcher keeps to the send window', () => {
       await db.end();
     }
     // One "sent"; the waiting one's "scheduled" may be announced again (same event id).
-    const events = tap.events<{ id: string; data: { state: string } }>(Topics.deliveries, customer);
+    const events = tap
+      .events<{
+        id: string;
+        data: { state: string; decisionId: string };
+      }>(Topics.deliveries, customer)
+      .filter((e) => e.data.decisionId !== marker.decisionId);
     expect(events.filter((e) => e.data.state === 'sent')).toHaveLength(1);
     expect(new Set(events.filter((e) => e.data.state === 'scheduled').map((e) => e.id)).size).toBe(
       1,
@@ -152,21 +194,24 @@ describe('the dispatcher keeps to the send window', () => {
 
   it('a decision that replaces a scheduled one calls it off', async () => {
     const customer = newCustomerId('replaced');
-    const first = decision(customer, {
-      sendAfter: new Date(testNow().getTime() + 3_000).toISOString(),
-    });
+    const opens = testNow().getTime() + HOUR;
+    const first = decision(customer, { sendAfter: new Date(opens).toISOString() });
     const callOff = decision(customer, {
       outcome: 'suppressed',
       channel: undefined,
       replaces: first.decisionId,
       reasons: [{ rule: 'fulfilment', code: 'fulfilled', text: 'Called off.' }],
     });
-    await produceRaw(stack.brokers, Topics.decisions, [
-      { key: customer, value: JSON.stringify(first.event) },
-      { key: customer, value: JSON.stringify(callOff.event) },
-    ]);
-    await tap.waitForMessages('scheduled', (m) => m.key === customer);
-    await sleep(6_000);
-    expect(states(customer)).toEqual(['scheduled']);
+    // The barrier: a send due just after the first would have been (the scheduler takes due sends
+    // earliest first): once it is sent, the first would have gone before it.
+    const after = decision(customer, {
+      intentKey: `after:${customer}`,
+      sendAfter: new Date(opens + 1).toISOString(),
+    });
+    await produce(customer, first.event, callOff.event, after.event);
+    await stateOf(customer, after.decisionId, 'scheduled');
+    await advanceStackClock(stack, 2 * HOUR);
+    await stateOf(customer, after.decisionId, 'sent');
+    expect(states(customer, first.decisionId)).toEqual(['scheduled']);
   });
 });

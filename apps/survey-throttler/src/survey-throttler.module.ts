@@ -13,7 +13,7 @@ import { CustomerSignalsConsumer } from './signals/customer-signals.consumer';
 import { THROTTLER_INBOX } from './survey-throttler.tokens';
 import { SurveyRequestsConsumer } from './surveys/survey-requests.consumer';
 
-/** The survey gate (DESIGN.md section 4): one survey, on one channel, at the right time. */
+/** The survey gate (docs/design.md §4): one survey, on one channel, at the right time. */
 @Module({})
 export class SurveyThrottlerModule {
   static forRoot(env: SurveyThrottlerEnv): DynamicModule {

@@ -27,7 +27,7 @@ export const URGENCIES = ['critical', 'high', 'normal', 'low'] as const;
 export const urgencySchema = z.enum(URGENCIES);
 export type Urgency = z.infer<typeof urgencySchema>;
 
-/** Departments that may publish events; each has its own credential (DESIGN.md section 10). */
+/** Departments that may publish events; each has its own credential (docs/design.md §11). */
 export const DEPARTMENTS = [
   'billing',
   'collections',

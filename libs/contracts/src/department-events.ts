@@ -8,7 +8,7 @@ import {
 } from './channels';
 
 /**
- * The `data` of each public event type a department may send (DESIGN.md section 3).
+ * The `data` of each public event type a department may send (docs/design.md §3).
  * Compatible changes add optional fields; unknown fields are kept, never rejected.
  */
 

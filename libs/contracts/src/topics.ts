@@ -1,5 +1,5 @@
 /**
- * Kafka topic names: the public contract of OneVoice (DESIGN.md section 2).
+ * Kafka topic names: the public contract of OneVoice (docs/design.md §2).
  *
  * WARNING: these values are on the wire and in other teams' consumers. Never change one once
  * shipped; a breaking change is a new topic with a new version suffix.

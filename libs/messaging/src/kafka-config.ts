@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
-  /** Partitions of every OneVoice topic (DESIGN.md section 2). */
+  /** Partitions of every OneVoice topic (docs/design.md §2). */
   partitions: number;
 }
 

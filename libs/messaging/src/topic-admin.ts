@@ -44,7 +44,7 @@ export async function ensureTopics(
       throw new TopicPartitionMismatchError(
         `OV_PARTITIONS is ${partitions} but ` +
           wrong.map((t) => `${t.name} has ${t.partitions.length}`).join(', ') +
-          ': every OneVoice topic must have the same partition count (DESIGN.md section 2)',
+          ': every OneVoice topic must have the same partition count (docs/design.md §2)',
       );
     }
   } finally {

@@ -17,7 +17,7 @@ import { isQuiet, localMinutes } from './zoned-time';
  * Random histories for random customers in random time zones (DST changes included: the runs
  * span late March and late October), decided the way the coordinator does: each request once,
  * deferred ones again when due, displaced ones again, superseded ones dropped. The invariants of
- * DESIGN.md hold in every run.
+ * docs/design.md §10 hold in every run.
  */
 
 const INTENTS: {

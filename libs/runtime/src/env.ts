@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
-/** Variables every OneVoice service reads (DESIGN.md section 10 gives the defaults). */
+/** Variables every OneVoice service reads (docs/design.md §11 gives the defaults). */
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('0.0.0.0'),
@@ -73,7 +73,7 @@ export function loadEnv<S extends z.ZodType>(
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
 }
 
-/** The HTTP port of a service, defaulting to its port in DESIGN.md section 10. */
+/** The HTTP port of a service, defaulting to its port in docs/design.md §11. */
 export const servicePort = (defaultPort: number) =>
   z.coerce.number().int().min(1).max(65535).default(defaultPort);
 
@@ -107,7 +107,7 @@ export function secretOrDevDefault(
 /**
  * The key that signs the links in messages (preference centre, one-click unsubscribe): the
  * dispatcher signs with it, the behaviour profiler checks, so both need the same one
- * (`OV_SIGNING_KEY`, DESIGN.md section 10; `OV_LINK_SECRET`, its earlier name, is still read).
+ * (`OV_SIGNING_KEY`, docs/design.md §11; `OV_LINK_SECRET`, its earlier name, is still read).
  */
 export const signingKeyEnv = {
   OV_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters').optional(),

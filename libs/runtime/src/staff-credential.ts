@@ -1,7 +1,7 @@
 import { credentialRefused, readBearer, secretDigest, secretMatches } from './bearer';
 
 /**
- * The staff / operations credential (DESIGN.md section 10): what reads a customer's timeline,
+ * The staff / operations credential (docs/design.md §11): what reads a customer's timeline,
  * profile and preferences, and changes preferences on their behalf.
  */
 export class StaffCredential {

@@ -1,8 +1,7 @@
 import { Client } from 'pg';
 import { departmentEvent, newCustomerId, postEvents } from './department-events';
-import { SERVICES } from './service-process';
 import type { TestStack } from './stack';
-import { advanceServicesClock, testNow } from './test-clock';
+import { advanceStackClock, testNow } from './test-clock';
 import { TopicTap } from './topic-tap';
 import { waitFor } from './wait';
 
@@ -84,10 +83,7 @@ export class Story {
    * what came due); returns the time they now read.
    */
   async advance(ms: number): Promise<Date> {
-    return advanceServicesClock(
-      SERVICES.map((s) => this.stack.services[s]),
-      ms,
-    );
+    return advanceStackClock(this.stack, ms);
   }
 
   /**

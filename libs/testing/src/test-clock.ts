@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LOCAL_DIR } from './paths';
+import { SERVICES } from './service-process';
+import type { TestStack } from './stack';
 
 /**
  * The time the test stack's services read. They run on manual clocks (`OV_CLOCK=manual`), all set
@@ -83,4 +85,12 @@ export async function advanceServicesClock(
     }),
   );
   return testNow();
+}
+
+/** Lets `ms` pass for every service of the test stack at once; returns the time they now read. */
+export function advanceStackClock(stack: TestStack, ms: number): Promise<Date> {
+  return advanceServicesClock(
+    SERVICES.map((s) => stack.services[s]),
+    ms,
+  );
 }

@@ -1,7 +1,7 @@
 import { loadIngestEnv } from './env';
 
 describe('ingest configuration', () => {
-  it('defaults to DESIGN.md section 10: port 3001, local Kafka and Postgres, dev tokens', () => {
+  it('defaults to docs/design.md §11: port 3001, local Kafka and Postgres, dev tokens', () => {
     const env = loadIngestEnv({});
     expect(env.PORT).toBe(3001);
     expect(env.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);

@@ -26,7 +26,7 @@ const dropRules: ((s: SurveyRecord, ctx: GateContext) => Reason | undefined)[] =
 const holdRules = [settleRule, pendingContactRule, afterContactRule];
 
 /**
- * The survey gate (DESIGN.md section 4): decides every held survey of one customer. Pure — the
+ * The survey gate (docs/design.md §4): decides every held survey of one customer. Pure — the
  * ledger, the policy and the time come in, verdicts go out. At most one survey is approved per
  * call, and none while another is inside the window, so a customer never gets two.
  */
