@@ -1,5 +1,5 @@
 import { DeadLetterHeaders, Topics } from '@onevoice/contracts';
-import { newCustomerId, produceRaw, sleep, testStack, TopicTap, waitFor } from '@onevoice/testing';
+import { newCustomerId, produceRaw, testStack, TopicTap, waitFor } from '@onevoice/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { inboundContact, startConsumer } from './transport-harness';
@@ -50,8 +50,13 @@ describe('a handler that skips its own source', () => {
       await waitFor('the other source’s message and its broken one dead-lettered', () =>
         received.length >= 1 && ours().length >= 1 ? true : undefined,
       );
-      await sleep(1_000);
-      expect(received).toEqual([`${customer}-2`]);
+      // The barrier: another source's message, behind the others on the partition.
+      const marker = inboundContact(customer, 5);
+      await produceRaw(stack.brokers, Topics.interactions, [
+        { key: customer, value: JSON.stringify(marker) },
+      ]);
+      await waitFor('the marker', () => (received.includes(marker.id) ? true : undefined));
+      expect(received).toEqual([`${customer}-2`, marker.id]);
       // Only the other source's broken message: the skipped source's was never read.
       expect(ours()).toEqual([`${customer}-4`]);
     } finally {
@@ -67,9 +72,15 @@ describe('a handler that skips its own source', () => {
       );
       return Promise.resolve();
     });
-    await sleep(2_000);
+    // The barrier: a message produced now, behind anything left uncommitted on the partition
+    // (same key): once it arrives, whatever was left would have arrived before it.
+    const marker = inboundContact(customer, 99);
+    await produceRaw(stack.brokers, Topics.interactions, [
+      { key: customer, value: JSON.stringify(marker) },
+    ]);
+    await waitFor('the marker', () => (again.includes(marker.id) ? true : undefined));
     await second.stop();
-    expect(again).toEqual([]);
+    expect(again.filter((id) => id !== marker.id)).toEqual([]);
   });
 
   it('commits the offsets of batches that hold only skipped messages, without another batch', async () => {
