@@ -17,6 +17,12 @@ export const intentDefinitionSchema = z.object({
     .object({ max: z.number().int().min(0).max(5), after: durationSchema })
     .default({ max: 0, after: 'P1D' }),
   lifetime: durationSchema,
+  /**
+   * About something the customer did or asked for (a booking's confirmation, its reminder, their
+   * car being ready): counted in the contact budgets, never held back by them — as a critical
+   * message is. Unsolicited messages (reminders to book, offers, notices) are not.
+   */
+  transactional: z.boolean().default(false),
   template: z.object({
     subject: z.string().min(1),
     body: z.string().min(1),

@@ -179,6 +179,10 @@ export const REASON_CODES = {
     rules: ['frequency-cap'],
     says: 'Critical: counted against the contact budget, but never held back by it.',
   },
+  transactional_uncapped: {
+    rules: ['frequency-cap'],
+    says: 'About something the customer did or asked for: counted against the contact budget, never held back by it.',
+  },
   cap_reached: {
     rules: ['frequency-cap'],
     says: 'A contact budget is used up: it waits for the window to free up, or is not sent if it would expire first.',

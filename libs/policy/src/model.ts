@@ -16,6 +16,8 @@ export interface ContactRequest {
   intentKey: string;
   category: Category;
   urgency: Urgency;
+  /** About something the customer did or asked for: counted in budgets, never held back by them. */
+  transactional?: boolean;
   /** The catalogue's channels, in its order of preference. */
   defaultChannels: readonly Channel[];
   /** The department's restriction, if it made one. */

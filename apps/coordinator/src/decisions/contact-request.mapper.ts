@@ -38,6 +38,7 @@ export function toStoredRequest(
       intentKey: e.data.intentKey,
       category: intent.category,
       urgency: intent.urgency,
+      ...(intent.transactional ? { transactional: true } : {}),
       defaultChannels: intent.defaultChannels,
       ...(e.data.channels ? { allowedChannels: e.data.channels } : {}),
       ...(e.data.replyTo ? { replyTo: { channel: e.data.replyTo.channel } } : {}),

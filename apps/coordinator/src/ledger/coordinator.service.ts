@@ -359,6 +359,7 @@ export function toEngineRequest(r: StoredRequest): ContactRequest {
     intentKey: r.intentKey,
     category: r.category,
     urgency: r.urgency,
+    ...(r.transactional ? { transactional: true } : {}),
     defaultChannels: r.defaultChannels,
     ...(r.allowedChannels ? { allowedChannels: r.allowedChannels } : {}),
     ...(r.replyTo ? { replyTo: { channel: r.replyTo.channel as Touchpoint } } : {}),

@@ -10,6 +10,8 @@ export interface StoredRequest {
   intentKey: string;
   category: Category;
   urgency: Urgency;
+  /** The catalogue's `transactional` (absent: false, as in requests stored before it). */
+  transactional?: boolean;
   defaultChannels: Channel[];
   allowedChannels?: Channel[];
   replyTo?: { channel: string };

@@ -10,6 +10,7 @@ export const testCatalogue: IntentCatalogue = {
       defaultChannels: ['email'],
       reminders: { max: 0, after: 'P1D' },
       lifetime: 'P14D',
+      transactional: false,
       template: { subject: 's', body: 'b' },
     },
     'survey.invite': {
@@ -18,6 +19,7 @@ export const testCatalogue: IntentCatalogue = {
       defaultChannels: ['email'],
       reminders: { max: 0, after: 'P1D' },
       lifetime: 'P7D',
+      transactional: false,
       template: { subject: 's', body: 'b' },
     },
   },

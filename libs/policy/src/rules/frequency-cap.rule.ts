@@ -19,6 +19,15 @@ export const frequencyCapRule: Rule = (ctx) => {
     );
     return undefined;
   }
+  if (request.transactional) {
+    because(
+      ctx,
+      'frequency-cap',
+      'transactional_uncapped',
+      'About something the customer did or asked for: counted, but no contact budget holds it back.',
+    );
+    return undefined;
+  }
   const mine = priorityOf(policy, request);
   let until = ctx.sendAfter;
   for (const cap of policy.caps) {

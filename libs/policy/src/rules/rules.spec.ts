@@ -367,6 +367,27 @@ describe('the one-voice rules', () => {
       });
       expect(d.outcome).toBe('approved');
     });
+    it('a message about what the customer did (transactional) is counted but not capped', () => {
+      // The week's budget is used: the car being ready would wait a week, past its moment.
+      const week = [1, 2, 3].map((n) =>
+        sent({ decisionId: `d-w${n}`, at: new Date(NOW.getTime() - n * DAY) }),
+      );
+      const ready = request({
+        urgency: 'normal',
+        category: 'service',
+        intentKey: 'ready:1',
+        intentType: 'service.ready_for_pickup',
+        expiresAt: new Date(NOW.getTime() + 3 * DAY),
+      });
+      const capped = run({ request: ready, ledger: ledger({ decisions: [today, ...week] }) });
+      expect(capped).toMatchObject({ outcome: 'suppressed', code: 'cap_reached' });
+      const d = run({
+        request: { ...ready, transactional: true },
+        ledger: ledger({ decisions: [today, ...week] }),
+      });
+      expect(d.outcome === 'approved' && d.sendAfter.getTime()).toBe(NOW.getTime());
+      expect(d.reasons.map((r) => r.code)).toContain('transactional_uncapped');
+    });
     it('a more urgent message takes the budget from a less urgent one that has not gone out', () => {
       const promoLater = sent({
         decisionId: 'd-promo',
