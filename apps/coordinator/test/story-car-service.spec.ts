@@ -1,15 +1,24 @@
-import { daytimeZone, Story, testStack } from '@onevoice/testing';
+import { localTime, Story, testStack, zoneAtHours } from '@onevoice/testing';
+
+const DAY = 86_400_000;
 
 /**
- * The car service. Naively, the dealer's systems would send 13 messages: the service reminder by
- * email, SMS, email again, letter and phone; the booking confirmation by email and SMS; the
- * appointment reminder by email and SMS and a call the day before; a "car ready" call; and a
- * rating request by SMS and by email (each system's own reminders come on top). Through
- * OneVoice: at most five touches, all on the customer's channel, at most one survey, and no
- * reminder once the service is booked.
+ * The car service, told over the four days it spans. Naively the dealer's systems send 13
+ * messages: the service reminder by email, SMS, email again, letter and phone; the booking
+ * confirmation by email and SMS; "see you tomorrow" by email, SMS and a call; "your car is ready";
+ * and a rating request by SMS and by email.
  *
- * The story runs in the seconds of a test, not over weeks: what is held for later is checked as
- * held (one per intent), not waited for.
+ * Through OneVoice the customer (who prefers email) receives exactly four, each once, on email,
+ * each before its moment:
+ *  - day 1, 09:xx — "time to book the service" (one of five copies; the others merged or dropped);
+ *  - day 2, 10:xx — "your appointment is booked" (for day 4 at 09:00; the copy is dropped) — and
+ *    the service reminder's own reminder, planned for day 4, is called off by the booking;
+ *  - day 3, 15:xx — "see you tomorrow" (one of three);
+ *  - day 4, 16:xx — "your car is ready" (pick-up until 18:00). It goes although the week's budget
+ *    of three is used: it is about what the customer did (transactional), counted, not capped.
+ * The rating request is asked once (the survey gate drops the copy) and then, as the fifth message
+ * of the week, waits for the budget — which frees only after the survey expires: no survey. Four
+ * messages, then, and nothing else over the following two weeks.
  */
 describe('story: the car service', () => {
   const stack = testStack();
@@ -20,118 +29,127 @@ describe('story: the car service', () => {
   });
   afterAll(() => story.end());
 
-  it('ends in at most five touches on email, one survey, and no reminder after booking', async () => {
-    await story.profile({ timeZone: daytimeZone(), preferredChannel: 'email' });
+  it('over four days, the customer receives four messages on email, each before its moment', async () => {
+    // A customer whose clock now reads 09:xx: the story's days keep their hours, whatever the
+    // hour the suite runs at.
+    const zone = zoneAtHours(9, 9);
+    await story.profile({ timeZone: zone, preferredChannel: 'email' });
+    const local = (at: Date) => localTime(at, zone);
+    // The story's calendar: day 1 is today on the customer's clock (a fixed-offset zone).
+    const start = story.now();
+    const offsetMs =
+      Date.parse(`${local(start).replace(' ', 'T')}Z`) -
+      Math.floor(start.getTime() / 60_000) * 60_000;
+    const midnight1 = Date.parse(`${local(start).slice(0, 10)}T00:00Z`) - offsetMs;
+    const at = (day: number, hhmm: string) =>
+      new Date(
+        midnight1 +
+          (day - 1) * DAY +
+          (Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3))) * 60_000,
+      );
+    const dayOf = (t: Date) => Math.floor((t.getTime() - midnight1) / DAY) + 1;
+    const advanceTo = (t: Date) => story.advance(t.getTime() - story.now().getTime());
     const vin = `VIN-${story.customerId}`;
-    const msg = (intentKey: string, variables: Record<string, unknown>) => ({
+    const msg = (intentKey: string, variables: Record<string, unknown>, expiresAt?: Date) => ({
       intentKey,
       variables: { vehicle: 'your Golf', ...variables },
       action: { url: `https://dealer.example.test/${vin}` },
+      ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
     });
-    const serviceDue = msg(`car-service:${vin}:2026-12`, { dueDate: '2026-12-15' });
 
-    const naive: { source: string; type: string; data: Record<string, unknown> }[] = [
-      // The service reminder, from five systems on five channels.
-      ...['sales', 'care', 'digital', 'sales', 'care'].map((source) => ({
-        source,
-        type: 'service.appointment_due',
-        data: serviceDue,
-      })),
-    ];
-    const first = await story.send(naive[0]!.source, naive[0]!.type, naive[0]!.data);
-    await story.decided(first);
-    const ids = [first];
-    for (const n of naive.slice(1)) ids.push(await story.send(n.source, n.type, n.data));
-    await story.decided(...ids);
-    const reminderPlanned = await story.waitFor(
-      'the service reminder’s own reminder, planned',
-      async () => (await story.timeline()).find((e) => e.kind === 'reminder'),
+    // Day 1, 09:xx: the service is due — five systems send the reminder.
+    const serviceDue = msg(`car-service:${vin}`, { dueDate: 'in two weeks' });
+    const dueIds: string[] = [];
+    for (const source of ['sales', 'care', 'digital', 'sales', 'care'])
+      dueIds.push(await story.send(source, 'service.appointment_due', serviceDue));
+    const dueDecisions = await story.settled(...dueIds);
+    const dueSent = dueDecisions.filter((d) => d.data.outcome === 'approved');
+    expect(dueSent).toHaveLength(1);
+    const first = await story.sentFor(dueSent[0]!.data.requestId);
+    expect([dayOf(first.at), first.channel]).toEqual([1, 'email']);
+    await story.waitFor('the reminder planned', async () =>
+      (await story.timeline()).find((e) => e.kind === 'reminder'),
     );
-    expect(reminderPlanned.summary).toMatch(/Reminder 1 of service.appointment_due/);
 
-    // The customer books: the service is no longer due.
+    // Day 2, 10:00: the customer books for day 4, 09:00; care and the web shop both confirm.
+    await advanceTo(at(2, '10:00'));
     await story.send('digital', 'interaction.fulfilled', { intentKey: serviceDue.intentKey });
-    const later = [
-      {
-        source: 'care',
-        type: 'service.booking_confirmed',
-        data: msg(`booking:${vin}`, { date: '15 Dec, 09:00', place: 'Main St' }),
-      },
-      {
-        source: 'digital',
-        type: 'service.booking_confirmed',
-        data: msg(`booking:${vin}`, { date: '15 Dec, 09:00', place: 'Main St' }),
-      },
-      {
-        source: 'care',
-        type: 'service.appointment_tomorrow',
-        data: msg(`tomorrow:${vin}`, { time: '09:00', place: 'Main St' }),
-      },
-      {
-        source: 'digital',
-        type: 'service.appointment_tomorrow',
-        data: msg(`tomorrow:${vin}`, { time: '09:00', place: 'Main St' }),
-      },
-      {
-        source: 'sales',
-        type: 'service.appointment_tomorrow',
-        data: msg(`tomorrow:${vin}`, { time: '09:00', place: 'Main St' }),
-      },
-      {
-        source: 'care',
-        type: 'service.ready_for_pickup',
-        data: msg(`ready:${vin}`, { place: 'Main St', closing: '18:00' }),
-      },
-      {
-        source: 'surveys',
-        type: 'survey.invite',
-        data: msg(`rating:${vin}`, { topic: 'your service visit' }),
-      },
-      {
-        source: 'care',
-        type: 'survey.invite',
-        data: msg(`rating:${vin}`, { topic: 'your service visit' }),
-      },
-    ];
-    for (const n of later) ids.push(await story.send(n.source, n.type, n.data));
-    await story.decided(...ids);
-    expect(ids).toHaveLength(13);
-
-    // The reminder of the service reminder was called off by the booking.
-    const calledOff = await story.waitFor('the reminder called off', () =>
-      story
-        .decisions()
-        .find((d) => d.data.reminderOf !== undefined && d.data.outcome === 'suppressed'),
-    );
+    const calledOff = await story.reminderCalledOff(dueSent[0]!.data.decisionId);
     expect(calledOff.data.reasons).toEqual([expect.objectContaining({ code: 'fulfilled' })]);
+    const appointment = at(4, '09:00');
+    const booking = msg(`booking:${vin}`, { date: local(appointment), place: 'Main St' });
+    const bookingIds = [
+      await story.send('care', 'service.booking_confirmed', booking),
+      await story.send('digital', 'service.booking_confirmed', booking),
+    ];
+    const bookingDecisions = await story.settled(...bookingIds);
+    const bookingSent = bookingDecisions.filter((d) => d.data.outcome === 'approved');
+    expect(bookingSent).toHaveLength(1);
+    const confirmed = await story.sentFor(bookingSent[0]!.data.requestId);
+    expect([dayOf(confirmed.at), confirmed.channel]).toEqual([2, 'email']);
 
-    const standing = [...story.standing().values()].filter((d) => ids.includes(d.data.requestId));
-    // Going out now, or held to go out later: at most one per intent, and five in all.
-    const touches = standing.filter(
-      (d) => d.data.outcome === 'approved' || d.data.outcome === 'deferred',
+    // Day 3, 15:00: three systems say "see you tomorrow".
+    await advanceTo(at(3, '15:00'));
+    const tomorrow = msg(`tomorrow:${vin}`, { time: '09:00', place: 'Main St' }, appointment);
+    const tomorrowIds: string[] = [];
+    for (const source of ['care', 'digital', 'sales'])
+      tomorrowIds.push(await story.send(source, 'service.appointment_tomorrow', tomorrow));
+    const tomorrowSent = (await story.settled(...tomorrowIds)).filter(
+      (d) => d.data.outcome === 'approved',
     );
-    expect(touches.length).toBeLessThanOrEqual(5);
-    expect(new Set(touches.map((d) => d.data.intentKey)).size).toBe(touches.length);
-    // Everything else was merged into one of those or dropped, with its reason.
-    for (const d of standing.filter((x) => !touches.includes(x))) {
-      expect(['merged', 'suppressed']).toContain(d.data.outcome);
-      expect(d.data.reasons.length).toBeGreaterThan(0);
-    }
-    // Everything sent is on the customer's channel; at most one survey.
-    for (const d of story.decisions().filter((x) => x.data.outcome === 'approved'))
-      expect(d.data.channel).toBe('email');
-    expect(touches.filter((d) => d.data.intentType === 'survey.invite').length).toBeLessThanOrEqual(
-      1,
+    expect(tomorrowSent).toHaveLength(1);
+    const reminded = await story.sentFor(tomorrowSent[0]!.data.requestId);
+    expect([dayOf(reminded.at), reminded.channel]).toEqual([3, 'email']);
+    expect(reminded.at.getTime()).toBeLessThan(appointment.getTime());
+
+    // Day 4, 16:00: the car is ready, to be picked up by 18:00; then two rating requests.
+    await advanceTo(at(4, '16:00'));
+    const closing = at(4, '18:00');
+    const ready = await story.send(
+      'care',
+      'service.ready_for_pickup',
+      msg(`ready:${vin}`, { place: 'Main St', closing: '18:00' }, closing),
     );
-    // Nothing about the service reminder goes out after the booking.
-    const afterBooking = story
+    const [readyDecision] = await story.settled(ready);
+    expect(readyDecision!.data.reasons.map((r) => r.code)).toContain('transactional_uncapped');
+    const pickUp = await story.sentFor(ready);
+    expect([dayOf(pickUp.at), pickUp.channel]).toEqual([4, 'email']);
+    expect(pickUp.at.getTime()).toBeLessThan(closing.getTime());
+
+    const rating = {
+      ...msg(`rating:${vin}`, { topic: 'your service visit', surveyType: 'post-service' }),
+      replyTo: { channel: 'store', interactionId: `visit-${vin}` },
+    };
+    const surveyIds = [
+      await story.send('surveys', 'survey.invite', rating),
+      await story.send('care', 'survey.invite', rating),
+    ];
+
+    // Two weeks on, moment by moment: everything held has come due and been decided for good.
+    await story.decided(...surveyIds);
+    await story.playOut(surveyIds, at(18, '12:00'));
+    const [asked, copy] = await story.settled(...surveyIds);
+    expect(copy!.data.reasons).toEqual([expect.objectContaining({ code: 'lower_priority' })]);
+    // The one asked for waited a day after the last message, then for the week's budget (the
+    // four messages count, transactional or not), which frees only after the survey expires.
+    const history = story
       .decisions()
-      .filter(
-        (d) =>
-          d.data.intentKey === serviceDue.intentKey &&
-          d.data.outcome === 'approved' &&
-          d.data.requestId !== first,
-      );
-    expect(afterBooking).toEqual([]);
+      .filter((d) => d.data.requestId === asked!.data.requestId)
+      .flatMap((d) => d.data.reasons.map((r) => r.code));
+    expect(history).toEqual(expect.arrayContaining(['contacted_today', 'deferred_for_budget']));
+    expect(asked!.data).toMatchObject({ outcome: 'suppressed' });
+    expect(asked!.data.reasons.at(-1)!.code).toBe('expired');
+
+    // Thirteen messages asked for; four received, each once, on email, at these local times.
+    expect(dueIds.length + bookingIds.length + tomorrowIds.length + 1 + surveyIds.length).toBe(13);
+    expect(
+      story.received().map((r) => [dayOf(r.at), local(r.at).slice(11), r.channel, r.intentType]),
+    ).toEqual([
+      [1, local(first.at).slice(11), 'email', 'service.appointment_due'],
+      [2, '10:00', 'email', 'service.booking_confirmed'],
+      [3, '15:00', 'email', 'service.appointment_tomorrow'],
+      [4, '16:00', 'email', 'service.ready_for_pickup'],
+    ]);
+    expect(local(first.at).slice(11, 13)).toBe('09');
   });
 });

@@ -19,6 +19,8 @@ export interface SeenDecision {
     intentType: string;
     intentKey: string;
     channel?: string;
+    sendAfter?: string;
+    deferredUntil?: string;
     replaces?: string;
     reminderOf?: string;
     fallback?: { timeZone: string; until: string; channels: { channel: string }[] };
@@ -39,6 +41,21 @@ export function zoneAtHours(fromHour: number, toHour: number, now = testNow()): 
   throw new Error(
     `no time zone is between ${fromHour}:00 and ${toHour}:59 at ${now.toISOString()}`,
   );
+}
+
+/** `at` as a clock in `timeZone` reads it: "2026-12-03 09:41". */
+export function localTime(at: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const v = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${v('year')}-${v('month')}-${v('day')} ${v('hour')}:${v('minute')}`;
 }
 
 /**
@@ -172,6 +189,7 @@ export class Story {
 
   deliveries() {
     return this.tap.events<{
+      time: string;
       data: {
         deliveryId: string;
         decisionId: string;
@@ -183,6 +201,74 @@ export class Story {
         detail?: string;
       };
     }>(DELIVERIES, this.customerId);
+  }
+
+  /**
+   * What the customer received so far: each message sent, in order, with when (the dispatcher's
+   * clock) and on which channel.
+   */
+  received(): { at: Date; channel: string; intentType: string; requestId: string }[] {
+    return this.deliveries()
+      .filter((d) => d.data.state === 'sent')
+      .map((d) => ({
+        at: new Date(d.time),
+        channel: d.data.channel,
+        intentType: d.data.intentType,
+        requestId: d.data.requestId,
+      }))
+      .sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
+  /** Waits until the message asked for by `requestId` has been sent; returns when and how. */
+  async sentFor(requestId: string) {
+    return this.waitFor(`the message of ${requestId} sent`, () =>
+      this.received().find((r) => r.requestId === requestId),
+    );
+  }
+
+  /**
+   * Waits until each of `requestIds` stands decided for good — approved, merged or suppressed,
+   * not held for later — and returns those decisions.
+   */
+  async settled(...requestIds: string[]): Promise<SeenDecision[]> {
+    return this.waitFor(`final decisions on ${requestIds.length} request(s)`, () => {
+      const standing = [...this.standing().values()];
+      const found = requestIds.map((id) => standing.find((d) => d.data.requestId === id));
+      return found.every((d) => d && d.data.outcome !== 'deferred')
+        ? (found as SeenDecision[])
+        : undefined;
+    });
+  }
+
+  /**
+   * Lets time pass, moment by moment, until `until`: the clock moves to the next time one of
+   * `requestIds` is held until (a deferral, a survey's hold) and the story waits for what that
+   * request then becomes, until nothing they hold comes due before `until`; then it moves to
+   * `until`. One jump over several such moments would decide them all at its end, too late.
+   */
+  async playOut(requestIds: readonly string[], until: Date): Promise<void> {
+    for (let step = 0; step < 50; step++) {
+      const held = [...this.standing().values()]
+        .filter(
+          (d) =>
+            requestIds.includes(d.data.requestId) &&
+            d.data.outcome === 'deferred' &&
+            d.data.deferredUntil !== undefined &&
+            Date.parse(d.data.deferredUntil) <= until.getTime(),
+        )
+        .sort((a, b) => Date.parse(a.data.deferredUntil!) - Date.parse(b.data.deferredUntil!));
+      const next = held[0];
+      if (!next) break;
+      const due = Date.parse(next.data.deferredUntil!) + 1_000;
+      if (due > this.now().getTime()) await this.advance(due - this.now().getTime());
+      await this.waitFor(`what ${next.data.requestId} became at ${next.data.deferredUntil}`, () =>
+        this.standing().get(`${next.data.requestSource}/${next.data.requestId}`)?.id !== next.id
+          ? true
+          : undefined,
+      );
+    }
+    if (until.getTime() > this.now().getTime())
+      await this.advance(until.getTime() - this.now().getTime());
   }
 
   /** Waits until each of `requestIds` has been decided at least once. */
