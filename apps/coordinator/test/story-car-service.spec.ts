@@ -1,6 +1,4 @@
-import { localTime, Story, testStack, zoneAtHours } from '@onevoice/testing';
-
-const DAY = 86_400_000;
+import { localTime, Story, StoryCalendar, testStack, zoneAtHours } from '@onevoice/testing';
 
 /**
  * The car service, told over the four days it spans. Naively the dealer's systems send 13
@@ -35,19 +33,10 @@ describe('story: the car service', () => {
     const zone = zoneAtHours(9, 9);
     await story.profile({ timeZone: zone, preferredChannel: 'email' });
     const local = (at: Date) => localTime(at, zone);
-    // The story's calendar: day 1 is today on the customer's clock (a fixed-offset zone).
-    const start = story.now();
-    const offsetMs =
-      Date.parse(`${local(start).replace(' ', 'T')}Z`) -
-      Math.floor(start.getTime() / 60_000) * 60_000;
-    const midnight1 = Date.parse(`${local(start).slice(0, 10)}T00:00Z`) - offsetMs;
-    const at = (day: number, hhmm: string) =>
-      new Date(
-        midnight1 +
-          (day - 1) * DAY +
-          (Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3))) * 60_000,
-      );
-    const dayOf = (t: Date) => Math.floor((t.getTime() - midnight1) / DAY) + 1;
+    // The story's calendar: day 1 is today on the customer's clock.
+    const calendar = new StoryCalendar(zone, story.now());
+    const at = (day: number, hhmm: string) => calendar.at(day, hhmm);
+    const dayOf = (t: Date) => calendar.dayOf(t);
     const advanceTo = (t: Date) => story.advance(t.getTime() - story.now().getTime());
     const vin = `VIN-${story.customerId}`;
     const msg = (intentKey: string, variables: Record<string, unknown>, expiresAt?: Date) => ({

@@ -10,3 +10,4 @@ export * from './story';
 export * from './isolated-service';
 export * from './service-database';
 export * from './test-clock';
+export * from './story-calendar';

@@ -261,11 +261,18 @@ export class Story {
       if (!next) break;
       const due = Date.parse(next.data.deferredUntil!) + 1_000;
       if (due > this.now().getTime()) await this.advance(due - this.now().getTime());
-      await this.waitFor(`what ${next.data.requestId} became at ${next.data.deferredUntil}`, () =>
-        this.standing().get(`${next.data.requestSource}/${next.data.requestId}`)?.id !== next.id
-          ? true
-          : undefined,
+      const became = await this.waitFor(
+        `what ${next.data.requestId} became at ${next.data.deferredUntil}`,
+        () => {
+          const now = this.standing().get(`${next.data.requestSource}/${next.data.requestId}`);
+          return now && now.id !== next.id ? now : undefined;
+        },
       );
+      // Approved: the dispatcher has it (sent, or scheduled for its window) before time moves on.
+      if (became.data.outcome === 'approved')
+        await this.waitFor(`the delivery of ${became.data.decisionId}`, () =>
+          this.deliveries().find((d) => d.data.decisionId === became.data.decisionId),
+        );
     }
     if (until.getTime() > this.now().getTime())
       await this.advance(until.getTime() - this.now().getTime());
