@@ -1,6 +1,9 @@
-import { daytimeZone, Story, testStack } from '@onevoice/testing';
+import { daytimeZone, Story, StoryCalendar, testStack, zoneAtHours } from '@onevoice/testing';
 
-/** The customer who emailed support gets the answer by email, not by a call. */
+/**
+ * The customer who emailed support in the evening gets the answer by email the next morning, not
+ * by a call; a customer who did not write gets care's usual callback, at 09:00 at the earliest.
+ */
 describe('story: the customer who emailed support', () => {
   const stack = testStack();
   let wrote: Story;
@@ -26,11 +29,15 @@ describe('story: the customer who emailed support', () => {
       action: { url: 'https://help.example.test/roaming' },
     });
 
-  it('answers in kind: email for the customer who wrote, while care would otherwise call', async () => {
-    await Promise.all([
-      wrote.profile({ timeZone: daytimeZone() }),
-      silent.profile({ timeZone: daytimeZone() }),
-    ]);
+  it('answers in kind the next morning: email for the customer who wrote, a call after 09:00 for the other', async () => {
+    // Both on a clock that reads 17:xx now: day 1 evening, day 2 morning.
+    const zone = zoneAtHours(17, 17);
+    await Promise.all([wrote.profile({ timeZone: zone }), silent.profile({ timeZone: zone })]);
+    const calendar = new StoryCalendar(zone, wrote.now());
+    const advanceTo = (t: Date) => wrote.advance(t.getTime() - wrote.now().getTime());
+
+    // Day 1, 18:30: one customer emails support about roaming charges.
+    await advanceTo(calendar.at(1, '18:30'));
     await wrote.send('care', 'interaction.inbound_contact', {
       channel: 'email',
       reason: 'roaming charges',
@@ -40,19 +47,31 @@ describe('story: the customer who emailed support', () => {
       (await wrote.timeline()).some((e) => e.kind === 'interaction') ? true : undefined,
     );
 
+    // Day 2, 08:30: care answers both customers, and would call each.
+    await advanceTo(calendar.at(2, '08:30'));
     const [toWriter, toSilent] = await Promise.all([reply(wrote), reply(silent)]);
-    await Promise.all([wrote.decided(toWriter), silent.decided(toSilent)]);
+    const [[answer], [callback]] = await Promise.all([
+      wrote.settled(toWriter),
+      silent.settled(toSilent),
+    ]);
+    expect(answer!.data).toMatchObject({ outcome: 'approved', channel: 'email' });
+    const why = answer!.data.reasons.find((r) => r.rule === 'channel-choice')!;
+    expect(why).toMatchObject({ code: 'reply_in_kind' });
+    expect(why.text).toMatch(/contacted us by email/);
+    // The control: a customer who did not write gets care's usual callback — not before 09:00,
+    // the earliest a call may come.
+    expect(callback!.data).toMatchObject({ outcome: 'approved', channel: 'voice' });
+    expect(callback!.data.reasons.map((r) => r.code)).toContain('quiet_hours');
+    await wrote.sentFor(toWriter);
+    await silent.playOut([toSilent], calendar.at(2, '09:00'));
+    await silent.sentFor(toSilent);
 
-    const answer = wrote.decisions()[0]!.data;
-    expect(answer).toMatchObject({ outcome: 'approved', channel: 'email' });
-    expect(answer.reasons.find((r) => r.rule === 'channel-choice')).toMatchObject({
-      code: 'reply_in_kind',
-    });
-    expect(answer.reasons.find((r) => r.rule === 'channel-choice')!.text).toMatch(
-      /contacted us by email/,
-    );
-    // The control: a customer who did not write gets care's usual callback.
-    expect(silent.decisions()[0]!.data).toMatchObject({ outcome: 'approved', channel: 'voice' });
+    const when = (story: Story) =>
+      story
+        .received()
+        .map((r) => [calendar.dayOf(r.at), calendar.clock(r.at), r.channel, r.intentType]);
+    expect(when(wrote)).toEqual([[2, '08:30', 'email', 'care.reply']]);
+    expect(when(silent)).toEqual([[2, '09:00', 'voice', 'care.reply']]);
   });
 
   it('answers in kind when the request names the inbound contact it answers', async () => {

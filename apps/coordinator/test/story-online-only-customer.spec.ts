@@ -1,4 +1,4 @@
-import { daytimeZone, Story, testStack } from '@onevoice/testing';
+import { Story, StoryCalendar, testStack, zoneAtHours } from '@onevoice/testing';
 
 /**
  * The online-only customer pays online, uses chat and social media, and never calls. Billing
@@ -19,8 +19,11 @@ describe('story: the online-only customer', () => {
     // never call. (Weeks ago: this message is not a reply to a recent chat, which would go back
     // to chat by reply in kind.) The behaviour profiler learns chat from it, with enough
     // confidence for the coordinator to use.
-    await story.profile({ timeZone: daytimeZone() });
-    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
+    const zone = zoneAtHours(8, 8);
+    await story.profile({ timeZone: zone });
+    const calendar = new StoryCalendar(zone, story.now());
+    const advanceTo = (t: Date) => story.advance(t.getTime() - story.now().getTime());
+    const daysAgo = (n: number) => new Date(story.now().getTime() - n * 86_400_000);
     for (let i = 0; i < 8; i++)
       await story.send(
         'care',
@@ -46,6 +49,8 @@ describe('story: the online-only customer', () => {
       (p.inferred ?? []).some((i) => i.channel === 'chat' && !i.category && i.confidence >= 0.6),
     );
     expect(JSON.stringify(learnt)).not.toContain('"voice"');
+    // Day 1, 09:00: the bill.
+    await advanceTo(calendar.at(1, '09:00'));
     const intentKey = `bill:${story.customerId}:2026-12`;
     const due = await story.send('billing', 'billing.payment_due', {
       intentKey,
@@ -72,7 +77,8 @@ describe('story: the online-only customer', () => {
       /Reminder 1 of billing.payment_due planned/,
     );
 
-    // The customer pays online: the planned reminder is called off.
+    // Day 2, 20:00: the customer pays online; the reminder planned for day 4 is called off.
+    await advanceTo(calendar.at(2, '20:00'));
     await story.send('billing', 'interaction.payment', {
       channel: 'web',
       amount: 39.9,
@@ -81,8 +87,14 @@ describe('story: the online-only customer', () => {
     const calledOff = await story.reminderCalledOff(decision!.data.decisionId);
     expect(calledOff.data.reasons).toEqual([expect.objectContaining({ code: 'fulfilled' })]);
 
+    // Past the day the reminder would have come: one message in all, on chat, day 1 at 09:00.
+    await advanceTo(calendar.at(5, '12:00'));
     expect(story.decisions().some((d) => d.data.channel === 'voice')).toBe(false);
-    expect(story.deliveries()).toHaveLength(1);
+    expect(
+      story
+        .received()
+        .map((r) => [calendar.dayOf(r.at), calendar.clock(r.at), r.channel, r.intentType]),
+    ).toEqual([[1, '09:00', 'chat', 'billing.payment_due']]);
     const timeline = await story.timeline();
     expect(timeline.map((e) => e.kind)).toEqual(
       expect.arrayContaining(['request', 'decision', 'delivery', 'reminder', 'fulfilment']),
