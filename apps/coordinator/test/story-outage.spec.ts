@@ -1,9 +1,11 @@
-import { daytimeZone, Story, testStack } from '@onevoice/testing';
+import { Story, StoryCalendar, testStack, zoneAtHours } from '@onevoice/testing';
 
 /**
- * An outage: only affected customers are told; update 2 follows update 1 on the same channel and
- * a late copy of update 1 is dropped; the resolution closes it; no promotion reaches an affected
- * customer during the outage.
+ * An outage through an evening and a night: only affected customers are told; update 2 follows
+ * update 1 on the same channel (SMS, 18:00 and 20:00) and a late copy of update 1 is dropped; no
+ * promotion reaches an affected customer during the outage; the resolution at 01:30, critical and
+ * inside quiet hours, goes at once by push, which does not disturb. Three messages to the
+ * affected customer, none to the other.
  */
 describe('story: an outage', () => {
   const stack = testStack();
@@ -20,17 +22,23 @@ describe('story: an outage', () => {
     await Promise.all([affected.end(), unaffected.end()]);
   });
 
-  it('tells only the affected customer, updates without stacking, and keeps promotions away', async () => {
+  it('over an evening and a night: tells only the affected customer, updates without stacking, keeps promotions away', async () => {
     const outageId = `fibre-${affected.customerId}`;
+    // Both on a clock that reads 17:xx now: the outage runs through the evening and the night.
+    const zone = zoneAtHours(17, 17);
     await Promise.all([
-      affected.profile({ timeZone: daytimeZone(), preferredChannel: 'sms' }),
-      unaffected.profile({ timeZone: daytimeZone(), preferredChannel: 'sms' }),
+      affected.profile({ timeZone: zone, preferredChannel: 'sms' }),
+      unaffected.profile({ timeZone: zone, preferredChannel: 'sms' }),
     ]);
+    const calendar = new StoryCalendar(zone, affected.now());
+    const advanceTo = (t: Date) => affected.advance(t.getTime() - affected.now().getTime());
+
+    // Day 1, 18:00: the outage starts in the affected customer's area.
+    await advanceTo(calendar.at(1, '18:00'));
     await affected.send('network', 'case.opened', { caseId: outageId, kind: 'outage' });
     await affected.waitFor('the outage case', async () =>
       (await affected.timeline()).some((e) => e.kind === 'case') ? true : undefined,
     );
-
     const outage = (update: number, eta: string) => ({
       intentKey: `outage:${outageId}`,
       update,
@@ -38,8 +46,8 @@ describe('story: an outage', () => {
       action: { url: 'https://status.example.test/fibre' },
     });
     const [toAffected, toUnaffected] = await Promise.all([
-      affected.send('network', 'network.outage', outage(1, '18:00')),
-      unaffected.send('network', 'network.outage', outage(1, '18:00')),
+      affected.send('network', 'network.outage', outage(1, '21:00')),
+      unaffected.send('network', 'network.outage', outage(1, '21:00')),
     ]);
     await Promise.all([affected.decided(toAffected), unaffected.decided(toUnaffected)]);
     expect(affected.decisions()[0]!.data).toMatchObject({ outcome: 'approved', channel: 'sms' });
@@ -47,22 +55,25 @@ describe('story: an outage', () => {
     expect(unaffected.decisions()[0]!.data.reasons).toEqual([
       expect.objectContaining({ code: 'not_affected' }),
     ]);
+    await affected.sentFor(toAffected);
 
-    // A promotion during the outage is held back.
+    // 18:30: loyalty's promotion is held back during the outage.
+    await advanceTo(calendar.at(1, '18:30'));
     const promo = await affected.send('loyalty', 'loyalty.offer', {
       intentKey: `offer:${affected.customerId}:winter`,
       variables: { offer: '20% off a faster plan' },
       action: { url: 'https://shop.example.test/winter' },
     });
-    // Update 2 comes; then a late copy of update 1 (a retry from the network system).
-    const second = await affected.send('network', 'network.outage', outage(2, '20:00'));
+    // 20:00: update 2; 20:10: a late copy of update 1 (a retry from the network system).
+    await advanceTo(calendar.at(1, '20:00'));
+    const second = await affected.send('network', 'network.outage', outage(2, '23:00'));
     await affected.decided(promo, second);
-    const late = await affected.send('network', 'network.outage', outage(1, '18:00'));
+    await affected.sentFor(second);
+    await advanceTo(calendar.at(1, '20:10'));
+    const late = await affected.send('network', 'network.outage', outage(1, '21:00'));
     await affected.decided(late);
 
-    const standing = affected.standing();
-    const byRequest = (id: string) =>
-      [...standing.values()].find((d) => d.data.requestId === id)!.data;
+    const byRequest = (id: string) => byRequestIn(affected, id);
     expect(byRequest(promo)).toMatchObject({ outcome: 'suppressed' });
     expect(byRequest(promo).reasons).toEqual([
       expect.objectContaining({ code: 'conflict_outage' }),
@@ -71,7 +82,8 @@ describe('story: an outage', () => {
     expect(byRequest(late)).toMatchObject({ outcome: 'suppressed' });
     expect(byRequest(late).reasons).toEqual([expect.objectContaining({ code: 'superseded' })]);
 
-    // The outage ends: the affected customer hears it is over; the other never hears of it.
+    // Day 2, 01:30: fixed. The affected customer hears it is over; the other never hears of it.
+    await advanceTo(calendar.at(2, '01:30'));
     await affected.send('network', 'case.closed', { caseId: outageId, kind: 'outage' });
     const resolved = (story: Story) =>
       story.send('network', 'network.outage_resolved', {
@@ -81,9 +93,21 @@ describe('story: an outage', () => {
       });
     const [endA, endB] = await Promise.all([resolved(affected), resolved(unaffected)]);
     await Promise.all([affected.decided(endA), unaffected.decided(endB)]);
-    expect(byRequestIn(affected, endA)).toMatchObject({ outcome: 'approved', channel: 'sms' });
+    await affected.playOut([endA], calendar.at(2, '12:00'));
+    // Inside the night's quiet hours, critical: at once, on a channel that does not disturb.
+    expect(byRequest(endA)).toMatchObject({ outcome: 'approved', channel: 'push' });
+    expect(byRequest(endA).reasons.map((r) => r.code)).toContain('critical_silent_channel');
+    expect(
+      affected
+        .received()
+        .map((r) => [calendar.dayOf(r.at), calendar.clock(r.at), r.channel, r.intentType]),
+    ).toEqual([
+      [1, '18:00', 'sms', 'network.outage'],
+      [1, '20:00', 'sms', 'network.outage'],
+      [2, '01:30', 'push', 'network.outage_resolved'],
+    ]);
     expect(byRequestIn(unaffected, endB)).toMatchObject({ outcome: 'suppressed' });
-    expect(unaffected.decisions().some((d) => d.data.outcome === 'approved')).toBe(false);
+    expect(unaffected.received()).toEqual([]);
   });
 });
 

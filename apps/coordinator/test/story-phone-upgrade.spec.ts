@@ -1,9 +1,11 @@
-import { daytimeZone, Story, testStack } from '@onevoice/testing';
+import { Story, StoryCalendar, testStack, zoneAtHours } from '@onevoice/testing';
 
 /**
  * The phone upgrade: sales and care each want a check-in call, surveys emails a survey, and
- * sales texts service options the next day. Result: one check-in, on the preferred channel; the
- * rest merged, deferred or suppressed, each with its reason.
+ * sales texts service options the next day. On day 1 one check-in goes, on the preferred channel
+ * (email); the rest is merged, held or dropped, each with its reason. Over the days after, the
+ * customer receives one message a day: the check-in (day 1, 11:00), the options (day 2, 11:00, by
+ * SMS as sales restricted them) and one survey (day 3, 15:00) — three of five asked for.
  */
 describe('story: the phone upgrade', () => {
   const stack = testStack();
@@ -15,7 +17,12 @@ describe('story: the phone upgrade', () => {
   afterAll(() => story.end());
 
   it('makes one check-in on the preferred channel and holds or drops the rest with reasons', async () => {
-    await story.profile({ timeZone: daytimeZone(), preferredChannel: 'email' });
+    const zone = zoneAtHours(10, 10);
+    await story.profile({ timeZone: zone, preferredChannel: 'email' });
+    const calendar = new StoryCalendar(zone, story.now());
+    const advanceTo = (t: Date) => story.advance(t.getTime() - story.now().getTime());
+    // Day 1, 11:00: the customer has just upgraded in the shop.
+    await advanceTo(calendar.at(1, '11:00'));
     const checkIn = {
       intentKey: `check-in:${story.customerId}:upgrade`,
       variables: { product: 'Pixel 11' },
@@ -30,7 +37,7 @@ describe('story: the phone upgrade', () => {
       action: { url: 'https://survey.example.test/u' },
       channels: ['email'],
     });
-    const tomorrow = new Date(story.now().getTime() + 24 * 3_600_000).toISOString();
+    const tomorrow = calendar.at(2, '11:00').toISOString();
     const options = await story.send('sales', 'service.options', {
       intentKey: `options:${story.customerId}:upgrade`,
       variables: { product: 'Pixel 11', options: 'insurance, trade-in' },
@@ -64,5 +71,28 @@ describe('story: the phone upgrade', () => {
     for (const id of [survey, options])
       expect(standing.find((d) => d.data.requestId === id)!.data.outcome).toBe('deferred');
     expect(story.decisions().filter((d) => d.data.outcome === 'approved')).toHaveLength(1);
+
+    // The two weeks after, moment by moment.
+    await story.playOut([survey, options], calendar.at(15, '12:00'));
+    // What the customer receives: one message a day, each once.
+    expect(
+      story
+        .received()
+        .map((r) => [calendar.dayOf(r.at), calendar.clock(r.at), r.channel, r.intentType]),
+    ).toEqual([
+      [1, '11:00', 'email', 'service.check_in'],
+      // Not before the time sales set, on the channel sales restricted it to.
+      [2, '11:00', 'sms', 'service.options'],
+      // Held while the options were pending, then a day after the last contact, then for the
+      // digest window: one survey, by email.
+      [3, '15:00', 'email', 'survey.invite'],
+    ]);
+    const surveyCodes = story
+      .decisions()
+      .filter((d) => d.data.requestId === survey)
+      .flatMap((d) => d.data.reasons.map((r) => r.code));
+    expect(surveyCodes).toEqual(
+      expect.arrayContaining(['contact_pending', 'contacted_today', 'held_for_digest']),
+    );
   });
 });
