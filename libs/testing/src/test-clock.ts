@@ -71,8 +71,9 @@ export async function advanceServicesClock(
   serviceUrls: readonly string[],
   ms: number,
 ): Promise<Date> {
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new Error(`the services' clock only moves forward: cannot advance it by ${ms} ms`);
   const shift = readShift();
-  writeShift({ offsetMs: shift.offsetMs + ms });
   await Promise.all(
     serviceUrls.map(async (url) => {
       const res = await fetch(`${url}/v1/test/clock`, {
@@ -84,6 +85,9 @@ export async function advanceServicesClock(
         throw new Error(`${url} refused to move its clock: ${res.status} ${await res.text()}`);
     }),
   );
+  // Written once every service has moved: the harness, the specs and services started later
+  // then read what the running services read.
+  writeShift({ offsetMs: shift.offsetMs + ms });
   return testNow();
 }
 
