@@ -4,3 +4,4 @@ export * from './model';
 export * from './policy-config';
 export * from './zoned-time';
 export { priorityOf } from './context';
+export * from './effects';

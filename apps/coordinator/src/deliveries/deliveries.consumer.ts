@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contracts';
 import type { EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
-import { durationMs } from '@onevoice/policy';
+import { durationMs, planReminder } from '@onevoice/policy';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { LedgerRepository } from '../ledger/ledger.repository';
@@ -45,11 +45,17 @@ export class DeliveriesConsumer {
       const request = await this.ledger.markSent(tx, d.decisionId, d.channel);
       if (!request) return [];
       const reminders = this.catalogue.intents[request.intentType]?.reminders;
-      const root = request.reminder?.of ?? d.decisionId;
-      const number = (request.reminder?.number ?? 0) + 1;
-      if (!reminders || number > reminders.max) return [];
-      const due = new Date(at.getTime() + durationMs(reminders.after));
-      if (due.getTime() >= Date.parse(request.expiresAt)) return [];
+      const plan = planReminder({
+        sentAt: at,
+        decisionId: d.decisionId,
+        ...(request.reminder ? { reminder: request.reminder } : {}),
+        ...(reminders
+          ? { reminders: { max: reminders.max, afterMs: durationMs(reminders.after) } }
+          : {}),
+        expiresAt: new Date(request.expiresAt),
+      });
+      if (!plan) return [];
+      const { of: root, number, due } = plan;
       const { inserted: planned } = await this.ledger.insertRequests(
         tx,
         [
@@ -59,7 +65,7 @@ export class DeliveriesConsumer {
             requestId: `reminder-${number}-of-${request.requestId}`,
             source: 'onevoice/coordinator',
             receivedAt: due.toISOString(),
-            reminder: { of: root, number, maxReminders: reminders.max },
+            reminder: { of: root, number, maxReminders: plan.maxReminders },
           },
         ],
         { heldUntil: due },

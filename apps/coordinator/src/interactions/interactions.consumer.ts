@@ -9,6 +9,7 @@ import { CoordinatorService, hasGoneOut } from '../ledger/coordinator.service';
 import { LedgerSession } from '../ledger/ledger-session';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { Clock } from '@onevoice/clock';
+import { calledOffByFulfilment } from '@onevoice/policy';
 
 type Interaction = TopicEvent<typeof Topics.interactions>;
 
@@ -154,22 +155,16 @@ export class InteractionsConsumer {
     const now = this.clock.now();
     const session = new LedgerSession(tx, this.ledger);
     await session.load([customerId], now, { heldDocuments: true });
-    const unsent = session
-      .state(customerId)
-      .history.filter(
-        (h) =>
-          h.intent_key === intentKey &&
-          (h.status === 'pending' ||
-            h.status === 'deferred' ||
-            (h.status === 'approved' && !hasGoneOut(h, now))),
-      );
-    const out = unsent.map((row) =>
-      this.coordinator.cancel(session, row, now, {
-        rule: 'fulfilment',
-        code: 'fulfilled',
-        text: `Called off: "${intentKey}" is done.`,
-      }),
+    const { calledOff, reason } = calledOffByFulfilment(
+      session.state(customerId).history.map((row) => ({
+        row,
+        intentKey: row.intent_key,
+        status: row.status,
+        goneOut: hasGoneOut(row, now),
+      })),
+      intentKey,
     );
+    const out = calledOff.map(({ row }) => this.coordinator.cancel(session, row, now, reason));
     await session.flush();
     return out;
   }

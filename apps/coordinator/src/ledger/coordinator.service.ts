@@ -15,7 +15,9 @@ import { outbound, type Outbound } from '@onevoice/messaging';
 import {
   clockTimes,
   decide,
-  priorityOf,
+  displaced,
+  inPriorityOrder,
+  supersededBy,
   type ContactRequest,
   type CustomerLedger,
   type CustomerProfile,
@@ -84,39 +86,19 @@ export class CoordinatorService {
         );
         for (const id of decision.supersedes) {
           const old = byKey(id);
-          if (old)
-            out.push(
-              this.cancel(session, old, now, {
-                rule: 'supersession',
-                code: 'superseded',
-                text: `Replaced by a newer update of "${old.intent_key}".`,
-              }),
-            );
+          if (old) out.push(this.cancel(session, old, now, supersededBy(old.intent_key)));
         }
         for (const id of decision.displaces) {
           const old = byKey(id);
-          if (old) {
-            out.push(
-              this.record(
-                session,
-                old,
-                now,
-                'deferred',
-                [
-                  {
-                    rule: 'priority-arbitration',
-                    code: 'displaced',
-                    text: 'Moved back: a more urgent message took its contact budget; it is decided again shortly.',
-                  },
-                ],
-                {
-                  // It keeps its channel: one intent, one channel.
-                  ...(old.channel ? { channel: old.channel } : {}),
-                  at: new Date(now.getTime() + this.policy.redecideDisplacedAfterMs),
-                },
-              ),
-            );
-          }
+          if (!old) continue;
+          const { until, reason } = displaced(this.policy, now);
+          // It keeps its channel: one intent, one channel.
+          out.push(
+            this.record(session, old, now, 'deferred', [reason], {
+              ...(old.channel ? { channel: old.channel } : {}),
+              at: until,
+            }),
+          );
         }
         return out;
       }
@@ -135,19 +117,12 @@ export class CoordinatorService {
     }
   }
 
-  /**
-   * `items` the most urgent first (urgency, then the policy's category order), otherwise in the
-   * order given: requests that arrive together are decided in this order, so that the most
-   * urgent takes a contested budget rather than the one that happened to come first.
-   */
+  /** `items` the most urgent first, otherwise in the order given (see `inPriorityOrder`). */
   inPriorityOrder<T>(
     items: readonly T[],
     of: (item: T) => { urgency: string; category: string },
   ): T[] {
-    return items
-      .map((item, i) => ({ item, i, p: priorityOf(this.policy, of(item)) }))
-      .sort((a, b) => a.p - b.p || a.i - b.i)
-      .map((x) => x.item);
+    return inPriorityOrder(this.policy, items, of);
   }
 
   /**

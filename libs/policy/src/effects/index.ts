@@ -1,0 +1,4 @@
+export * from './fulfilment';
+export * from './priority-arbitration';
+export * from './reminder-planning';
+export * from './supersession';
