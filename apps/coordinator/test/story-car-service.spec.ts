@@ -37,7 +37,6 @@ describe('story: the car service', () => {
     const calendar = new StoryCalendar(zone, story.now());
     const at = (day: number, hhmm: string) => calendar.at(day, hhmm);
     const dayOf = (t: Date) => calendar.dayOf(t);
-    const advanceTo = (t: Date) => story.advance(t.getTime() - story.now().getTime());
     const vin = `VIN-${story.customerId}`;
     const msg = (intentKey: string, variables: Record<string, unknown>, expiresAt?: Date) => ({
       intentKey,
@@ -61,7 +60,7 @@ describe('story: the car service', () => {
     );
 
     // Day 2, 10:00: the customer books for day 4, 09:00; care and the web shop both confirm.
-    await advanceTo(at(2, '10:00'));
+    await story.advanceTo(at(2, '10:00'));
     await story.send('digital', 'interaction.fulfilled', { intentKey: serviceDue.intentKey });
     const calledOff = await story.reminderCalledOff(dueSent[0]!.data.decisionId);
     expect(calledOff.data.reasons).toEqual([expect.objectContaining({ code: 'fulfilled' })]);
@@ -78,7 +77,7 @@ describe('story: the car service', () => {
     expect([dayOf(confirmed.at), confirmed.channel]).toEqual([2, 'email']);
 
     // Day 3, 15:00: three systems say "see you tomorrow".
-    await advanceTo(at(3, '15:00'));
+    await story.advanceTo(at(3, '15:00'));
     const tomorrow = msg(`tomorrow:${vin}`, { time: '09:00', place: 'Main St' }, appointment);
     const tomorrowIds: string[] = [];
     for (const source of ['care', 'digital', 'sales'])
@@ -92,7 +91,7 @@ describe('story: the car service', () => {
     expect(reminded.at.getTime()).toBeLessThan(appointment.getTime());
 
     // Day 4, 16:00: the car is ready, to be picked up by 18:00; then two rating requests.
-    await advanceTo(at(4, '16:00'));
+    await story.advanceTo(at(4, '16:00'));
     const closing = at(4, '18:00');
     const ready = await story.send(
       'care',

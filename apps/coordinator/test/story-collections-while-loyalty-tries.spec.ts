@@ -29,7 +29,6 @@ describe('story: a collections case while loyalty keeps trying', () => {
     const zone = zoneAtHours(8, 8);
     await story.profile({ timeZone: zone, preferredChannel: 'email' });
     const calendar = new StoryCalendar(zone, story.now());
-    const advanceTo = (t: Date) => story.advance(t.getTime() - story.now().getTime());
     const offer = (n: number) =>
       story.send('loyalty', 'loyalty.offer', {
         intentKey: `offer:${story.customerId}:${n}`,
@@ -38,14 +37,14 @@ describe('story: a collections case while loyalty keeps trying', () => {
       });
 
     // Day 1: an offer, held for the digest window, then sent.
-    await advanceTo(calendar.at(1, '09:00'));
+    await story.advanceTo(calendar.at(1, '09:00'));
     const offer1 = await offer(1);
     await story.decided(offer1);
     await story.playOut([offer1], calendar.at(1, '14:00'));
     await story.sentFor(offer1);
 
     // Day 3: collections opens a case and sends the overdue notice.
-    await advanceTo(calendar.at(3, '10:00'));
+    await story.advanceTo(calendar.at(3, '10:00'));
     const caseId = `coll-${story.customerId}`;
     await story.send('collections', 'case.opened', { caseId, kind: 'collections' });
     const overdueKey = `overdue:${story.customerId}`;
@@ -61,7 +60,7 @@ describe('story: a collections case while loyalty keeps trying', () => {
     // Days 5 and 9: loyalty tries again; nothing goes while the case is open.
     const dropped: string[] = [];
     for (const day of [5, 9]) {
-      await advanceTo(calendar.at(day, '09:00'));
+      await story.advanceTo(calendar.at(day, '09:00'));
       const id = await offer(day);
       const [d] = await story.settled(id);
       expect(d!.data).toMatchObject({ outcome: 'suppressed' });
@@ -72,7 +71,7 @@ describe('story: a collections case while loyalty keeps trying', () => {
     }
 
     // Day 10: seven days after the notice, not engaged with: its first reminder.
-    await advanceTo(calendar.at(10, '10:00'));
+    await story.advanceTo(calendar.at(10, '10:00'));
     const reminder = await story.waitFor('the first reminder of the overdue notice', () =>
       story
         .decisions()
@@ -83,7 +82,7 @@ describe('story: a collections case while loyalty keeps trying', () => {
     await story.sentFor(reminder.data.requestId);
 
     // Day 12: paid; the second reminder is called off and the case closes.
-    await advanceTo(calendar.at(12, '11:00'));
+    await story.advanceTo(calendar.at(12, '11:00'));
     await story.send('billing', 'interaction.payment', {
       channel: 'web',
       amount: '79.80',
@@ -96,17 +95,13 @@ describe('story: a collections case while loyalty keeps trying', () => {
     );
 
     // Day 15: an offer is allowed again.
-    await advanceTo(calendar.at(15, '09:00'));
+    await story.advanceTo(calendar.at(15, '09:00'));
     const offer15 = await offer(15);
     await story.decided(offer15);
     await story.playOut([offer15], calendar.at(15, '14:00'));
     await story.sentFor(offer15);
 
-    expect(
-      story
-        .received()
-        .map((r) => [calendar.dayOf(r.at), calendar.clock(r.at), r.channel, r.intentType]),
-    ).toEqual([
+    expect(story.receivedOn(calendar)).toEqual([
       [1, '13:00', 'email', 'loyalty.offer'],
       [3, '10:00', 'email', 'collections.payment_overdue'],
       [10, '10:00', 'email', 'collections.payment_overdue'],

@@ -34,10 +34,9 @@ describe('story: the customer who emailed support', () => {
     const zone = zoneAtHours(17, 17);
     await Promise.all([wrote.profile({ timeZone: zone }), silent.profile({ timeZone: zone })]);
     const calendar = new StoryCalendar(zone, wrote.now());
-    const advanceTo = (t: Date) => wrote.advance(t.getTime() - wrote.now().getTime());
 
     // Day 1, 18:30: one customer emails support about roaming charges.
-    await advanceTo(calendar.at(1, '18:30'));
+    await wrote.advanceTo(calendar.at(1, '18:30'));
     await wrote.send('care', 'interaction.inbound_contact', {
       channel: 'email',
       reason: 'roaming charges',
@@ -48,7 +47,7 @@ describe('story: the customer who emailed support', () => {
     );
 
     // Day 2, 08:30: care answers both customers, and would call each.
-    await advanceTo(calendar.at(2, '08:30'));
+    await wrote.advanceTo(calendar.at(2, '08:30'));
     const [toWriter, toSilent] = await Promise.all([reply(wrote), reply(silent)]);
     const [[answer], [callback]] = await Promise.all([
       wrote.settled(toWriter),
@@ -66,10 +65,7 @@ describe('story: the customer who emailed support', () => {
     await silent.playOut([toSilent], calendar.at(2, '09:00'));
     await silent.sentFor(toSilent);
 
-    const when = (story: Story) =>
-      story
-        .received()
-        .map((r) => [calendar.dayOf(r.at), calendar.clock(r.at), r.channel, r.intentType]);
+    const when = (story: Story) => story.receivedOn(calendar);
     expect(when(wrote)).toEqual([[2, '08:30', 'email', 'care.reply']]);
     expect(when(silent)).toEqual([[2, '09:00', 'voice', 'care.reply']]);
   });

@@ -23,7 +23,6 @@ describe('story: a monthly bill paid online, three months running', () => {
     const zone = zoneAtHours(8, 8);
     await story.profile({ timeZone: zone, preferredChannel: 'email' });
     const calendar = new StoryCalendar(zone, story.now());
-    const advanceTo = (t: Date) => story.advance(t.getTime() - story.now().getTime());
     const bill = (month: number) => ({
       intentKey: `bill:${story.customerId}:month-${month}`,
       variables: { amount: '39.90 EUR', dueDate: `day ${month * 30 + 14}` },
@@ -36,7 +35,7 @@ describe('story: a monthly bill paid online, three months running', () => {
         fulfils: bill(month).intentKey,
       });
     const billOn = async (day: number, month: number) => {
-      await advanceTo(calendar.at(day, '09:00'));
+      await story.advanceTo(calendar.at(day, '09:00'));
       const id = await story.send('billing', 'billing.payment_due', bill(month));
       const [decision] = await story.settled(id);
       expect(decision!.data).toMatchObject({ outcome: 'approved', channel: 'email' });
@@ -46,35 +45,31 @@ describe('story: a monthly bill paid online, three months running', () => {
 
     // Month 1: the bill on day 1, paid on day 2; its reminder (day 4) is called off.
     const first = await billOn(1, 0);
-    await advanceTo(calendar.at(2, '12:00'));
+    await story.advanceTo(calendar.at(2, '12:00'));
     await pay(0);
     await story.reminderCalledOff(first.data.decisionId);
 
     // Month 2: the bill on day 31; no payment by day 34, 09:00 — the reminder goes, by email.
     const second = await billOn(31, 1);
-    await advanceTo(calendar.at(34, '09:00'));
+    await story.advanceTo(calendar.at(34, '09:00'));
     const reminder = await story.waitFor('the reminder of the second bill', () =>
       story
         .decisions()
         .find((d) => d.data.reminderOf === second.data.decisionId && d.data.outcome === 'approved'),
     );
     await story.sentFor(reminder.data.requestId);
-    await advanceTo(calendar.at(36, '18:00'));
+    await story.advanceTo(calendar.at(36, '18:00'));
     await pay(1);
 
     // Month 3: the bill on day 61, paid that afternoon.
     const third = await billOn(61, 2);
-    await advanceTo(calendar.at(61, '15:00'));
+    await story.advanceTo(calendar.at(61, '15:00'));
     await pay(2);
     await story.reminderCalledOff(third.data.decisionId);
     // Past the day the third bill's reminder would have come: nothing more.
-    await advanceTo(calendar.at(65, '12:00'));
+    await story.advanceTo(calendar.at(65, '12:00'));
 
-    expect(
-      story
-        .received()
-        .map((r) => [calendar.dayOf(r.at), calendar.clock(r.at), r.channel, r.intentType]),
-    ).toEqual([
+    expect(story.receivedOn(calendar)).toEqual([
       [1, '09:00', 'email', 'billing.payment_due'],
       [31, '09:00', 'email', 'billing.payment_due'],
       [34, '09:00', 'email', 'billing.payment_due'],

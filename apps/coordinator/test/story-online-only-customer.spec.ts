@@ -22,7 +22,6 @@ describe('story: the online-only customer', () => {
     const zone = zoneAtHours(8, 8);
     await story.profile({ timeZone: zone });
     const calendar = new StoryCalendar(zone, story.now());
-    const advanceTo = (t: Date) => story.advance(t.getTime() - story.now().getTime());
     const daysAgo = (n: number) => new Date(story.now().getTime() - n * 86_400_000);
     for (let i = 0; i < 8; i++)
       await story.send(
@@ -50,7 +49,7 @@ describe('story: the online-only customer', () => {
     );
     expect(JSON.stringify(learnt)).not.toContain('"voice"');
     // Day 1, 09:00: the bill.
-    await advanceTo(calendar.at(1, '09:00'));
+    await story.advanceTo(calendar.at(1, '09:00'));
     const intentKey = `bill:${story.customerId}:2026-12`;
     const due = await story.send('billing', 'billing.payment_due', {
       intentKey,
@@ -78,7 +77,7 @@ describe('story: the online-only customer', () => {
     );
 
     // Day 2, 20:00: the customer pays online; the reminder planned for day 4 is called off.
-    await advanceTo(calendar.at(2, '20:00'));
+    await story.advanceTo(calendar.at(2, '20:00'));
     await story.send('billing', 'interaction.payment', {
       channel: 'web',
       amount: 39.9,
@@ -88,13 +87,9 @@ describe('story: the online-only customer', () => {
     expect(calledOff.data.reasons).toEqual([expect.objectContaining({ code: 'fulfilled' })]);
 
     // Past the day the reminder would have come: one message in all, on chat, day 1 at 09:00.
-    await advanceTo(calendar.at(5, '12:00'));
+    await story.advanceTo(calendar.at(5, '12:00'));
     expect(story.decisions().some((d) => d.data.channel === 'voice')).toBe(false);
-    expect(
-      story
-        .received()
-        .map((r) => [calendar.dayOf(r.at), calendar.clock(r.at), r.channel, r.intentType]),
-    ).toEqual([[1, '09:00', 'chat', 'billing.payment_due']]);
+    expect(story.receivedOn(calendar)).toEqual([[1, '09:00', 'chat', 'billing.payment_due']]);
     const timeline = await story.timeline();
     expect(timeline.map((e) => e.kind)).toEqual(
       expect.arrayContaining(['request', 'decision', 'delivery', 'reminder', 'fulfilment']),

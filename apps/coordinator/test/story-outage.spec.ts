@@ -31,10 +31,9 @@ describe('story: an outage', () => {
       unaffected.profile({ timeZone: zone, preferredChannel: 'sms' }),
     ]);
     const calendar = new StoryCalendar(zone, affected.now());
-    const advanceTo = (t: Date) => affected.advance(t.getTime() - affected.now().getTime());
 
     // Day 1, 18:00: the outage starts in the affected customer's area.
-    await advanceTo(calendar.at(1, '18:00'));
+    await affected.advanceTo(calendar.at(1, '18:00'));
     await affected.send('network', 'case.opened', { caseId: outageId, kind: 'outage' });
     await affected.waitFor('the outage case', async () =>
       (await affected.timeline()).some((e) => e.kind === 'case') ? true : undefined,
@@ -58,18 +57,18 @@ describe('story: an outage', () => {
     await affected.sentFor(toAffected);
 
     // 18:30: loyalty's promotion is held back during the outage.
-    await advanceTo(calendar.at(1, '18:30'));
+    await affected.advanceTo(calendar.at(1, '18:30'));
     const promo = await affected.send('loyalty', 'loyalty.offer', {
       intentKey: `offer:${affected.customerId}:winter`,
       variables: { offer: '20% off a faster plan' },
       action: { url: 'https://shop.example.test/winter' },
     });
     // 20:00: update 2; 20:10: a late copy of update 1 (a retry from the network system).
-    await advanceTo(calendar.at(1, '20:00'));
+    await affected.advanceTo(calendar.at(1, '20:00'));
     const second = await affected.send('network', 'network.outage', outage(2, '23:00'));
     await affected.decided(promo, second);
     await affected.sentFor(second);
-    await advanceTo(calendar.at(1, '20:10'));
+    await affected.advanceTo(calendar.at(1, '20:10'));
     const late = await affected.send('network', 'network.outage', outage(1, '21:00'));
     await affected.decided(late);
 
@@ -83,7 +82,7 @@ describe('story: an outage', () => {
     expect(byRequest(late).reasons).toEqual([expect.objectContaining({ code: 'superseded' })]);
 
     // Day 2, 01:30: fixed. The affected customer hears it is over; the other never hears of it.
-    await advanceTo(calendar.at(2, '01:30'));
+    await affected.advanceTo(calendar.at(2, '01:30'));
     await affected.send('network', 'case.closed', { caseId: outageId, kind: 'outage' });
     const resolved = (story: Story) =>
       story.send('network', 'network.outage_resolved', {
@@ -97,11 +96,7 @@ describe('story: an outage', () => {
     // Inside the night's quiet hours, critical: at once, on a channel that does not disturb.
     expect(byRequest(endA)).toMatchObject({ outcome: 'approved', channel: 'push' });
     expect(byRequest(endA).reasons.map((r) => r.code)).toContain('critical_silent_channel');
-    expect(
-      affected
-        .received()
-        .map((r) => [calendar.dayOf(r.at), calendar.clock(r.at), r.channel, r.intentType]),
-    ).toEqual([
+    expect(affected.receivedOn(calendar)).toEqual([
       [1, '18:00', 'sms', 'network.outage'],
       [1, '20:00', 'sms', 'network.outage'],
       [2, '01:30', 'push', 'network.outage_resolved'],

@@ -20,9 +20,8 @@ describe('story: the phone upgrade', () => {
     const zone = zoneAtHours(10, 10);
     await story.profile({ timeZone: zone, preferredChannel: 'email' });
     const calendar = new StoryCalendar(zone, story.now());
-    const advanceTo = (t: Date) => story.advance(t.getTime() - story.now().getTime());
     // Day 1, 11:00: the customer has just upgraded in the shop.
-    await advanceTo(calendar.at(1, '11:00'));
+    await story.advanceTo(calendar.at(1, '11:00'));
     const checkIn = {
       intentKey: `check-in:${story.customerId}:upgrade`,
       variables: { product: 'Pixel 11' },
@@ -75,11 +74,7 @@ describe('story: the phone upgrade', () => {
     // The two weeks after, moment by moment.
     await story.playOut([survey, options], calendar.at(15, '12:00'));
     // What the customer receives: one message a day, each once.
-    expect(
-      story
-        .received()
-        .map((r) => [calendar.dayOf(r.at), calendar.clock(r.at), r.channel, r.intentType]),
-    ).toEqual([
+    expect(story.receivedOn(calendar)).toEqual([
       [1, '11:00', 'email', 'service.check_in'],
       // Not before the time sales set, on the channel sales restricted it to.
       [2, '11:00', 'sms', 'service.options'],

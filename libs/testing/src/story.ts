@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { departmentEvent, newCustomerId, postEvents } from './department-events';
 import type { TestStack } from './stack';
 import { advanceStackClock, testNow } from './test-clock';
+import type { StoryCalendar } from './story-calendar';
 import { TopicTap } from './topic-tap';
 import { waitFor } from './wait';
 
@@ -219,6 +220,19 @@ export class Story {
       .sort((a, b) => a.at.getTime() - b.at.getTime());
   }
 
+  /**
+   * What the customer received, a row a message: the story's day and the customer's clock it
+   * went at, its channel and its intent — `[3, '15:00', 'email', 'service.appointment_tomorrow']`.
+   */
+  receivedOn(calendar: StoryCalendar): [number, string, string, string][] {
+    return this.received().map((r) => [
+      calendar.dayOf(r.at),
+      calendar.clock(r.at),
+      r.channel,
+      r.intentType,
+    ]);
+  }
+
   /** Waits until the message asked for by `requestId` has been sent; returns when and how. */
   async sentFor(requestId: string) {
     return this.waitFor(`the message of ${requestId} sent`, () =>
@@ -238,6 +252,11 @@ export class Story {
         ? (found as SeenDecision[])
         : undefined;
     });
+  }
+
+  /** Moves every service's clock on to `t` (never back). */
+  async advanceTo(t: Date): Promise<Date> {
+    return this.advance(t.getTime() - this.now().getTime());
   }
 
   /**
