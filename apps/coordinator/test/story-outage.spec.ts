@@ -92,7 +92,7 @@ describe('story: an outage', () => {
       });
     const [endA, endB] = await Promise.all([resolved(affected), resolved(unaffected)]);
     await Promise.all([affected.decided(endA), unaffected.decided(endB)]);
-    await affected.playOut([endA], calendar.at(2, '12:00'));
+    await affected.sentFor(endA);
     // Inside the night's quiet hours, critical: at once, on a channel that does not disturb.
     expect(byRequest(endA)).toMatchObject({ outcome: 'approved', channel: 'push' });
     expect(byRequest(endA).reasons.map((r) => r.code)).toContain('critical_silent_channel');

@@ -101,6 +101,16 @@ export class Story {
    * what came due); returns the time they now read.
    */
   async advance(ms: number): Promise<Date> {
+    // Time moves on only once the dispatcher holds every message approved for this customer so
+    // far (sent, or scheduled for its window): moved first, it would send one at the later time.
+    await this.waitFor('the dispatcher to take every approved message before time moves on', () => {
+      const taken = new Set(this.deliveries().map((d) => d.data.decisionId));
+      return this.decisions().every(
+        (d) => d.data.outcome !== 'approved' || taken.has(d.data.decisionId),
+      )
+        ? true
+        : undefined;
+    });
     return advanceStackClock(this.stack, ms);
   }
 
