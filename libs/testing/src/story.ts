@@ -200,6 +200,7 @@ export class Story {
 
   deliveries() {
     return this.tap.events<{
+      id: string;
       time: string;
       data: {
         deliveryId: string;
@@ -216,11 +217,13 @@ export class Story {
 
   /**
    * What the customer received so far: each message sent, in order, with when (the dispatcher's
-   * clock) and on which channel.
+   * clock) and on which channel. An announcement repeated under the same event id (a recovered
+   * claim) is one message, as for every consumer; a second send would have an id of its own.
    */
   received(): { at: Date; channel: string; intentType: string; requestId: string }[] {
+    const seen = new Set<string>();
     return this.deliveries()
-      .filter((d) => d.data.state === 'sent')
+      .filter((d) => d.data.state === 'sent' && !seen.has(d.id) && seen.add(d.id))
       .map((d) => ({
         at: new Date(d.time),
         channel: d.data.channel,
