@@ -1,4 +1,4 @@
-import { ManualClock, SystemClock } from './clock';
+import { eventTime, ManualClock, SystemClock } from './clock';
 
 describe('ManualClock', () => {
   let machine = 1_000_000;
@@ -49,5 +49,13 @@ describe('SystemClock', () => {
     const at = new SystemClock().nowMs();
     expect(at).toBeGreaterThanOrEqual(before);
     expect(at).toBeLessThanOrEqual(Date.now());
+  });
+});
+
+describe('eventTime', () => {
+  const clock = new ManualClock({ at: new Date('2026-03-01T02:30:00Z') }, () => 0);
+  it('is the time the sender gave, or now by the clock when it gave none', () => {
+    expect(eventTime('2026-01-05T10:00:00Z', clock).toISOString()).toBe('2026-01-05T10:00:00.000Z');
+    expect(eventTime(undefined, clock).toISOString()).toBe('2026-03-01T02:30:00.000Z');
   });
 });

@@ -73,3 +73,8 @@ export class ManualClock extends Clock {
     this.offsetMs += ms;
   }
 }
+
+/** When an event happened: the time its sender gave, or — when it gave none — now by `clock`. */
+export function eventTime(stated: string | Date | undefined, clock: Clock): Date {
+  return stated === undefined ? clock.now() : new Date(stated);
+}

@@ -7,7 +7,7 @@ import { durationMs, planReminder } from '@onevoice/policy';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { LedgerRepository } from '../ledger/ledger.repository';
-import { Clock } from '@onevoice/clock';
+import { Clock, eventTime } from '@onevoice/clock';
 
 type DeliveryEvent = TopicEvent<typeof Topics.deliveries>;
 
@@ -28,7 +28,7 @@ export class DeliveriesConsumer {
   async onDeliveries(@Payload() batch: EventBatch<DeliveryEvent>): Promise<void> {
     await this.inbox.process(batch, async (tx, { event }) => {
       const d = event.data;
-      const at = event.time ? new Date(event.time) : this.clock.now();
+      const at = eventTime(event.time, this.clock);
       await this.ledger.lockCustomer(tx, event.subject);
       await this.ledger.addTimeline(
         tx,

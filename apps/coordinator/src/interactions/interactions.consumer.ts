@@ -8,7 +8,7 @@ import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { CoordinatorService, hasGoneOut } from '../ledger/coordinator.service';
 import { LedgerSession } from '../ledger/ledger-session';
 import { LedgerRepository } from '../ledger/ledger.repository';
-import { Clock } from '@onevoice/clock';
+import { Clock, eventTime } from '@onevoice/clock';
 import { calledOffByFulfilment } from '@onevoice/policy';
 
 type Interaction = TopicEvent<typeof Topics.interactions>;
@@ -29,7 +29,7 @@ export class InteractionsConsumer {
   async onInteractions(@Payload() batch: EventBatch<Interaction>): Promise<void> {
     await this.inbox.process(batch, async (tx, { event }) => {
       await this.ledger.lockCustomer(tx, event.subject);
-      const at = event.time ? new Date(event.time) : this.clock.now();
+      const at = eventTime(event.time, this.clock);
       switch (event.type) {
         case 'interaction.fulfilled':
           return this.fulfil(

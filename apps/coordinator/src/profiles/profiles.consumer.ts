@@ -6,7 +6,7 @@ import type { IdempotentConsumer } from '@onevoice/persistence';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { choicesChanged } from './choices';
-import { Clock } from '@onevoice/clock';
+import { Clock, eventTime } from '@onevoice/clock';
 
 type ProfileEvent = TopicEvent<typeof Topics.profiles>;
 
@@ -26,7 +26,7 @@ export class ProfilesConsumer {
   async onProfiles(@Payload() batch: EventBatch<ProfileEvent>): Promise<void> {
     await this.inbox.process(batch, async (tx, { event }) => {
       await this.ledger.lockCustomer(tx, event.subject);
-      const at = event.time ? new Date(event.time) : this.clock.now();
+      const at = eventTime(event.time, this.clock);
       const profile = { ...event.data, customerId: event.subject };
       const { saved, previous } = await this.ledger.saveProfile(tx, profile, at);
       // What the customer said goes on the timeline (what their behaviour suggests does not):

@@ -6,7 +6,7 @@ import type { IdempotentConsumer } from '@onevoice/persistence';
 import { SurveyLedgerRepository } from '../ledger/survey-ledger.repository';
 import { SurveyThrottlerService, THROTTLER_SOURCE } from '../ledger/survey-throttler.service';
 import { THROTTLER_INBOX } from '../survey-throttler.tokens';
-import { Clock } from '@onevoice/clock';
+import { Clock, eventTime } from '@onevoice/clock';
 
 type Interaction = TopicEvent<typeof Topics.interactions>;
 type Decision = TopicEvent<typeof Topics.decisions>;
@@ -61,7 +61,7 @@ export class CustomerSignalsConsumer {
           event.subject,
           d.decisionId,
           new Date(at),
-          event.time ? new Date(event.time) : this.clock.now(),
+          eventTime(event.time, this.clock),
         );
       }
       return [];
@@ -79,7 +79,7 @@ export class CustomerSignalsConsumer {
           tx,
           event.subject,
           d.decisionId,
-          event.time ? new Date(event.time) : this.clock.now(),
+          eventTime(event.time, this.clock),
         );
       else await this.ledger.contactCalledOff(tx, d.decisionId);
       return this.throttler.evaluate(tx, event.subject, this.clock.now());

@@ -133,11 +133,6 @@ export const channelChoiceRule: Rule = (ctx) => {
   );
 };
 
-/** Whether rule 3 kept the channel the intent already used (an update, a reminder): it stays. */
-export function channelKeptForContinuity(ctx: DecisionContext): boolean {
-  return ctx.keptForContinuity;
-}
-
 /**
  * Where an approved message may go if its channel definitively fails (an email bounces, a number
  * is dead): only for the categories the policy names, never for a message that keeps its channel
@@ -149,7 +144,7 @@ export function fallbackChannels(ctx: DecisionContext): Channel[] {
   const { policy, request, profile } = ctx;
   if (policy.fallback.maxChannels === 0 || !policy.fallback.categories.includes(request.category))
     return [];
-  if (channelKeptForContinuity(ctx)) return [];
+  if (ctx.keptForContinuity) return [];
   const known: (Channel | undefined)[] = [
     profile.categoryChannels?.[request.category],
     profile.preferredChannel,

@@ -9,7 +9,6 @@ import {
 } from '../context';
 import { clockWindow, type ClockWindow } from '../policy-config';
 import { isQuiet, localMinutes, nextAllowed } from '../zoned-time';
-import { channelKeptForContinuity } from './channel-choice.rule';
 
 /** The windows a channel may not be used in: the customer's (or the default), and the channel's own. */
 export function quietFor(ctx: DecisionContext, channel: Channel): ClockWindow[] {
@@ -37,7 +36,7 @@ export const quietHoursRule: Rule = (ctx) => {
 
   // A channel kept for continuity (an update, a reminder) stays: one intent, one channel.
   if (
-    !channelKeptForContinuity(ctx) &&
+    !ctx.keptForContinuity &&
     request.urgency === 'critical' &&
     (from > ctx.sendAfter || quietNow(channel))
   ) {
