@@ -1,21 +1,26 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Topics, type TopicEvent } from '@onevoice/contracts';
+import { Clock, eventTime } from '@onevoice/clock';
+import { Topics } from '@onevoice/contracts';
 import type { EventBatch, Outbound } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
+import {
+  answeredByReply,
+  calledOffByFulfilment,
+  interactionEffects,
+  type Interaction,
+  type InteractionEffect,
+} from '@onevoice/policy';
 import type { EntityManager } from 'typeorm';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { CoordinatorService, hasGoneOut } from '../ledger/coordinator.service';
 import { LedgerSession } from '../ledger/ledger-session';
 import { LedgerRepository } from '../ledger/ledger.repository';
-import { Clock, eventTime } from '@onevoice/clock';
-import { calledOffByFulfilment } from '@onevoice/policy';
 
-type Interaction = TopicEvent<typeof Topics.interactions>;
-
-const ENGAGED = new Set(['opened', 'clicked', 'replied']);
-
-/** What the customer did, as far as the one-voice rules care: fulfilment, cases, inbound contact, engagement. */
+/**
+ * What the customer did, as far as the one-voice rules care: fulfilment, cases, inbound contact,
+ * engagement. What each event means is the gate's (`interactionEffects`); this carries it out.
+ */
 @Controller()
 export class InteractionsConsumer {
   constructor(
@@ -30,116 +35,47 @@ export class InteractionsConsumer {
     await this.inbox.process(batch, async (tx, { event }) => {
       await this.ledger.lockCustomer(tx, event.subject);
       const at = eventTime(event.time, this.clock);
-      switch (event.type) {
-        case 'interaction.fulfilled':
-          return this.fulfil(
-            tx,
-            event.subject,
-            event.data.intentKey,
-            at,
-            `${event.source} reported "${event.data.intentKey}" done.`,
-          );
-        case 'interaction.payment':
-          await this.ledger.recordInbound(tx, event.subject, event.data.channel, at);
-          if (!event.data.fulfils) {
-            await this.ledger.addTimeline(
-              tx,
-              event.subject,
-              at,
-              'interaction',
-              `Paid ${event.data.amount} by ${event.data.channel}.`,
-              event.data,
-            );
-            return [];
-          }
-          return this.fulfil(
-            tx,
-            event.subject,
-            event.data.fulfils,
-            at,
-            `Paid ${event.data.amount} by ${event.data.channel}, settling "${event.data.fulfils}".`,
-          );
-        case 'case.opened':
-          await this.ledger.openCase(tx, event.subject, event.data.caseId, event.data.kind, at);
-          await this.ledger.addTimeline(
-            tx,
-            event.subject,
-            at,
-            'case',
-            `${event.data.kind} case ${event.data.caseId} opened.`,
-            event.data,
-          );
-          return [];
-        case 'case.closed':
-          await this.ledger.closeCase(tx, event.subject, event.data.caseId);
-          await this.ledger.addTimeline(
-            tx,
-            event.subject,
-            at,
-            'case',
-            `${event.data.kind} case ${event.data.caseId} closed.`,
-            event.data,
-          );
-          return [];
-        case 'interaction.inbound_contact':
-          await this.ledger.recordInbound(tx, event.subject, event.data.channel, at);
-          await this.ledger.addTimeline(
-            tx,
-            event.subject,
-            at,
-            'interaction',
-            `The customer contacted us by ${event.data.channel}${event.data.reason ? `: ${event.data.reason}` : ''}.`,
-            event.data,
-          );
-          return this.replied(tx, event.subject, event.data.text, at);
-        case 'interaction.self_service':
-          await this.ledger.addTimeline(
-            tx,
-            event.subject,
-            at,
-            'interaction',
-            `Self-service on ${event.data.channel}: ${event.data.action}.`,
-            event.data,
-          );
-          return [];
-        case 'interaction.engagement':
-          if (ENGAGED.has(event.data.action))
-            await this.ledger.markEngaged(tx, event.data.decisionId);
-          await this.ledger.addTimeline(
-            tx,
-            event.subject,
-            at,
-            'engagement',
-            `The customer ${event.data.action} the ${event.data.channel} message.`,
-            event.data,
-          );
-          return [];
-      }
+      const out: Outbound[] = [];
+      for (const effect of interactionEffects(event))
+        out.push(...(await this.apply(tx, event, effect, at)));
+      return out;
     });
   }
 
-  /**
-   * A reply with the word a message asked for ("reply BOOK") answers that message: it was engaged
-   * with, and what it asked for is done — its reminders are called off, as on any fulfilment.
-   */
-  private async replied(
+  private async apply(
     tx: EntityManager,
-    customerId: string,
-    text: string | undefined,
+    event: Interaction,
+    effect: InteractionEffect,
     at: Date,
   ): Promise<Outbound[]> {
-    const keyword = replyKeywordOf(text);
-    if (!keyword) return [];
-    const answered = await this.ledger.answeredByReply(tx, customerId, keyword, at);
-    if (!answered) return [];
-    await this.ledger.markEngaged(tx, answered.decisionId);
-    return this.fulfil(
-      tx,
-      customerId,
-      answered.intentKey,
-      at,
-      `Replied ${keyword} to ${answered.intentType}: "${answered.intentKey}" is done.`,
-    );
+    const customerId = event.subject;
+    switch (effect.kind) {
+      case 'inbound':
+        await this.ledger.recordInbound(tx, customerId, effect.channel, at);
+        return [];
+      case 'timeline':
+        await this.ledger.addTimeline(tx, customerId, at, effect.entry, effect.text, event.data);
+        return [];
+      case 'open-case':
+        await this.ledger.openCase(tx, customerId, effect.caseId, effect.caseKind, at);
+        return [];
+      case 'close-case':
+        await this.ledger.closeCase(tx, customerId, effect.caseId);
+        return [];
+      case 'engaged':
+        await this.ledger.markEngaged(tx, effect.decisionId);
+        return [];
+      case 'fulfil':
+        return this.fulfil(tx, customerId, effect.intentKey, at, effect.summary);
+      case 'reply': {
+        const answered = await this.ledger.answeredByReply(tx, customerId, effect.keyword, at);
+        const out: Outbound[] = [];
+        if (answered)
+          for (const next of answeredByReply(effect.keyword, answered))
+            out.push(...(await this.apply(tx, event, next, at)));
+        return out;
+      }
+    }
   }
 
   /** A fulfilled intent cancels whatever of it has not gone out, reminders included. */
@@ -168,13 +104,4 @@ export class InteractionsConsumer {
     await session.flush();
     return out;
   }
-}
-
-/** The word a reply starts with, as a keyword ("book!" → BOOK); none for an empty text. */
-export function replyKeywordOf(text: string | undefined): string | undefined {
-  const first = text
-    ?.trim()
-    .split(/\s+/)[0]
-    ?.replace(/[^\p{L}\p{N}]/gu, '');
-  return first ? first.toUpperCase() : undefined;
 }

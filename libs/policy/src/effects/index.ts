@@ -2,3 +2,4 @@ export * from './fulfilment';
 export * from './priority-arbitration';
 export * from './reminder-planning';
 export * from './supersession';
+export * from './interaction';
