@@ -3,7 +3,7 @@ import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistenc
 import { intentCatalogueProvider, StaffCredential } from '@onevoice/runtime';
 import { PreferenceCentreController } from './centre/preference-centre.controller';
 import type { BehaviourProfilerEnv } from './config/env';
-import { profilerConfigProvider } from './inference/profiler-config.provider';
+import { profilerConfigProvider } from './config/profiler-config.provider';
 import { BehaviourProfilerInit1763900000000 } from './migrations/1763900000000-BehaviourProfilerInit';
 import { Profiles1764100000000 } from './migrations/1764100000000-Profiles';
 import { PROFILER_INBOX, PROFILER_LINKS } from './profiler.tokens';

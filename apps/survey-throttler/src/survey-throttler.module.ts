@@ -3,7 +3,7 @@ import { intentCatalogueSchema } from '@onevoice/contracts';
 import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
 import { INTENT_CATALOGUE, loadConfigFile } from '@onevoice/runtime';
 import type { SurveyThrottlerEnv } from './config/env';
-import { surveyPolicyProvider } from './gate/survey-policy.provider';
+import { surveyPolicyProvider } from './config/survey-policy.provider';
 import { SurveyLedgerRepository } from './ledger/survey-ledger.repository';
 import { SurveyThrottlerService } from './ledger/survey-throttler.service';
 import { SurveyThrottlerInit1763900000000 } from './migrations/1763900000000-SurveyThrottlerInit';

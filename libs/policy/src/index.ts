@@ -5,3 +5,6 @@ export * from './policy-config';
 export * from './zoned-time';
 export { priorityOf } from './context';
 export * from './effects';
+export * from './survey';
+export * from './delivery';
+export * from './profile';

@@ -3,11 +3,7 @@ import type { Category } from '@onevoice/contracts';
 import { verifyToken, type LinkClaims } from '@onevoice/links';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
-import {
-  noPreferences,
-  replacePreferences,
-  type ConsentEntry,
-} from '../preferences/explicit-preferences';
+import { noPreferences, replacePreferences, type ConsentEntry } from '@onevoice/policy';
 import { ProfileRepository } from '../profiles/profile.repository';
 import { ProfileWriter } from '../profiles/profile-writer';
 import { PROFILER_LINKS, type ProfilerLinks } from '../profiler.tokens';

@@ -1,5 +1,5 @@
 import { isKnownTimeZone, OPTIONAL_CATEGORIES, type Channel } from '@onevoice/contracts';
-import type { ExplicitPreferences } from '../preferences/explicit-preferences';
+import type { ExplicitPreferences } from '@onevoice/policy';
 
 /** The wording the customer sees; the consent ledger records which version they agreed to. */
 export const PAGE_WORDING_VERSION = 'preference-centre-2026-11';

@@ -1,10 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { loadConfigFile } from '@onevoice/runtime';
-import {
-  compileProfilerConfig,
-  profilerConfigSchema,
-  type ProfilerConfig,
-} from './profiler-config';
+import { compileProfilerConfig, profilerConfigSchema, type ProfilerConfig } from '@onevoice/policy';
 
 export const PROFILER_CONFIG = Symbol('ProfilerConfig');
 

@@ -4,10 +4,10 @@ import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contrac
 import type { EventBatch, InboundMessage } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
-import type { ProfilerConfig } from '../inference/profiler-config';
-import { PROFILER_CONFIG } from '../inference/profiler-config.provider';
-import { signalsOfDelivery, signalsOfInteraction } from '../inference/signals';
-import { smsKeywordChange, type ConsentEntry } from '../preferences/explicit-preferences';
+import type { ProfilerConfig } from '@onevoice/policy';
+import { PROFILER_CONFIG } from '../config/profiler-config.provider';
+import { signalsOfDelivery, signalsOfInteraction } from '@onevoice/policy';
+import { smsKeywordChange, type ConsentEntry } from '@onevoice/policy';
 import { PROFILER_INBOX } from '../profiler.tokens';
 import { ProfileRepository, type CustomerRow } from './profile.repository';
 import { ProfileService } from './profile.service';

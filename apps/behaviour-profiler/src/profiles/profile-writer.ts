@@ -7,7 +7,7 @@ import {
 import { EventPublisher } from '@onevoice/messaging';
 import { Outbox } from '@onevoice/persistence';
 import { DataSource } from 'typeorm';
-import type { ConsentEntry } from '../preferences/explicit-preferences';
+import type { ConsentEntry } from '@onevoice/policy';
 import { ProfileRepository, type CustomerRow } from './profile.repository';
 import { ProfileService } from './profile.service';
 import { Clock } from '@onevoice/clock';

@@ -1,11 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { emptyBehaviour, type BehaviourState } from '../inference/behaviour';
-import {
-  noPreferences,
-  type ConsentEntry,
-  type ExplicitPreferences,
-} from '../preferences/explicit-preferences';
+import { emptyBehaviour, type BehaviourState } from '@onevoice/policy';
+import { noPreferences, type ConsentEntry, type ExplicitPreferences } from '@onevoice/policy';
 
 /** One customer's row, as the profiler works on it. */
 export interface CustomerRow {

@@ -8,15 +8,11 @@ import {
 } from '@onevoice/contracts';
 import { outbound, type Outbound } from '@onevoice/messaging';
 import { createHash } from 'node:crypto';
-import { addSignal, explain, infer, type Signal } from '../inference/behaviour';
-import type { ProfilerConfig } from '../inference/profiler-config';
-import { PROFILER_CONFIG } from '../inference/profiler-config.provider';
-import {
-  applyPreferenceChange,
-  type ChangeMeta,
-  type ConsentEntry,
-} from '../preferences/explicit-preferences';
-import { composeProfile, materialKey } from '../preferences/profile-composer';
+import { addSignal, explain, infer, type Signal } from '@onevoice/policy';
+import type { ProfilerConfig } from '@onevoice/policy';
+import { PROFILER_CONFIG } from '../config/profiler-config.provider';
+import { applyPreferenceChange, type ChangeMeta, type ConsentEntry } from '@onevoice/policy';
+import { composeProfile, materialKey } from '@onevoice/policy';
 import type { CustomerRow } from './profile.repository';
 
 export const PROFILER_SOURCE = 'onevoice/behaviour-profiler';

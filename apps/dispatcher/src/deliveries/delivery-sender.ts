@@ -16,18 +16,20 @@ import {
 import { SpanKind, SpanStatusCode, trace as otelTrace } from '@opentelemetry/api';
 import { failpoint, Outbox } from '@onevoice/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
-import {
-  CHANNEL_ADAPTERS,
-  ProviderError,
-  type ChannelAdapter,
-  type ChannelAdapters,
-} from '../channels/channel-adapter';
+import { CHANNEL_ADAPTERS, ProviderError, type ChannelAdapters } from '../channels/channel-adapter';
 import { CircuitBreaker } from '../channels/circuit-breaker';
 import { DeliveriesRepository, rowOf, type DeliveryRow } from './deliveries.repository';
 import { DeliveryComposer } from './delivery-composer';
-import { nextFallback } from './fallback';
 import { SENDING_POLICY, type SendingPolicy } from './deliveries.tokens';
 import { Clock } from '@onevoice/clock';
+import {
+  afterFailure,
+  nextFallback,
+  retryDelay,
+  windowClosed,
+  type AfterFailure,
+  type FailureKind,
+} from '@onevoice/policy';
 
 export const DELIVERY_SOURCE = 'onevoice/dispatcher';
 /**
@@ -149,7 +151,7 @@ export class DeliverySender {
       const rows = await this.deliveries.claimDue(tx, now, limit);
       const ready: DeliveryRow[] = [];
       for (const row of rows) {
-        if (row.send_before && new Date(row.send_before).getTime() < now.getTime()) {
+        if (windowClosed(row.send_before, now.getTime())) {
           await this.deliveries.markExpired(tx, row.delivery_id);
           await this.outbox.enqueue(tx, [
             this.event(row, 'failed', now, 'send window closed before it could go out'),
@@ -211,7 +213,7 @@ export class DeliverySender {
       if (!row) return false;
       await this.outbox.enqueue(
         tx,
-        await this.ambiguous(tx, row, now, 'the sender stopped during the provider call'),
+        await this.settle(tx, row, 'ambiguous', now, 'the sender stopped during the provider call'),
       );
       return true;
     });
@@ -238,7 +240,7 @@ export class DeliverySender {
         await this.deliveries.markUncertain(
           tx,
           row.delivery_id,
-          new Date(now.getTime() + this.backoff(row.attempts)),
+          new Date(now.getTime() + retryDelay(row.attempts, this.policy)),
           `status lookup failed: ${(err as Error).message}`,
         );
       }
@@ -319,22 +321,45 @@ export class DeliverySender {
       error: message,
     });
     if (kind === 'transient') this.breaker(row.provider).failed(now.getTime());
-    if (kind === 'permanent' || (kind === 'transient' && row.attempts >= this.policy.maxAttempts)) {
-      await this.deliveries.markFailed(tx, row.delivery_id, message);
-      return [
-        this.event(row, 'failed', now, message, trace),
-        ...(await this.fallBack(tx, row, now, message)),
-      ];
-    } else if (kind === 'transient') {
-      await this.deliveries.retryAt(
-        tx,
-        row.delivery_id,
-        new Date(now.getTime() + this.backoff(row.attempts)),
-        message,
-      );
-      return [];
+    return this.settle(tx, row, kind, now, message, trace);
+  }
+
+  /** Carries out the gate's word on a failed call (see `afterFailure`). */
+  private async settle(
+    tx: EntityManager,
+    row: DeliveryRow,
+    kind: FailureKind,
+    now: Date,
+    message: string,
+    trace?: Record<string, string>,
+  ): Promise<Outbound[]> {
+    const next: AfterFailure = afterFailure(
+      { kind, attempts: row.attempts, idempotent: this.adapters.for(row.channel).idempotent },
+      this.policy,
+      now.getTime(),
+    );
+    switch (next.then) {
+      case 'fail':
+        await this.deliveries.markFailed(tx, row.delivery_id, message);
+        return [
+          this.event(row, 'failed', now, message, trace),
+          ...(await this.fallBack(tx, row, now, message)),
+        ];
+      case 'retry':
+        await this.deliveries.retryAt(tx, row.delivery_id, new Date(next.at), message);
+        return [];
+      case 'resend':
+        await this.deliveries.retryAt(
+          tx,
+          row.delivery_id,
+          now,
+          `${message}; the provider dedupes by key`,
+        );
+        return [];
+      case 'uncertain':
+        await this.deliveries.markUncertain(tx, row.delivery_id, now, message);
+        return [this.event(row, 'uncertain', now, message, trace)];
     }
-    return this.ambiguous(tx, row, now, message, trace);
   }
 
   /**
@@ -378,28 +403,6 @@ export class DeliverySender {
     ];
   }
 
-  /** The provider may have it: resend only where the provider dedupes by key, else ask it. */
-  private async ambiguous(
-    tx: EntityManager,
-    row: DeliveryRow,
-    now: Date,
-    why: string,
-    trace?: Record<string, string>,
-  ): Promise<Outbound[]> {
-    const adapter: ChannelAdapter = this.adapters.for(row.channel);
-    if (adapter.idempotent && row.attempts < this.policy.maxAttempts) {
-      await this.deliveries.retryAt(
-        tx,
-        row.delivery_id,
-        now,
-        `${why}; the provider dedupes by key`,
-      );
-      return [];
-    }
-    await this.deliveries.markUncertain(tx, row.delivery_id, now, why);
-    return [this.event(row, 'uncertain', now, why, trace)];
-  }
-
   private breaker(provider: string): CircuitBreaker {
     let b = this.breakers.get(provider);
     if (!b)
@@ -408,10 +411,6 @@ export class DeliverySender {
         (b = new CircuitBreaker(this.policy.breakerThreshold, this.policy.breakerCoolDownMs)),
       );
     return b;
-  }
-
-  private backoff(attempts: number): number {
-    return Math.min(this.policy.retryBaseMs * 2 ** Math.max(0, attempts - 1), 60_000);
   }
 
   /**

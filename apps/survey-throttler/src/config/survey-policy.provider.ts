@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type { IntentCatalogue } from '@onevoice/contracts';
 import { ConfigError, loadConfigFile } from '@onevoice/runtime';
-import { compileSurveyPolicy, surveyPolicyConfigSchema, type SurveyPolicy } from './survey-policy';
+import { compileSurveyPolicy, surveyPolicyConfigSchema, type SurveyPolicy } from '@onevoice/policy';
 
 export const SURVEY_POLICY = Symbol('SurveyPolicy');
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CaseKind, Touchpoint } from '@onevoice/contracts';
 import type { EntityManager } from 'typeorm';
-import type { Contact, SurveyLedger, SurveyRecord } from '../gate/model';
+import type { Contact, SurveyLedger, SurveyRecord } from '@onevoice/policy';
 
 /** What the throttler stores of a survey request, to send it as a contact request later. */
 export interface StoredSurvey {

@@ -9,10 +9,8 @@ import {
 import { outbound, type Outbound } from '@onevoice/messaging';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import type { EntityManager } from 'typeorm';
-import type { Reason, SurveyVerdict } from '../gate/model';
-import { gateSurveys } from '../gate/survey-gate';
-import type { SurveyPolicy } from '../gate/survey-policy';
-import { SURVEY_POLICY } from '../gate/survey-policy.provider';
+import { gateSurveys, type Reason, type SurveyPolicy, type SurveyVerdict } from '@onevoice/policy';
+import { SURVEY_POLICY } from '../config/survey-policy.provider';
 import {
   SurveyLedgerRepository,
   type StoredSurvey,

@@ -7,7 +7,7 @@ import {
   type TopicEvent,
   type Topics,
 } from '@onevoice/contracts';
-import type { SurveyPolicy } from '../gate/survey-policy';
+import type { SurveyPolicy } from '@onevoice/policy';
 import type { StoredSurvey } from '../ledger/survey-ledger.repository';
 
 type SurveyRequestEvent = TopicEvent<typeof Topics.surveyRequests>;

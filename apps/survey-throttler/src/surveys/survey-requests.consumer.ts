@@ -4,8 +4,8 @@ import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contrac
 import type { EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
-import type { SurveyPolicy } from '../gate/survey-policy';
-import { SURVEY_POLICY } from '../gate/survey-policy.provider';
+import type { SurveyPolicy } from '@onevoice/policy';
+import { SURVEY_POLICY } from '../config/survey-policy.provider';
 import { SurveyLedgerRepository } from '../ledger/survey-ledger.repository';
 import { SurveyThrottlerService } from '../ledger/survey-throttler.service';
 import { THROTTLER_INBOX } from '../survey-throttler.tokens';

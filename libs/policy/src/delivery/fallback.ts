@@ -1,5 +1,6 @@
 import type { Channel, DecisionData } from '@onevoice/contracts';
-import { clockWindow, nextAllowed } from '@onevoice/policy';
+import { clockWindow } from '../policy-config';
+import { nextAllowed } from '../zoned-time';
 
 export type Fallback = NonNullable<DecisionData['fallback']>;
 

@@ -1,5 +1,5 @@
 import type { ProfileData } from '@onevoice/contracts';
-import type { Inference } from '../inference/behaviour';
+import type { Inference } from './behaviour';
 import type { ExplicitPreferences } from './explicit-preferences';
 
 /**

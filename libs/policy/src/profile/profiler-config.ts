@@ -1,5 +1,5 @@
 import { channelSchema, durationSchema, type Channel } from '@onevoice/contracts';
-import { durationMs } from '@onevoice/policy';
+import { durationMs } from '../duration';
 import { z } from 'zod';
 
 /** The profiler's settings (config/profiler.yaml), validated at start-up. */

@@ -1,12 +1,8 @@
-import type { CaseKind, Channel, ReasonCode, RuleName, Touchpoint } from '@onevoice/contracts';
+import type { CaseKind, Channel, ReasonCode, Touchpoint } from '@onevoice/contracts';
+import type { Reason } from '../model';
 import type { SurveyPolicy } from './survey-policy';
 
-/** One rule that fired: a code of the catalogue and a sentence a contact-centre agent can read. */
-export interface Reason {
-  rule: RuleName;
-  code: ReasonCode;
-  text: string;
-}
+export type { Reason };
 
 /** A survey request as the throttler's ledger holds it. */
 export interface SurveyRecord {

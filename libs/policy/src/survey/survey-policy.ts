@@ -6,7 +6,7 @@ import {
   type Channel,
   type Touchpoint,
 } from '@onevoice/contracts';
-import { durationMs } from '@onevoice/policy';
+import { durationMs } from '../duration';
 import { z } from 'zod';
 
 const surveyTypeSchema = z.object({
