@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
+import { CHANNELS } from '@onevoice/contracts';
+import type { DecisionContext } from './context';
 import type { ContactRequest, CustomerLedger, CustomerProfile, LedgerDecision } from './model';
 import { compilePolicy, policyConfigSchema, type Policy } from './policy-config';
 
@@ -51,6 +53,43 @@ export function sent(over: Partial<LedgerDecision> = {}): LedgerDecision {
     decidedAt: new Date(NOW.getTime() - 2 * HOUR),
     at: new Date(NOW.getTime() - 2 * HOUR),
     sent: true,
+    ...over,
+  };
+}
+
+/**
+ * A decision context as the engine builds it before the first rule, for calling one rule on its
+ * own; `over` sets what the earlier rules would have (a channel, a later sendAfter).
+ */
+export function context(
+  input: {
+    request?: ContactRequest;
+    ledger?: CustomerLedger;
+    profile?: CustomerProfile;
+    policy?: Policy;
+    now?: Date;
+  } = {},
+  over: Partial<DecisionContext> = {},
+): DecisionContext {
+  const req = input.request ?? request();
+  const led = input.ledger ?? ledger();
+  const now = (input.now ?? NOW).getTime();
+  return {
+    request: req,
+    ledger: led,
+    profile: input.profile ?? profile(),
+    policy: input.policy ?? shippedPolicy,
+    now,
+    sameIntent: led.decisions.filter((d) => d.intentKey === req.intentKey),
+    candidates: [...CHANNELS],
+    channel: undefined,
+    keptForContinuity: false,
+    sendAfter: now,
+    sendBefore: undefined,
+    mergedRequestIds: [],
+    supersedes: [],
+    displaces: [],
+    reasons: [],
     ...over,
   };
 }
