@@ -1,4 +1,4 @@
-import { serviceDatabaseForSpec, testStack } from '@onevoice/testing';
+import { serviceDatabaseForSpec, testStack, waitFor } from '@onevoice/testing';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LedgerRepository } from '../src/ledger/ledger.repository';
 import { LedgerSession } from '../src/ledger/ledger-session';
@@ -71,7 +71,15 @@ describe('one request in two transactions', () => {
     await locked;
     // The second looks while the first holds the lock (and has not stored the request yet).
     const second = ds.transaction((tx) => claimAndStore(tx));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Released once the second waits for the first's lock (Postgres says so), not after a guess.
+    await waitFor('the second transaction waiting for the lock', async () => {
+      const rows = (await ds.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'
+            AND backend_type = 'client backend'`,
+      )) as { n: number }[];
+      return rows[0]!.n > 0 ? true : undefined;
+    });
     releaseFirst();
 
     await expect(first).resolves.toBe('stored');
