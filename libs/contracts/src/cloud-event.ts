@@ -4,17 +4,21 @@ import { z } from 'zod';
  * The CloudEvents 1.0 envelope in structured JSON mode. Every OneVoice topic carries these;
  * `subject` is always the customer id and the Kafka key.
  */
+/** A customer id: what `subject` holds and Kafka keys by (an E.164 number such as +15551234567 is one). */
+export const customerIdSchema = (field: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${field} must be the customer id`)
+    .max(200)
+    .regex(/^[A-Za-z0-9._:@+-]+$/, `${field} (customer id) may hold letters, digits and ._:@+-`);
+
 export const cloudEventEnvelopeSchema = z.object({
   specversion: z.literal('1.0', { error: 'specversion must be "1.0"' }),
   id: z.string().trim().min(1, 'id must be a non-empty string').max(200),
   source: z.string().trim().min(1, 'source must be a non-empty string').max(200),
   type: z.string().trim().min(1, 'type must be a non-empty string').max(200),
-  subject: z
-    .string()
-    .trim()
-    .min(1, 'subject must be the customer id')
-    .max(200)
-    .regex(/^[A-Za-z0-9._:@-]+$/, 'subject (customer id) may hold letters, digits and ._:@-'),
+  subject: customerIdSchema('subject'),
   time: z.iso.datetime({ offset: true, error: 'time must be an RFC 3339 timestamp' }).optional(),
   datacontenttype: z.literal('application/json').optional(),
   dataschema: z.string().optional(),

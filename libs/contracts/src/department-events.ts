@@ -46,7 +46,8 @@ export const inboundContactDataSchema = z
   .object({
     channel: z.enum(['voice', 'chat', 'email', 'sms', 'social', 'store']),
     reason: z.string().max(500).optional(),
-    interactionId: z.string().max(200).optional(),
+    /** A provider's message id can be long (up to 500 characters). */
+    interactionId: z.string().max(500).optional(),
     /** What the customer wrote, for an SMS: STOP, START and HELP change consent at once. */
     text: z.string().max(1600).optional(),
   })

@@ -79,12 +79,19 @@ export class Story {
     private readonly stack: TestStack,
     private readonly tap: TopicTap,
     label: string,
+    customerId?: string,
   ) {
-    this.customerId = newCustomerId(label);
+    this.customerId = customerId ?? newCustomerId(label);
   }
 
-  static async begin(stack: TestStack, label: string): Promise<Story> {
-    return new Story(stack, await TopicTap.open(stack.brokers, [DECISIONS, DELIVERIES]), label);
+  /** A new customer's story; `customerId` when the id must have a form (an E.164 number). */
+  static async begin(
+    stack: TestStack,
+    label: string,
+    options: { customerId?: string } = {},
+  ): Promise<Story> {
+    const tap = await TopicTap.open(stack.brokers, [DECISIONS, DELIVERIES]);
+    return new Story(stack, tap, label, options.customerId);
   }
 
   async end(): Promise<void> {

@@ -9,9 +9,15 @@ import {
   Post,
   Req,
 } from '@nestjs/common';
-import { cloudEvent, rejectionFromZod, smsKeyword, Topics } from '@onevoice/contracts';
+import {
+  cloudEvent,
+  customerIdSchema,
+  rejectionFromZod,
+  smsKeyword,
+  Topics,
+} from '@onevoice/contracts';
 import { EventPublisher, outbound, publishWithin } from '@onevoice/messaging';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { DELIVERY_SOURCE } from '../deliveries/delivery-sender';
 import { PROVIDER_FEEDBACK, type ProviderFeedback } from '../deliveries/deliveries.tokens';
@@ -26,10 +32,10 @@ const statusBody = z.object({
 });
 
 const inboundBody = z.object({
-  messageSid: z.string().min(1),
+  messageSid: z.string().min(1).max(500),
   channel: z.literal('sms'),
-  /** The provider's customer reference: the customer id. */
-  from: z.string().min(1),
+  /** The provider's customer reference: the customer id (an E.164 number is one). */
+  from: customerIdSchema('from'),
   text: z.string().min(1).max(1600),
 });
 
@@ -79,7 +85,7 @@ export class ProviderFeedbackController {
       outbound(
         Topics.interactions,
         cloudEvent({
-          id: `inbound-${m.messageSid}`,
+          id: inboundEventId(m.messageSid),
           source: DELIVERY_SOURCE,
           type: 'interaction.inbound_contact',
           subject: m.from,
@@ -120,4 +126,11 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
     { error: 'invalid_body', field: r.field, message: r.reason },
     HttpStatus.BAD_REQUEST,
   );
+}
+
+/** The interaction's event id: the provider's message id, hashed when it is too long for one. */
+export function inboundEventId(messageSid: string): string {
+  return messageSid.length <= 180
+    ? `inbound-${messageSid}`
+    : `inbound-sha256-${createHash('sha256').update(messageSid).digest('hex')}`;
 }
