@@ -16,6 +16,7 @@ import { DeliveriesRepository } from './deliveries/deliveries.repository';
 import {
   DISPATCHER_LINKS,
   PROVIDER_FEEDBACK,
+  GATE_SOURCES,
   SENDING_POLICY,
 } from './deliveries/deliveries.tokens';
 import { DeliveryStatusService } from './feedback/delivery-status.service';
@@ -47,6 +48,7 @@ export class DispatcherModule {
         DeliveryStatusService,
         KeywordReplies,
         { provide: SMS_SENDER_NAME, useValue: env.OV_SMS_SENDER_NAME },
+        { provide: GATE_SOURCES, useValue: new Set(env.OV_GATE_SOURCES) },
         { provide: PROVIDER_FEEDBACK, useValue: { secret: env.providerCallbackSecret } },
         DueDeliveriesScheduler,
         { provide: DISPATCH_TICK_MS, useValue: env.OV_DISPATCH_TICK_MS },

@@ -1,4 +1,4 @@
-import { Topics } from '@onevoice/contracts';
+import { DeadLetterHeaders, Topics } from '@onevoice/contracts';
 import {
   advanceStackClock,
   newCustomerId,
@@ -213,5 +213,35 @@ describe('the dispatcher keeps to the send window', () => {
     await advanceStackClock(stack, 2 * HOUR);
     await stateOf(customer, after.decisionId, 'sent');
     expect(states(customer, first.decisionId)).toEqual(['scheduled']);
+  });
+
+  it('only the gate makes it send: an approval from anyone else is dead-lettered', async () => {
+    const customer = newCustomerId('not-the-gate');
+    const forged = decision(customer, {});
+    forged.event.source = 'billing';
+    const callOff = decision(customer, {
+      outcome: 'suppressed',
+      channel: undefined,
+      replaces: 'some-decision',
+    });
+    callOff.event.source = 'loyalty';
+    // The barrier: a real approval after them, on the same partition, goes out.
+    const real = decision(customer, { intentKey: `real:${customer}` });
+    const dead = await TopicTap.open(stack.brokers, [Topics.deadLetters]);
+    try {
+      await produce(customer, forged.event, callOff.event, real.event);
+      await stateOf(customer, real.decisionId, 'sent');
+      const letters = await dead.waitForMessages('both dead letters', (m) => m.key === customer, {
+        count: 2,
+      });
+      expect(letters.map((m) => m.headers[DeadLetterHeaders.field])).toEqual(['source', 'source']);
+      expect(letters[0]!.headers[DeadLetterHeaders.reason]).toMatch(
+        /source "billing" is not a gate/,
+      );
+      expect(JSON.parse(letters[0]!.value!.toString())).toMatchObject({ id: forged.decisionId });
+      expect(states(customer, forged.decisionId)).toEqual([]);
+    } finally {
+      await dead.close();
+    }
   });
 });

@@ -44,6 +44,15 @@ export const dispatcherEnvSchema = baseEnvSchema
     OV_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Where the day's letter batches are written for the print shop. */
     OV_LETTER_DIR: z.string().min(1).default('.local/letters'),
+    /**
+     * The only sources whose approved decisions are carried out (comma-separated): the gate. An
+     * approved or replacing decision from any other source goes to the dead-letter topic.
+     */
+    OV_GATE_SOURCES: z
+      .string()
+      .default('onevoice/coordinator')
+      .transform((v) => v.split(',').map((s) => s.trim()))
+      .pipe(z.array(z.string().min(1, 'must list sources, comma-separated')).min(1)),
     /** Providers sign their status callbacks and inbound messages with this. */
     OV_PROVIDER_CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Where providers reach this dispatcher's callbacks; unset: no status callbacks are asked for. */

@@ -1,10 +1,11 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type TopicEvent } from '@onevoice/contracts';
 import { EventPublisher, injectTraceContext, type EventBatch } from '@onevoice/messaging';
 import { DataSource } from 'typeorm';
 import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
 import { DeliveriesRepository, rowOf, type NewDelivery } from './deliveries.repository';
+import { GATE_SOURCES } from './deliveries.tokens';
 import { DeliveryComposer } from './delivery-composer';
 import { DeliverySender } from './delivery-sender';
 import { Clock } from '@onevoice/clock';
@@ -31,6 +32,7 @@ export class DeliveriesConsumer {
     private readonly deliveries: DeliveriesRepository,
     private readonly sender: DeliverySender,
     private readonly scheduler: DueDeliveriesScheduler,
+    @Inject(GATE_SOURCES) private readonly gateSources: ReadonlySet<string>,
   ) {}
 
   @EventPattern(Topics.decisions)
@@ -38,7 +40,17 @@ export class DeliveriesConsumer {
     const recording: NewDelivery[] = [];
     const replaced: string[] = [];
     const inBatch = new Set<string>();
-    for (const message of batch.messages)
+    for (const message of batch.messages) {
+      const { source, data } = message.event;
+      // Only the gate makes the dispatcher send (or call off): anyone else who can write to the
+      // topic is refused, with the message kept in the dead-letter topic.
+      if ((data.outcome === 'approved' || data.replaces) && !this.gateSources.has(source)) {
+        batch.reject(message, {
+          field: 'source',
+          reason: `source "${source}" is not a gate (OV_GATE_SOURCES): its decisions are not carried out`,
+        });
+        continue;
+      }
       await batch.trace(message, () => {
         const delivery = this.deliveryFor(message.event);
         if (message.event.data.replaces) replaced.push(message.event.data.replaces);
@@ -49,6 +61,7 @@ export class DeliveriesConsumer {
         }
         return Promise.resolve();
       });
+    }
     if (recording.length === 0 && replaced.length === 0) return;
 
     const now = this.clock.now();

@@ -24,3 +24,6 @@ export const PROVIDER_FEEDBACK = Symbol('ProviderFeedback');
 export interface ProviderFeedback {
   secret: string;
 }
+
+/** The sources whose approved decisions the dispatcher carries out (OV_GATE_SOURCES). */
+export const GATE_SOURCES = Symbol('GateSources');
