@@ -1,5 +1,4 @@
-import { daytimeZone, Story, testStack } from '@onevoice/testing';
-import { Client } from 'pg';
+import { daytimeZone, dispatcherDeliveries, Story, testStack } from '@onevoice/testing';
 
 interface Attempt {
   idempotencyKey?: string;
@@ -138,7 +137,9 @@ describe('provider faults', () => {
       expect(decision?.data.fallback).toBeUndefined();
       // A fallback is recorded in the transaction that records the failure, which has committed
       // once "failed" is published: the dispatcher's table shows there is none.
-      expect(await deliveryChannels(story.customerId)).toEqual(['push']);
+      expect((await dispatcherDeliveries(stack, story.customerId)).map((d) => d.channel)).toEqual([
+        'push',
+      ]);
     } finally {
       await story.end();
     }
@@ -159,19 +160,4 @@ describe('provider faults', () => {
       await story.end();
     }
   });
-
-  /** The channels of a customer's deliveries, from the dispatcher's table. */
-  async function deliveryChannels(customerId: string): Promise<string[]> {
-    const db = new Client({ connectionString: stack.databaseUrl });
-    await db.connect();
-    try {
-      const { rows } = await db.query<{ channel: string }>(
-        'SELECT channel FROM dispatcher.deliveries WHERE customer_id = $1 ORDER BY created_at',
-        [customerId],
-      );
-      return rows.map((r) => r.channel);
-    } finally {
-      await db.end();
-    }
-  }
 });

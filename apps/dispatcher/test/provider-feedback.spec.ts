@@ -1,5 +1,5 @@
 import { Topics } from '@onevoice/contracts';
-import { daytimeZone, Story, testStack, TopicTap } from '@onevoice/testing';
+import { daytimeZone, dispatcherDeliveries, Story, testStack, TopicTap } from '@onevoice/testing';
 import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -45,7 +45,9 @@ describe('provider feedback', () => {
       expect(((await forged.json()) as { field: string }).field).toBe('x-provider-signature');
       // Refused before anything was recorded: the answer came after the check, so the delivery's
       // state is what it was, and no fallback was planned from it.
-      expect(await deliveryStates(story.customerId)).toEqual(['delivered']);
+      expect((await dispatcherDeliveries(stack, story.customerId)).map((d) => d.state)).toEqual([
+        'delivered',
+      ]);
     } finally {
       await story.end();
     }
@@ -172,21 +174,6 @@ describe('provider feedback', () => {
       },
       body,
     });
-
-  /** The states of a customer's deliveries, from the dispatcher's table. */
-  async function deliveryStates(customerId: string): Promise<string[]> {
-    const db = new Client({ connectionString: stack.databaseUrl });
-    await db.connect();
-    try {
-      const { rows } = await db.query<{ state: string }>(
-        'SELECT state FROM dispatcher.deliveries WHERE customer_id = $1 ORDER BY created_at',
-        [customerId],
-      );
-      return rows.map((r) => r.state);
-    } finally {
-      await db.end();
-    }
-  }
 
   /** The dispatcher's answers to a customer's keyword texts, from its table. */
   async function keywordReplies(customerId: string, intentType: string) {

@@ -55,11 +55,11 @@ function sameIntentAs({ request, ledger }: DecisionInput): LedgerDecision[] {
   return found;
 }
 
-/** Decides one contact request. Pure: the same input always gives the same decision. */
-export function decide(input: DecisionInput): Decision {
+/** The context before the first rule: every channel possible, nothing said yet. */
+export function startingContext(input: DecisionInput): DecisionContext {
   const now = input.now.getTime();
   // Every field set here, in one order: rules then see one object shape (fast property access).
-  const ctx: DecisionContext = {
+  return {
     request: input.request,
     ledger: input.ledger,
     profile: input.profile,
@@ -77,6 +77,11 @@ export function decide(input: DecisionInput): Decision {
     displaces: [],
     reasons: [],
   };
+}
+
+/** Decides one contact request. Pure: the same input always gives the same decision. */
+export function decide(input: DecisionInput): Decision {
+  const ctx = startingContext(input);
   for (const rule of RULES) {
     const decided = rule(ctx);
     if (decided) return decided;

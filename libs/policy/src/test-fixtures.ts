@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { CHANNELS } from '@onevoice/contracts';
 import type { DecisionContext } from './context';
+import { startingContext } from './engine';
 import type { ContactRequest, CustomerLedger, CustomerProfile, LedgerDecision } from './model';
 import { compilePolicy, policyConfigSchema, type Policy } from './policy-config';
 
@@ -71,25 +71,14 @@ export function context(
   } = {},
   over: Partial<DecisionContext> = {},
 ): DecisionContext {
-  const req = input.request ?? request();
-  const led = input.ledger ?? ledger();
-  const now = (input.now ?? NOW).getTime();
   return {
-    request: req,
-    ledger: led,
-    profile: input.profile ?? profile(),
-    policy: input.policy ?? shippedPolicy,
-    now,
-    sameIntent: led.decisions.filter((d) => d.intentKey === req.intentKey),
-    candidates: [...CHANNELS],
-    channel: undefined,
-    keptForContinuity: false,
-    sendAfter: now,
-    sendBefore: undefined,
-    mergedRequestIds: [],
-    supersedes: [],
-    displaces: [],
-    reasons: [],
+    ...startingContext({
+      request: input.request ?? request(),
+      ledger: input.ledger ?? ledger(),
+      profile: input.profile ?? profile(),
+      policy: input.policy ?? shippedPolicy,
+      now: input.now ?? NOW,
+    }),
     ...over,
   };
 }

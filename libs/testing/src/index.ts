@@ -11,3 +11,4 @@ export * from './isolated-service';
 export * from './service-database';
 export * from './test-clock';
 export * from './story-calendar';
+export * from './dispatcher-rows';
