@@ -69,7 +69,10 @@ function customer(i: number): { ledger: CustomerLedger; profile: CustomerProfile
   };
 }
 
-const customers = Array.from({ length: 1000 }, (_, i) => customer(i));
+const heapBefore = process.memoryUsage().heapUsed;
+const customers = Array.from({ length: 5000 }, (_, i) => customer(i));
+/** Heap grown while the customers were built, per customer: their ledgers' and profiles' size. */
+const bytesPerCustomer = (process.memoryUsage().heapUsed - heapBefore) / customers.length;
 const requests: ContactRequest[] = Array.from({ length: 64 }, (_, k) => ({
   requestId: `new-${k}`,
   source: 'billing',
@@ -85,7 +88,7 @@ const requests: ContactRequest[] = Array.from({ length: 64 }, (_, k) => ({
 let printed = false;
 
 /** Decides `n` requests, going round the first `working` customers. */
-function run(n: number, working = customers.length): number {
+function run(n: number, working = 1000): number {
   const outcomes: Record<string, number> = {};
   const started = process.hrtime.bigint();
   for (let i = 0; i < n; i++) {
@@ -116,11 +119,25 @@ const median = rounds[2]!;
 // coordinator has just built for a decision is. Going round 1,000 customers, each decision first
 // waits for its ledger to come from memory: on some machines that is most of its time.
 const hot = Array.from({ length: 5 }, () => run(n, 50)).sort((a, b) => a - b);
+// How the figure falls as the customers decided in turn outgrow the CPU's caches: the same
+// decisions, the same ledgers, only more of them visited in turn (BENCH_POLICY_CURVE=0 skips it).
+const curve =
+  process.env.BENCH_POLICY_CURVE === '0'
+    ? []
+    : [50, 200, 500, 1000, 2000, 5000].map((working) => {
+        const r = Array.from({ length: 3 }, () => run(Math.min(n, 200_000), working)).sort(
+          (a, b) => a - b,
+        );
+        return { customers: working, decisionsPerSecond: Math.round(r[1]!) };
+      });
 process.stdout.write(
   `policy engine, one core: ${Math.round(median).toLocaleString('en')} decisions/s, median of 5 rounds ` +
     `(range ${Math.round(rounds[0]!).toLocaleString('en')}–${Math.round(rounds[4]!).toLocaleString('en')}; ` +
     `${n} decisions a round, 36 ledger entries per customer, 1,000 customers in 4 time zones)\n` +
     `  with the ledger in the CPU's cache (50 customers): ${Math.round(hot[2]!).toLocaleString('en')} decisions/s ` +
     `(range ${Math.round(hot[0]!).toLocaleString('en')}–${Math.round(hot[4]!).toLocaleString('en')})\n` +
-    `BENCH_POLICY ${JSON.stringify({ decisionsPerSecond: Math.round(median), min: Math.round(rounds[0]!), max: Math.round(rounds[4]!), ledgerEntries: 36, hotLedgerDecisionsPerSecond: Math.round(hot[2]!) })}\n`,
+    (curve.length > 0
+      ? `  by customers visited in turn (${(bytesPerCustomer / 1024).toFixed(1)} KB of heap each): ${curve.map((c) => `${c.customers}: ${Math.round(c.decisionsPerSecond / 1000)}k`).join(', ')}\n`
+      : '') +
+    `BENCH_POLICY ${JSON.stringify({ decisionsPerSecond: Math.round(median), min: Math.round(rounds[0]!), max: Math.round(rounds[4]!), ledgerEntries: 36, hotLedgerDecisionsPerSecond: Math.round(hot[2]!), bytesPerCustomer: Math.round(bytesPerCustomer), curve })}\n`,
 );
