@@ -49,7 +49,13 @@ export class DispatcherModule {
         KeywordReplies,
         { provide: SMS_SENDER_NAME, useValue: env.OV_SMS_SENDER_NAME },
         { provide: GATE_SOURCES, useValue: new Set(env.OV_GATE_SOURCES) },
-        { provide: PROVIDER_FEEDBACK, useValue: { secret: env.providerCallbackSecret } },
+        {
+          provide: PROVIDER_FEEDBACK,
+          useValue: {
+            secret: env.providerCallbackSecret,
+            windowMs: durationMs(env.OV_PROVIDER_CALLBACK_WINDOW),
+          },
+        },
         DueDeliveriesScheduler,
         { provide: DISPATCH_TICK_MS, useValue: env.OV_DISPATCH_TICK_MS },
         {

@@ -48,6 +48,16 @@ describe('provider feedback', () => {
       expect((await dispatcherDeliveries(stack, story.customerId)).map((d) => d.state)).toEqual([
         'delivered',
       ]);
+
+      // Signed correctly but long ago: a captured callback replayed later is refused.
+      const stale = await postSigned('status', body, SECRET, Date.now() - 10 * 60_000);
+      expect(stale.status).toBe(403);
+      expect(((await stale.json()) as { field: string }).field).toBe('x-provider-timestamp');
+      // Signed now, but "failed" after "delivered": recorded as ignored, never a fallback.
+      expect((await postSigned('status', body, SECRET)).status).toBe(204);
+      expect((await dispatcherDeliveries(stack, story.customerId)).map((d) => d.state)).toEqual([
+        'delivered',
+      ]);
     } finally {
       await story.end();
     }
@@ -165,15 +175,25 @@ describe('provider feedback', () => {
   });
 
   /** Posts to the dispatcher's provider endpoint as a provider does, signed with `secret`. */
-  const postSigned = (endpoint: 'status' | 'inbound', body: string, secret: string) =>
-    fetch(`${stack.services.dispatcher}/v1/providers/${endpoint}`, {
+  const postSigned = (
+    endpoint: 'status' | 'inbound',
+    body: string,
+    secret: string,
+    signedAt = Date.now(),
+  ) => {
+    const timestamp = String(Math.floor(signedAt / 1000));
+    return fetch(`${stack.services.dispatcher}/v1/providers/${endpoint}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-provider-signature': createHmac('sha256', secret).update(body).digest('hex'),
+        'x-provider-timestamp': timestamp,
+        'x-provider-signature': createHmac('sha256', secret)
+          .update(`${timestamp}.${body}`)
+          .digest('hex'),
       },
       body,
     });
+  };
 
   /** The dispatcher's answers to a customer's keyword texts, from its table. */
   async function keywordReplies(customerId: string, intentType: string) {

@@ -8,7 +8,11 @@ describe('the provider simulator', () => {
   let server: Server;
   let base: string;
   let sim: ReturnType<typeof createSimulator>;
-  const callbacks: { body: string; signature: string | undefined }[] = [];
+  const callbacks: {
+    body: string;
+    signature: string | undefined;
+    timestamp: string | undefined;
+  }[] = [];
   let callbackServer: Server;
   let callbackUrl: string;
 
@@ -28,6 +32,7 @@ describe('the provider simulator', () => {
         callbacks.push({
           body,
           signature: req.headers['x-provider-signature'] as string | undefined,
+          timestamp: req.headers['x-provider-timestamp'] as string | undefined,
         });
         res.end();
       });
@@ -124,9 +129,11 @@ describe('the provider simulator', () => {
       await new Promise((r) => setTimeout(r, 20));
     const [cb] = callbacks;
     expect(JSON.parse(cb!.body)).toMatchObject({ status: 'delivered', idempotencyKey: 'k-5' });
-    expect(cb!.signature).toBe(signCallback('test-secret-123', cb!.body));
+    // Signed now: the timestamp is this second (or the one before), and signed with the body.
+    expect(Math.abs(Number(cb!.timestamp) * 1000 - Date.now())).toBeLessThan(5_000);
+    expect(cb!.signature).toBe(signCallback('test-secret-123', cb!.timestamp!, cb!.body));
     expect(cb!.signature).toBe(
-      createHmac('sha256', 'test-secret-123').update(cb!.body).digest('hex'),
+      createHmac('sha256', 'test-secret-123').update(`${cb!.timestamp}.${cb!.body}`).digest('hex'),
     );
   });
 

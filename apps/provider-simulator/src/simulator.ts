@@ -58,7 +58,10 @@ const chaosBody = z
 
 export interface SimulatorOptions {
   chaos?: Partial<Chaos>;
-  /** Signs status callbacks and inbound messages (HMAC-SHA256 of the body, hex, in `x-provider-signature`). */
+  /**
+   * Signs status callbacks and inbound messages: HMAC-SHA256, hex, of `<timestamp>.<body>`, in
+   * `x-provider-signature`, the timestamp (seconds since 1970) in `x-provider-timestamp`.
+   */
   callbackSecret: string;
   /** How long after acceptance a message counts as delivered. */
   deliverAfterMs?: number;
@@ -67,8 +70,18 @@ export interface SimulatorOptions {
   random?: () => number;
 }
 
-export function signCallback(secret: string, body: string): string {
-  return createHmac('sha256', secret).update(body).digest('hex');
+export function signCallback(secret: string, timestamp: string, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+/** The headers a signed callback carries, signed now. */
+export function signedHeaders(secret: string, body: string): Record<string, string> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  return {
+    'content-type': 'application/json',
+    'x-provider-timestamp': timestamp,
+    'x-provider-signature': signCallback(secret, timestamp, body),
+  };
 }
 
 export function createSimulator(options: SimulatorOptions): {
@@ -178,10 +191,7 @@ export function createSimulator(options: SimulatorOptions): {
     });
     const answer = await fetch(options.inboundUrl, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-provider-signature': signCallback(options.callbackSecret, body),
-      },
+      headers: signedHeaders(options.callbackSecret, body),
       body,
     });
     res.status(answer.ok ? 202 : 502).json({ forwardedStatus: answer.status });
@@ -203,10 +213,7 @@ export function createSimulator(options: SimulatorOptions): {
     const body = JSON.stringify({ sid: m.sid, status: m.status, idempotencyKey: m.idempotencyKey });
     await fetch(m.statusCallback, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-provider-signature': signCallback(options.callbackSecret, body),
-      },
+      headers: signedHeaders(options.callbackSecret, body),
       body,
     }).catch(() => undefined);
   }

@@ -53,6 +53,11 @@ export const dispatcherEnvSchema = baseEnvSchema
       .default('onevoice/coordinator')
       .transform((v) => v.split(',').map((s) => s.trim()))
       .pipe(z.array(z.string().min(1, 'must list sources, comma-separated')).min(1)),
+    /**
+     * How far from this machine's time a provider's signed timestamp may be: a callback signed
+     * longer ago (or ahead) is refused, so a captured one cannot be replayed later.
+     */
+    OV_PROVIDER_CALLBACK_WINDOW: durationSchema.default('PT5M'),
     /** Providers sign their status callbacks and inbound messages with this. */
     OV_PROVIDER_CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Where providers reach this dispatcher's callbacks; unset: no status callbacks are asked for. */

@@ -184,6 +184,17 @@ export class DeliveriesRepository {
    * What the provider reported after taking a message. A message it took is sent, whatever the
    * sender recorded meanwhile (an uncertain one is settled by this too).
    */
+  /** A delivery, locked until the transaction ends (none: no delivery has this id). */
+  async lockOne(
+    tx: EntityManager,
+    deliveryId: string,
+  ): Promise<(DeliveryRow & { state: string }) | undefined> {
+    const rows = (await tx.query(`SELECT * FROM deliveries WHERE delivery_id = $1 FOR UPDATE`, [
+      deliveryId,
+    ])) as (DeliveryRow & { state: string })[];
+    return rows[0];
+  }
+
   async setProviderStatus(
     tx: EntityManager,
     deliveryId: string,

@@ -23,6 +23,8 @@ export interface SendingPolicy {
 export const PROVIDER_FEEDBACK = Symbol('ProviderFeedback');
 export interface ProviderFeedback {
   secret: string;
+  /** The replay window: how far a callback's signed timestamp may be from this machine's time. */
+  windowMs: number;
 }
 
 /** The sources whose approved decisions the dispatcher carries out (OV_GATE_SOURCES). */

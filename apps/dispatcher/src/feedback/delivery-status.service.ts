@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EventPublisher } from '@onevoice/messaging';
 import { Outbox } from '@onevoice/persistence';
+import { providerReport, type ProviderReport } from '@onevoice/policy';
 import { DataSource } from 'typeorm';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
 import { DeliverySender } from '../deliveries/delivery-sender';
@@ -10,6 +11,7 @@ import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
 @Injectable()
 export class DeliveryStatusService {
   private readonly outbox: Outbox;
+  private readonly logger = new Logger(DeliveryStatusService.name);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -21,15 +23,24 @@ export class DeliveryStatusService {
     this.outbox = new Outbox(dataSource, publisher);
   }
 
-  /** False when no delivery has this key. */
+  /**
+   * Records a provider's report, if it moves the delivery on (see `providerReport`): 'unknown'
+   * when no delivery has this key, 'ignored' (logged) when it would move it back.
+   */
   async record(
     deliveryId: string,
-    status: 'delivered' | 'failed' | 'bounced',
+    status: ProviderReport,
     now: Date,
-  ): Promise<boolean> {
-    const found = await this.dataSource.transaction(async (tx) => {
-      const row = await this.deliveries.setProviderStatus(tx, deliveryId, status);
-      if (!row) return false;
+  ): Promise<'recorded' | 'ignored' | 'unknown'> {
+    const outcome = await this.dataSource.transaction(async (tx) => {
+      const current = await this.deliveries.lockOne(tx, deliveryId);
+      if (!current) return 'unknown' as const;
+      const verdict = providerReport(current, status);
+      if (!verdict.apply) {
+        this.logger.warn({ msg: 'provider report ignored', deliveryId, status, why: verdict.why });
+        return 'ignored' as const;
+      }
+      const row = (await this.deliveries.setProviderStatus(tx, deliveryId, status))!;
       await this.outbox.enqueue(tx, [
         this.sender.event(row, status, now),
         // It never reached the customer: the decision may allow the next channel.
@@ -37,14 +48,14 @@ export class DeliveryStatusService {
           ? []
           : await this.sender.fallBack(tx, row, now, `the provider reported it ${status}`)),
       ]);
-      return true;
+      return 'recorded' as const;
     });
-    if (found) {
+    if (outcome === 'recorded') {
       // Published behind the answer: the events are in the outbox, which the scheduler also
       // flushes, so a provider is not kept waiting on the broker (a minute when it is away).
       void this.sender.flush();
       this.scheduler.kick();
     }
-    return found;
+    return outcome;
   }
 }

@@ -40,8 +40,10 @@ const inboundBody = z.object({
 });
 
 /**
- * What providers tell us, accepted only with a valid signature (HMAC-SHA256 of the body with the
- * shared secret, hex, in `x-provider-signature`): status callbacks (delivered, failed, bounced)
+ * What providers tell us, accepted only with a valid signature: HMAC-SHA256, hex, in
+ * `x-provider-signature`, of `<timestamp>.<body>` with the shared secret, where the timestamp (in
+ * `x-provider-timestamp`, seconds since 1970) is within the replay window of this machine's time.
+ * Status callbacks (delivered, failed, bounced; only ever forward)
  * become delivery events, and customers' SMS replies become interactions — STOP, START and HELP
  * then change consent at once (the behaviour profiler reads them) and are answered by text.
  */
@@ -60,12 +62,13 @@ export class ProviderFeedbackController {
   async status(
     @Req() req: { rawBody?: Buffer },
     @Headers('x-provider-signature') signature: string | undefined,
+    @Headers('x-provider-timestamp') timestamp: string | undefined,
     @Body() body: unknown,
   ) {
-    this.verify(req.rawBody, signature);
+    this.verify(req.rawBody, signature, timestamp);
     const s = parse(statusBody, body);
-    const known = await this.statuses.record(s.idempotencyKey, s.status, this.clock.now());
-    if (!known)
+    const outcome = await this.statuses.record(s.idempotencyKey, s.status, this.clock.now());
+    if (outcome === 'unknown')
       throw new HttpException(
         { error: 'unknown_delivery', field: 'idempotencyKey', message: 'no delivery has this key' },
         HttpStatus.NOT_FOUND,
@@ -77,9 +80,10 @@ export class ProviderFeedbackController {
   async inbound(
     @Req() req: { rawBody?: Buffer },
     @Headers('x-provider-signature') signature: string | undefined,
+    @Headers('x-provider-timestamp') timestamp: string | undefined,
     @Body() body: unknown,
   ) {
-    this.verify(req.rawBody, signature);
+    this.verify(req.rawBody, signature, timestamp);
     const m = parse(inboundBody, body);
     await publishWithin(this.publisher, [
       outbound(
@@ -99,11 +103,30 @@ export class ProviderFeedbackController {
     return { accepted: true };
   }
 
-  private verify(raw: Buffer | undefined, signature: string | undefined): void {
+  private verify(
+    raw: Buffer | undefined,
+    signature: string | undefined,
+    timestamp: string | undefined,
+  ): void {
+    const signedAt = /^\d{1,12}$/.test(timestamp ?? '') ? Number(timestamp) * 1000 : undefined;
+    // The machine's time, not the services' clock: a replay window is about when the request
+    // travelled, which a test clock moved days ahead must not change.
+    // eslint-disable-next-line no-restricted-syntax
+    const machineNow = Date.now();
+    if (signedAt === undefined || Math.abs(machineNow - signedAt) > this.feedback.windowMs)
+      throw new HttpException(
+        {
+          error: 'invalid_signature',
+          field: 'x-provider-timestamp',
+          message:
+            signedAt === undefined
+              ? 'must be the time the provider signed the request, in seconds since 1970'
+              : `signed at ${new Date(signedAt).toISOString()}, outside the ${this.feedback.windowMs / 1000} s replay window`,
+        },
+        HttpStatus.FORBIDDEN,
+      );
     const want = Buffer.from(
-      createHmac('sha256', this.feedback.secret)
-        .update(raw ?? Buffer.alloc(0))
-        .digest('hex'),
+      signCallback(this.feedback.secret, timestamp!, raw ?? Buffer.alloc(0)),
     );
     const got = Buffer.from(signature ?? '');
     if (!raw || want.length !== got.length || !timingSafeEqual(want, got))
@@ -111,11 +134,16 @@ export class ProviderFeedbackController {
         {
           error: 'invalid_signature',
           field: 'x-provider-signature',
-          message: 'the signature does not match the body',
+          message: 'the signature does not match the timestamp and body',
         },
         HttpStatus.FORBIDDEN,
       );
   }
+}
+
+/** A callback's signature: HMAC-SHA256 of `<timestamp>.<body>` with the shared secret, hex. */
+export function signCallback(secret: string, timestamp: string, body: Buffer | string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
 }
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {

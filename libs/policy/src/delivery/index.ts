@@ -1,3 +1,4 @@
 // The dispatcher's part of the gate: what happens after a failed call, and where a message falls back.
 export * from './after-failure';
 export * from './fallback';
+export * from './provider-report';
