@@ -26,6 +26,7 @@ import { TrackingController } from './feedback/tracking.controller';
 import { DeliveryComposer } from './deliveries/delivery-composer';
 import { DeliverySender } from './deliveries/delivery-sender';
 import { DISPATCHER_MIGRATIONS } from './migrations';
+import { RefusalsConsumer } from './refusals/refusals.consumer';
 import { DISPATCH_TICK_MS, DueDeliveriesScheduler } from './scheduler/due-deliveries.scheduler';
 
 @Module({})
@@ -40,7 +41,12 @@ export class DispatcherModule {
           migrations: DISPATCHER_MIGRATIONS,
         }),
       ],
-      controllers: [DeliveriesConsumer, ProviderFeedbackController, TrackingController],
+      controllers: [
+        DeliveriesConsumer,
+        RefusalsConsumer,
+        ProviderFeedbackController,
+        TrackingController,
+      ],
       providers: [
         DeliveriesRepository,
         DeliveryComposer,

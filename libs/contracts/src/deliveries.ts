@@ -13,6 +13,8 @@ export const DELIVERY_STATES = [
   'opened',
   'clicked',
   'replied',
+  /** Not sent: the customer refused it (an opt-out) after it was approved. */
+  'cancelled',
 ] as const;
 export const deliveryStateSchema = z.enum(DELIVERY_STATES);
 export type DeliveryState = z.infer<typeof deliveryStateSchema>;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Channel, DecisionData } from '@onevoice/contracts';
 import type { Outbound } from '@onevoice/messaging';
 import { OUTBOX_INSERT } from '@onevoice/persistence';
+import type { OptOut } from '@onevoice/policy';
 import type { EntityManager } from 'typeorm';
 import type { DeliveryContent } from './delivery-composer';
 
@@ -260,6 +261,41 @@ export class DeliveriesRepository {
     await tx.query(
       `UPDATE deliveries SET state = 'failed', last_error = $2, claimed_at = NULL WHERE delivery_id = $1`,
       [deliveryId, error],
+    );
+  }
+
+  /** Not sent after all: the customer refused it since (`why`). */
+  async markRefused(tx: EntityManager, deliveryId: string, why: string): Promise<void> {
+    await tx.query(
+      `UPDATE deliveries SET state = 'cancelled', last_error = $2, claimed_at = NULL WHERE delivery_id = $1`,
+      [deliveryId, why],
+    );
+  }
+
+  /** The latest opt-outs the dispatcher has read for these customers (none: nothing refused). */
+  async optOutsOf(
+    db: EntityManager,
+    customerIds: readonly string[],
+  ): Promise<Map<string, OptOut[]>> {
+    const rows = (await db.query(
+      `SELECT customer_id, opt_outs FROM refusals WHERE customer_id = ANY($1::text[])`,
+      [customerIds],
+    )) as { customer_id: string; opt_outs: OptOut[] }[];
+    return new Map(rows.map((r) => [r.customer_id, r.opt_outs]));
+  }
+
+  /** Keeps a customer's opt-outs from a profile, unless a newer profile's are kept already. */
+  async keepOptOuts(
+    db: EntityManager,
+    customerId: string,
+    version: number,
+    optOuts: readonly OptOut[],
+  ): Promise<void> {
+    await db.query(
+      `INSERT INTO refusals (customer_id, version, opt_outs) VALUES ($1, $2, $3::jsonb)
+       ON CONFLICT (customer_id) DO UPDATE SET version = EXCLUDED.version, opt_outs = EXCLUDED.opt_outs
+        WHERE refusals.version < EXCLUDED.version`,
+      [customerId, version, JSON.stringify(optOuts)],
     );
   }
 

@@ -3,6 +3,7 @@ import {
   cloudEvent,
   deliveryEventType,
   Topics,
+  type Category,
   type DeliveryData,
   type DeliveryState,
 } from '@onevoice/contracts';
@@ -25,6 +26,7 @@ import { Clock } from '@onevoice/clock';
 import {
   afterFailure,
   nextFallback,
+  refusalOf,
   retryDelay,
   windowClosed,
   type AfterFailure,
@@ -41,6 +43,8 @@ const HAND_OVER_MAX = 10_000;
 /** Publishing (and recording) of sent batches the send loops may leave running as they go on. */
 const PUBLISHES_IN_FLIGHT = 6;
 const tracer = otelTrace.getTracer('dispatcher');
+/** The dispatcher's own answers to a customer's STOP, START and HELP (see KeywordReplies). */
+const KEYWORD_REPLY = /^sms\.(stop|start|help)_reply$/;
 
 /**
  * Hands recorded deliveries to their providers, exactly once each:
@@ -173,6 +177,7 @@ export class DeliverySender {
     claimed: { count: number; ready: DeliveryRow[] },
     parallel: number,
   ): Promise<number> {
+    claimed = { ...claimed, ready: await this.withoutRefused(claimed.ready) };
     // Crash tests stop here: recorded and claimed, no provider called yet.
     for (let i = 0; i < claimed.ready.length; i++) failpoint('dispatcher:claimed');
     const outcomes: [DeliveryRow, Outcome][] = [];
@@ -204,6 +209,44 @@ export class DeliverySender {
       }
     }
     return claimed.count;
+  }
+
+  /**
+   * Rule 1 at send time: a claimed delivery the customer has refused since it was approved (an
+   * opt-out of its channel or category in the latest profile this dispatcher read) is not sent —
+   * called off, and announced `cancelled` with why. Returns the others.
+   */
+  private async withoutRefused(rows: DeliveryRow[]): Promise<DeliveryRow[]> {
+    if (rows.length === 0) return rows;
+    const optOuts = await this.deliveries.optOutsOf(this.dataSource.manager, [
+      ...new Set(rows.map((r) => r.customer_id)),
+    ]);
+    if (optOuts.size === 0) return rows;
+    const refused: [DeliveryRow, string][] = [];
+    const rest: DeliveryRow[] = [];
+    for (const row of rows) {
+      const why = refusalOf(optOuts.get(row.customer_id) ?? [], {
+        channel: row.channel,
+        category: row.content?.category as Category | undefined,
+        answersKeyword: KEYWORD_REPLY.test(row.intent_type),
+      });
+      if (why) refused.push([row, why]);
+      else rest.push(row);
+    }
+    if (refused.length > 0) {
+      const now = this.clock.now();
+      await this.dataSource.transaction(async (tx) => {
+        for (const [row, why] of refused) {
+          await this.deliveries.markRefused(tx, row.delivery_id, why);
+          await this.outbox.enqueue(tx, [
+            this.event(row, 'cancelled', now, `not sent: ${why} after it was approved`),
+          ]);
+        }
+      });
+      this.logger.log({ msg: 'refused since approved: not sent', count: refused.length });
+      await this.flush();
+    }
+    return rest;
   }
 
   /** Settles one delivery whose sender died mid-call; false when there is none. */

@@ -5,6 +5,7 @@ import { DeliveryFallback1764300000000 } from './1764300000000-DeliveryFallback'
 import { DeliveriesAreTheInbox1764300000001 } from './1764300000001-DeliveriesAreTheInbox';
 import { DeliveryPriority1764400000000 } from './1764400000000-DeliveryPriority';
 import { DropDeliveriesByCustomer1764500000000 } from './1764500000000-DropDeliveriesByCustomer';
+import { CustomerRefusals1764600000000 } from './1764600000000-CustomerRefusals';
 
 /** The dispatcher schema's migrations, in order. */
 export const DISPATCHER_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const DISPATCHER_MIGRATIONS = [
   DeliveriesAreTheInbox1764300000001,
   DeliveryPriority1764400000000,
   DropDeliveriesByCustomer1764500000000,
+  CustomerRefusals1764600000000,
 ];

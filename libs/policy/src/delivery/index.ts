@@ -2,3 +2,4 @@
 export * from './after-failure';
 export * from './fallback';
 export * from './provider-report';
+export * from './refusal';

@@ -1,0 +1,89 @@
+import { Client } from 'pg';
+import { dispatcherDeliveries, Story, testStack, zoneAtHours } from '@onevoice/testing';
+
+/**
+ * A customer's refusal wins over what was already approved: a text held for the morning by quiet
+ * hours is not sent when the customer texted STOP in the night. The dispatcher checks the latest
+ * profile it read at the moment it would call the provider (rule 1 at send time).
+ */
+describe('refused after approval', () => {
+  const stack = testStack();
+  const simulator = () => stack.services['provider-simulator'];
+
+  it('STOP in the night: the bill held for the morning by SMS is not sent', async () => {
+    const story = await Story.begin(stack, 'stop-at-night');
+    try {
+      // 02:00–04:00 for the customer: an SMS waits for 08:00.
+      await story.profile({ timeZone: zoneAtHours(2, 4), preferredChannel: 'sms' });
+      const bill = await story.send('billing', 'billing.payment_due', {
+        intentKey: `bill:${story.customerId}`,
+        variables: { amount: '8.00 EUR', dueDate: '2026-12-12' },
+        action: { url: 'https://pay.example.test/s' },
+      });
+      await story.decided(bill);
+      const approved = story.standing().get(`billing/${bill}`)!;
+      expect(approved.data).toMatchObject({ outcome: 'approved', channel: 'sms' });
+      expect(approved.data.reasons.map((r) => r.code)).toContain('quiet_hours');
+      const scheduled = await story.waitFor('the text scheduled for the morning', () =>
+        story
+          .deliveries()
+          .find(
+            (d) => d.data.decisionId === approved.data.decisionId && d.data.state === 'scheduled',
+          ),
+      );
+
+      // The customer texts STOP; the dispatcher has read the opt-out once it keeps it.
+      const reply = await fetch(`${simulator()}/control/reply`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: story.customerId, text: 'Stop.' }),
+      });
+      expect(reply.status).toBe(202);
+      await story.waitFor('the dispatcher to keep the opt-out', () =>
+        keptOptOuts(story.customerId),
+      );
+
+      // Morning: the text comes due and is called off, saying why; the provider never sees it.
+      await story.advanceTo(new Date(approved.data.sendAfter!));
+      const cancelled = await story.waitFor('the held text called off', () =>
+        story
+          .deliveries()
+          .find(
+            (d) => d.data.deliveryId === scheduled.data.deliveryId && d.data.state === 'cancelled',
+          ),
+      );
+      expect(cancelled.data.detail).toBe(
+        'not sent: the customer opted out of sms after it was approved',
+      );
+      expect(story.received().map((r) => r.intentType)).toEqual(['sms.stop_reply']);
+      const rows = await dispatcherDeliveries(stack, story.customerId);
+      expect(rows).toEqual([
+        { channel: 'sms', state: 'cancelled' },
+        { channel: 'sms', state: expect.stringMatching(/^(sent|delivered)$/) },
+      ]);
+      const attempts = (
+        (await (await fetch(`${simulator()}/control`)).json()) as {
+          attempts: { idempotencyKey?: string }[];
+        }
+      ).attempts.filter((a) => a.idempotencyKey === scheduled.data.deliveryId);
+      expect(attempts).toEqual([]);
+    } finally {
+      await story.end();
+    }
+  });
+
+  /** The opt-outs the dispatcher keeps for a customer, once it has any. */
+  async function keptOptOuts(customerId: string): Promise<unknown[] | undefined> {
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ opt_outs: unknown[] }>(
+        'SELECT opt_outs FROM dispatcher.refusals WHERE customer_id = $1',
+        [customerId],
+      );
+      return rows[0] && rows[0].opt_outs.length > 0 ? rows[0].opt_outs : undefined;
+    } finally {
+      await db.end();
+    }
+  }
+});

@@ -1,0 +1,48 @@
+import { refusalOf } from './refusal';
+
+describe('what the customer refused, at send time', () => {
+  it('a channel opted out of refuses every message on it', () => {
+    expect(refusalOf([{ channel: 'sms' }], { channel: 'sms', category: 'billing' })).toBe(
+      'the customer opted out of sms',
+    );
+    expect(refusalOf([{ channel: 'sms' }], { channel: 'email', category: 'billing' })).toBe(
+      undefined,
+    );
+  });
+
+  it('a category opted out of refuses it on every channel', () => {
+    expect(
+      refusalOf([{ category: 'promotion' }], { channel: 'email', category: 'promotion' }),
+    ).toBe('the customer opted out of promotion messages');
+    expect(refusalOf([{ category: 'promotion' }], { channel: 'email', category: 'billing' })).toBe(
+      undefined,
+    );
+    // A message whose category is unknown is not taken for one the customer refused.
+    expect(refusalOf([{ category: 'promotion' }], { channel: 'email' })).toBeUndefined();
+  });
+
+  it('a channel for one category refuses only that pair', () => {
+    const out = [{ channel: 'sms' as const, category: 'promotion' as const }];
+    expect(refusalOf(out, { channel: 'sms', category: 'promotion' })).toBe(
+      'the customer opted out of promotion messages by sms',
+    );
+    expect(refusalOf(out, { channel: 'sms', category: 'billing' })).toBeUndefined();
+    expect(refusalOf(out, { channel: 'email', category: 'promotion' })).toBeUndefined();
+  });
+
+  it('an empty opt-out refuses nothing; the first that applies is named', () => {
+    expect(refusalOf([{}], { channel: 'sms', category: 'billing' })).toBeUndefined();
+    expect(
+      refusalOf([{ channel: 'email' }, { category: 'billing' }, { channel: 'sms' }], {
+        channel: 'sms',
+        category: 'billing',
+      }),
+    ).toBe('the customer opted out of billing messages');
+  });
+
+  it('never the answer to the customer’s own STOP: carriers require that one text', () => {
+    expect(refusalOf([{ channel: 'sms' }], { channel: 'sms', answersKeyword: true })).toBe(
+      undefined,
+    );
+  });
+});

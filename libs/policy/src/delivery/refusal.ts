@@ -1,0 +1,35 @@
+import type { Category, Channel } from '@onevoice/contracts';
+
+/** An opt-out as a profile carries it: a channel, a category, or a channel for one category. */
+export interface OptOut {
+  channel?: Channel;
+  category?: Category;
+}
+
+/**
+ * What the customer refused that this message would break, in words; none when nothing. Checked
+ * by the dispatcher at the moment it calls a provider, against the latest profile it has: a
+ * message approved before an opt-out is never sent after it (rule 1 at send time).
+ */
+export function refusalOf(
+  optOuts: readonly OptOut[],
+  message: {
+    channel: Channel;
+    category?: Category | undefined;
+    /** The answer to a keyword the customer texted (STOP, START, HELP): carriers require it. */
+    answersKeyword?: boolean;
+  },
+): string | undefined {
+  if (message.answersKeyword) return undefined;
+  for (const o of optOuts) {
+    if (o.channel !== undefined && o.channel !== message.channel) continue;
+    if (o.category !== undefined && o.category !== message.category) continue;
+    if (o.channel === undefined && o.category === undefined) continue;
+    return o.channel && o.category
+      ? `the customer opted out of ${o.category} messages by ${o.channel}`
+      : o.channel
+        ? `the customer opted out of ${o.channel}`
+        : `the customer opted out of ${o.category} messages`;
+  }
+  return undefined;
+}
