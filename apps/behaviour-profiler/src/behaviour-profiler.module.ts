@@ -6,6 +6,7 @@ import type { BehaviourProfilerEnv } from './config/env';
 import { profilerConfigProvider } from './config/profiler-config.provider';
 import { BehaviourProfilerInit1763900000000 } from './migrations/1763900000000-BehaviourProfilerInit';
 import { Profiles1764100000000 } from './migrations/1764100000000-Profiles';
+import { ConsentStatedAt1764600000000 } from './migrations/1764600000000-ConsentStatedAt';
 import { PROFILER_INBOX, PROFILER_LINKS } from './profiler.tokens';
 import { ProfileController } from './profiles/profile.controller';
 import { ProfileRepository } from './profiles/profile.repository';
@@ -27,7 +28,11 @@ export class BehaviourProfilerModule {
         DatabaseModule.forService({
           url: env.DATABASE_URL,
           schema: 'behaviour_profiler',
-          migrations: [BehaviourProfilerInit1763900000000, Profiles1764100000000],
+          migrations: [
+            BehaviourProfilerInit1763900000000,
+            Profiles1764100000000,
+            ConsentStatedAt1764600000000,
+          ],
         }),
       ],
       controllers: [ProfileSignalsConsumer, ProfileController, PreferenceCentreController],

@@ -26,6 +26,8 @@ describe('preferences and consent', () => {
       version: number;
       preferences: { optOuts: unknown[]; consents: unknown[]; preferredChannel?: string };
       consentLedger: {
+        at: string;
+        statedAt?: string;
         action: string;
         channel?: string;
         scope?: string;
@@ -109,7 +111,16 @@ describe('preferences and consent', () => {
         timeZone: daytimeZone(),
         consents: [{ channel: 'sms', purpose: 'promotion' }],
       });
-      await story.send('care', 'interaction.inbound_contact', { channel: 'sms', text: 'STOP' });
+      // The sender dates its event an hour back: the ledger records when OneVoice took it, and
+      // keeps the sender's claim beside it (an entry can no longer be back-dated).
+      const claimed = new Date(testNow().getTime() - 3_600_000);
+      const received = testNow().getTime();
+      await story.send(
+        'care',
+        'interaction.inbound_contact',
+        { channel: 'sms', text: 'STOP' },
+        { time: claimed },
+      );
       await story.profileInCoordinator(
         'SMS opted out',
         (p) => JSON.stringify(p.optOuts) === JSON.stringify([{ channel: 'sms' }]),
@@ -118,7 +129,12 @@ describe('preferences and consent', () => {
       expect(stopped.preferences.consents).toEqual([]);
       expect(stopped.consentLedger.slice(0, 2)).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ action: 'opted_out', channel: 'sms', via: 'sms' }),
+          expect.objectContaining({
+            action: 'opted_out',
+            channel: 'sms',
+            via: 'sms',
+            statedAt: claimed.toISOString(),
+          }),
           expect.objectContaining({
             action: 'consent_withdrawn',
             channel: 'sms',
@@ -127,6 +143,8 @@ describe('preferences and consent', () => {
           }),
         ]),
       );
+      for (const entry of stopped.consentLedger.slice(0, 2))
+        expect(Date.parse(entry.at)).toBeGreaterThanOrEqual(received - 1_000);
       await story.send('care', 'interaction.inbound_contact', { channel: 'sms', text: 'start' });
       await story.profileInCoordinator(
         'SMS allowed again',

@@ -42,7 +42,8 @@ export class ProfileSignalsConsumer {
       const keyword = event.data.text ? smsKeywordChange(event.data.text) : undefined;
       if (!keyword) return [];
       const meta = {
-        at: new Date(event.time ?? now),
+        at: now,
+        ...(event.time ? { statedAt: new Date(event.time) } : {}),
         via: 'sms',
         source: `sms keyword (${event.source})`,
       };
@@ -50,6 +51,7 @@ export class ProfileSignalsConsumer {
         return [
           {
             at: meta.at.toISOString(),
+            ...(meta.statedAt ? { statedAt: meta.statedAt.toISOString() } : {}),
             action: 'help_requested',
             channel: 'sms',
             via: meta.via,
@@ -73,7 +75,8 @@ export class ProfileSignalsConsumer {
   async onPreferences(@Payload() batch: EventBatch<PreferenceChange>): Promise<void> {
     await this.run(batch, (row, event, now) =>
       this.profiles.changePreferences(row, event.data, {
-        at: new Date(event.time ?? now),
+        at: now,
+        ...(event.time ? { statedAt: new Date(event.time) } : {}),
         via: event.data.via ?? 'api',
         source: event.source,
       }),

@@ -66,11 +66,12 @@ export class ProfileRepository {
                 "publishedKey" text)
           WHERE c.customer_id = r."customerId"
           RETURNING 1)
-       INSERT INTO consent_ledger (customer_id, at, action, channel, scope, via, source, wording_version, detail)
-       SELECT e."customerId", e.at, e.action, e.channel, e.scope, e.via, e.source, e."wordingVersion", e.detail
-         FROM ROWS FROM (json_to_recordset($2::json) AS ("customerId" text, at timestamptz, action text, channel text,
-              scope text, via text, source text, "wordingVersion" text, detail text))
-              WITH ORDINALITY AS e("customerId", at, action, channel, scope, via, source, "wordingVersion", detail, n)
+       INSERT INTO consent_ledger (customer_id, at, stated_at, action, channel, scope, via, source, wording_version, detail)
+       SELECT e."customerId", e.at, e."statedAt", e.action, e.channel, e.scope, e.via, e.source, e."wordingVersion", e.detail
+         FROM ROWS FROM (json_to_recordset($2::json) AS ("customerId" text, at timestamptz, "statedAt" timestamptz,
+              action text, channel text, scope text, via text, source text, "wordingVersion" text, detail text))
+              WITH ORDINALITY AS e("customerId", at, "statedAt", action, channel, scope, via, source, "wordingVersion",
+              detail, n)
         ORDER BY e.n`,
       [JSON.stringify(rows), JSON.stringify(ledger), now],
     );
@@ -78,11 +79,12 @@ export class ProfileRepository {
 
   async consentLedger(tx: EntityManager, customerId: string, limit = 200): Promise<ConsentEntry[]> {
     const rows = (await tx.query(
-      `SELECT at, action, channel, scope, via, source, wording_version, detail FROM consent_ledger
+      `SELECT at, stated_at, action, channel, scope, via, source, wording_version, detail FROM consent_ledger
         WHERE customer_id = $1 ORDER BY at DESC, id DESC LIMIT $2`,
       [customerId, limit],
     )) as {
       at: Date;
+      stated_at: Date | null;
       action: ConsentEntry['action'];
       channel: ConsentEntry['channel'] | null;
       scope: string | null;
@@ -93,6 +95,7 @@ export class ProfileRepository {
     }[];
     return rows.map((r) => ({
       at: new Date(r.at).toISOString(),
+      ...(r.stated_at ? { statedAt: new Date(r.stated_at).toISOString() } : {}),
       action: r.action,
       ...(r.channel ? { channel: r.channel } : {}),
       ...(r.scope ? { scope: r.scope } : {}),

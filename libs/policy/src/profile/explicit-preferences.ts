@@ -27,7 +27,10 @@ export const noPreferences = (): ExplicitPreferences => ({
 
 /** One line of the consent ledger: who changed what, when, through which channel, from where. */
 export interface ConsentEntry {
+  /** When OneVoice recorded it. */
   at: string;
+  /** When its sender said it happened (an event's `time`), if it said. */
+  statedAt?: string;
   action:
     | 'consent_given'
     | 'consent_withdrawn'
@@ -47,7 +50,10 @@ export interface ConsentEntry {
 }
 
 export interface ChangeMeta {
+  /** When OneVoice records the change (its clock): never the sender's word. */
   at: Date;
+  /** When the sender said it happened, kept beside it. */
+  statedAt?: Date;
   via: string;
   source: string;
   /** The wording the customer saw, for consents given on a page we control. */
@@ -69,7 +75,12 @@ export function applyPreferenceChange(
   meta: ChangeMeta,
 ): { prefs: ExplicitPreferences; entries: ConsentEntry[] } {
   const at = meta.at.toISOString();
-  const base = { at, via: meta.via, source: meta.source };
+  const base = {
+    at,
+    ...(meta.statedAt ? { statedAt: meta.statedAt.toISOString() } : {}),
+    via: meta.via,
+    source: meta.source,
+  };
   const prefs: ExplicitPreferences = {
     ...before,
     categoryChannels: { ...before.categoryChannels },
