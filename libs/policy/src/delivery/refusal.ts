@@ -7,6 +7,22 @@ export interface OptOut {
 }
 
 /**
+ * Whether an opt-out refuses a message on `channel` of `category`: an opt-out of a channel refuses
+ * every message on it, of a category every message of it, of a channel for a category only that
+ * pair. Rule 1 reads it when deciding, the dispatcher when sending.
+ */
+export function refuses(
+  o: OptOut,
+  message: { channel: Channel; category?: Category | undefined },
+): boolean {
+  return (
+    (o.channel !== undefined || o.category !== undefined) &&
+    (o.channel === undefined || o.channel === message.channel) &&
+    (o.category === undefined || o.category === message.category)
+  );
+}
+
+/**
  * What the customer refused that this message would break, in words; none when nothing. Checked
  * by the dispatcher at the moment it calls a provider, against the latest profile it has: a
  * message approved before an opt-out is never sent after it (rule 1 at send time).
@@ -22,9 +38,7 @@ export function refusalOf(
 ): string | undefined {
   if (message.answersKeyword) return undefined;
   for (const o of optOuts) {
-    if (o.channel !== undefined && o.channel !== message.channel) continue;
-    if (o.category !== undefined && o.category !== message.category) continue;
-    if (o.channel === undefined && o.category === undefined) continue;
+    if (!refuses(o, message)) continue;
     return o.channel && o.category
       ? `the customer opted out of ${o.category} messages by ${o.channel}`
       : o.channel

@@ -1,4 +1,5 @@
 import { because, suppress, type Rule } from '../context';
+import { refuses } from '../delivery/refusal';
 
 /**
  * Rule 1: what the customer opted out of is never used, and channels that need a recorded
@@ -21,9 +22,8 @@ export const consentRule: Rule = (ctx) => {
   const needConsent = policy.consentRequired[request.category] ?? [];
   ctx.candidates = before.filter(
     (ch) =>
-      !profile.optOuts.some(
-        (o) => o.channel === ch && (o.category === undefined || o.category === request.category),
-      ) &&
+      // A category-wide opt-out has ended the decision above: what is left names channels.
+      !profile.optOuts.some((o) => refuses(o, { channel: ch, category: request.category })) &&
       (!needConsent.includes(ch) ||
         profile.consents.some((c) => c.channel === ch && c.purpose === request.category)),
   );
