@@ -6,6 +6,7 @@ import {
   type Urgency,
   type DecisionData,
   type IntentCatalogue,
+  type SmsKeyword,
 } from '@onevoice/contracts';
 import { preferencesLink, trackingLinks, unsubscribeLink } from '@onevoice/links';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
@@ -38,6 +39,16 @@ export function priorityOf(urgency: Urgency | undefined): number {
   const rank = urgency ? URGENCIES.indexOf(urgency) : -1;
   return rank < 0 ? 2 : rank;
 }
+
+/** The intent type of the dispatcher's own answer to a keyword the customer texted. */
+export const keywordReplyIntent = (keyword: SmsKeyword): string => `sms.${keyword}_reply`;
+/** Every keyword is answered (a record, so a new keyword cannot be left out). */
+const ANSWERED: Record<SmsKeyword, true> = { stop: true, start: true, help: true };
+const KEYWORD_REPLIES: ReadonlySet<string> = new Set(
+  (Object.keys(ANSWERED) as SmsKeyword[]).map(keywordReplyIntent),
+);
+/** Is this delivery the answer to a STOP, START or HELP the customer texted? */
+export const isKeywordReply = (intentType: string): boolean => KEYWORD_REPLIES.has(intentType);
 
 /** The id of a decision's delivery on its first channel, or on a channel it fell back to. */
 export function deliveryIdFor(decisionId: string, fallbackChannel?: Channel): string {

@@ -20,7 +20,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CHANNEL_ADAPTERS, ProviderError, type ChannelAdapters } from '../channels/channel-adapter';
 import { CircuitBreaker } from '../channels/circuit-breaker';
 import { DeliveriesRepository, rowOf, type DeliveryRow } from './deliveries.repository';
-import { DeliveryComposer } from './delivery-composer';
+import { DeliveryComposer, isKeywordReply } from './delivery-composer';
 import { SENDING_POLICY, type SendingPolicy } from './deliveries.tokens';
 import { Clock } from '@onevoice/clock';
 import {
@@ -43,8 +43,6 @@ const HAND_OVER_MAX = 10_000;
 /** Publishing (and recording) of sent batches the send loops may leave running as they go on. */
 const PUBLISHES_IN_FLIGHT = 6;
 const tracer = otelTrace.getTracer('dispatcher');
-/** The dispatcher's own answers to a customer's STOP, START and HELP (see KeywordReplies). */
-const KEYWORD_REPLY = /^sms\.(stop|start|help)_reply$/;
 
 /**
  * Hands recorded deliveries to their providers, exactly once each:
@@ -228,7 +226,7 @@ export class DeliverySender {
       const why = refusalOf(optOuts.get(row.customer_id) ?? [], {
         channel: row.channel,
         category: row.content?.category as Category | undefined,
-        answersKeyword: KEYWORD_REPLY.test(row.intent_type),
+        answersKeyword: isKeywordReply(row.intent_type),
       });
       if (why) refused.push([row, why]);
       else rest.push(row);

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { CHANNEL_ADAPTERS, type ChannelAdapters } from '../channels/channel-adapter';
 import { DeliveriesRepository, rowOf, type NewDelivery } from '../deliveries/deliveries.repository';
 import { DISPATCHER_LINKS, type DispatcherLinks } from '../deliveries/deliveries.tokens';
-import { deliveryIdFor } from '../deliveries/delivery-composer';
+import { deliveryIdFor, keywordReplyIntent } from '../deliveries/delivery-composer';
 import { DeliverySender } from '../deliveries/delivery-sender';
 import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
 
@@ -62,7 +62,7 @@ export class KeywordReplies {
       deliveryId: deliveryIdFor(ref),
       decisionId: ref,
       requestId: ref,
-      intentType: `sms.${keyword}_reply`,
+      intentType: keywordReplyIntent(keyword),
       intentKey: ref,
       customerId,
       channel: 'sms',
