@@ -4,10 +4,16 @@ import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contrac
 import type { EventBatch, InboundMessage } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
-import type { ProfilerConfig } from '@onevoice/policy';
 import { PROFILER_CONFIG } from '../config/profiler-config.provider';
-import { signalsOfDelivery, signalsOfInteraction } from '@onevoice/policy';
-import { smsKeywordChange, type ConsentEntry } from '@onevoice/policy';
+import {
+  ledgerEntryBase,
+  signalsOfDelivery,
+  signalsOfInteraction,
+  smsKeywordChange,
+  type ChangeMeta,
+  type ConsentEntry,
+  type ProfilerConfig,
+} from '@onevoice/policy';
 import { PROFILER_INBOX } from '../profiler.tokens';
 import { ProfileRepository, type CustomerRow } from './profile.repository';
 import { ProfileService } from './profile.service';
@@ -41,23 +47,9 @@ export class ProfileSignalsConsumer {
       if (event.type !== 'interaction.inbound_contact' || event.data.channel !== 'sms') return [];
       const keyword = event.data.text ? smsKeywordChange(event.data.text) : undefined;
       if (!keyword) return [];
-      const meta = {
-        at: now,
-        ...(event.time ? { statedAt: new Date(event.time) } : {}),
-        via: 'sms',
-        source: `sms keyword (${event.source})`,
-      };
+      const meta = changeMeta(event, now, 'sms', `sms keyword (${event.source})`);
       if (keyword.kind === 'help')
-        return [
-          {
-            at: meta.at.toISOString(),
-            ...(meta.statedAt ? { statedAt: meta.statedAt.toISOString() } : {}),
-            action: 'help_requested',
-            channel: 'sms',
-            via: meta.via,
-            source: meta.source,
-          },
-        ];
+        return [{ ...ledgerEntryBase(meta), action: 'help_requested', channel: 'sms' }];
       return this.profiles.changePreferences(row, keyword.change, meta);
     });
   }
@@ -74,12 +66,11 @@ export class ProfileSignalsConsumer {
   @EventPattern(Topics.preferences)
   async onPreferences(@Payload() batch: EventBatch<PreferenceChange>): Promise<void> {
     await this.run(batch, (row, event, now) =>
-      this.profiles.changePreferences(row, event.data, {
-        at: now,
-        ...(event.time ? { statedAt: new Date(event.time) } : {}),
-        via: event.data.via ?? 'api',
-        source: event.source,
-      }),
+      this.profiles.changePreferences(
+        row,
+        event.data,
+        changeMeta(event, now, event.data.via ?? 'api', event.source),
+      ),
     );
   }
 
@@ -122,4 +113,17 @@ export class ProfileSignalsConsumer {
       },
     );
   }
+}
+
+/**
+ * A change as the ledger records it: when this profiler took it (its clock), with the time the
+ * sender claimed kept beside it, never instead.
+ */
+function changeMeta(
+  event: { time?: string | undefined },
+  now: Date,
+  via: string,
+  source: string,
+): ChangeMeta {
+  return { at: now, ...(event.time ? { statedAt: new Date(event.time) } : {}), via, source };
 }

@@ -11,8 +11,7 @@ import {
 import { rejectionFromZod } from '@onevoice/contracts';
 import { StaffCredential } from '@onevoice/runtime';
 import { DataSource } from 'typeorm';
-import { emptyBehaviour } from '@onevoice/policy';
-import { noPreferences, replacePreferences } from '@onevoice/policy';
+import { emptyBehaviour, noPreferences, replacePreferences } from '@onevoice/policy';
 import { preferencesBodySchema } from './preferences-body';
 import { ProfileRepository } from './profile.repository';
 import { ProfileService } from './profile.service';

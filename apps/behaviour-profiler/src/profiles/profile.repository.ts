@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { emptyBehaviour, type BehaviourState } from '@onevoice/policy';
-import { noPreferences, type ConsentEntry, type ExplicitPreferences } from '@onevoice/policy';
+import {
+  emptyBehaviour,
+  type BehaviourState,
+  noPreferences,
+  type ConsentEntry,
+  type ExplicitPreferences,
+} from '@onevoice/policy';
 
 /** One customer's row, as the profiler works on it. */
 export interface CustomerRow {

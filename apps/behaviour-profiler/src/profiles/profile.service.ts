@@ -8,11 +8,19 @@ import {
 } from '@onevoice/contracts';
 import { outbound, type Outbound } from '@onevoice/messaging';
 import { createHash } from 'node:crypto';
-import { addSignal, explain, infer, type Signal } from '@onevoice/policy';
-import type { ProfilerConfig } from '@onevoice/policy';
+import {
+  addSignal,
+  explain,
+  infer,
+  type Signal,
+  type ProfilerConfig,
+  applyPreferenceChange,
+  type ChangeMeta,
+  type ConsentEntry,
+  composeProfile,
+  materialKey,
+} from '@onevoice/policy';
 import { PROFILER_CONFIG } from '../config/profiler-config.provider';
-import { applyPreferenceChange, type ChangeMeta, type ConsentEntry } from '@onevoice/policy';
-import { composeProfile, materialKey } from '@onevoice/policy';
 import type { CustomerRow } from './profile.repository';
 
 export const PROFILER_SOURCE = 'onevoice/behaviour-profiler';

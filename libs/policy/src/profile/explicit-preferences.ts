@@ -60,6 +60,18 @@ export interface ChangeMeta {
   wordingVersion?: string;
 }
 
+/** What every consent-ledger line of one change shares: when, when it was said to be, via, from. */
+export function ledgerEntryBase(
+  meta: ChangeMeta,
+): Pick<ConsentEntry, 'at' | 'statedAt' | 'via' | 'source'> {
+  return {
+    at: meta.at.toISOString(),
+    ...(meta.statedAt ? { statedAt: meta.statedAt.toISOString() } : {}),
+    via: meta.via,
+    source: meta.source,
+  };
+}
+
 const sameTarget = (
   a: { channel?: Channel; category?: Category },
   b: { channel?: Channel; category?: Category },
@@ -74,13 +86,7 @@ export function applyPreferenceChange(
   change: PreferenceChangedData,
   meta: ChangeMeta,
 ): { prefs: ExplicitPreferences; entries: ConsentEntry[] } {
-  const at = meta.at.toISOString();
-  const base = {
-    at,
-    ...(meta.statedAt ? { statedAt: meta.statedAt.toISOString() } : {}),
-    via: meta.via,
-    source: meta.source,
-  };
+  const base = ledgerEntryBase(meta);
   const prefs: ExplicitPreferences = {
     ...before,
     categoryChannels: { ...before.categoryChannels },
