@@ -196,16 +196,16 @@ export class DeliveriesRepository {
     return rows[0];
   }
 
+  /** Records a provider's report on a delivery the caller has locked (see `lockOne`). */
   async setProviderStatus(
     tx: EntityManager,
     deliveryId: string,
     status: 'delivered' | 'failed' | 'bounced',
-  ): Promise<DeliveryRow | undefined> {
-    const rows = (await tx.query(
-      `UPDATE deliveries SET state = $2, claimed_at = NULL WHERE delivery_id = $1 RETURNING *`,
-      [deliveryId, status],
-    )) as [DeliveryRow[], number] | DeliveryRow[];
-    return allRows(rows)[0];
+  ): Promise<void> {
+    await tx.query(`UPDATE deliveries SET state = $2, claimed_at = NULL WHERE delivery_id = $1`, [
+      deliveryId,
+      status,
+    ]);
   }
 
   /**

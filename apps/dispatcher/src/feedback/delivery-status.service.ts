@@ -40,13 +40,14 @@ export class DeliveryStatusService {
         this.logger.warn({ msg: 'provider report ignored', deliveryId, status, why: verdict.why });
         return 'ignored' as const;
       }
-      const row = (await this.deliveries.setProviderStatus(tx, deliveryId, status))!;
+      await this.deliveries.setProviderStatus(tx, deliveryId, status);
+      // The row as locked serves the event and the fallback: what they read is not its state.
       await this.outbox.enqueue(tx, [
-        this.sender.event(row, status, now),
+        this.sender.event(current, status, now),
         // It never reached the customer: the decision may allow the next channel.
         ...(status === 'delivered'
           ? []
-          : await this.sender.fallBack(tx, row, now, `the provider reported it ${status}`)),
+          : await this.sender.fallBack(tx, current, now, `the provider reported it ${status}`)),
       ]);
       return 'recorded' as const;
     });
