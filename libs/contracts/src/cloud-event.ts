@@ -1,9 +1,5 @@
 import { z } from 'zod';
 
-/**
- * The CloudEvents 1.0 envelope in structured JSON mode. Every OneVoice topic carries these;
- * `subject` is always the customer id and the Kafka key.
- */
 /** A customer id: what `subject` holds and Kafka keys by (an E.164 number such as +15551234567 is one). */
 export const customerIdSchema = (field: string) =>
   z
@@ -13,6 +9,10 @@ export const customerIdSchema = (field: string) =>
     .max(200)
     .regex(/^[A-Za-z0-9._:@+-]+$/, `${field} (customer id) may hold letters, digits and ._:@+-`);
 
+/**
+ * The CloudEvents 1.0 envelope in structured JSON mode. Every OneVoice topic carries these;
+ * `subject` is always the customer id and the Kafka key.
+ */
 export const cloudEventEnvelopeSchema = z.object({
   specversion: z.literal('1.0', { error: 'specversion must be "1.0"' }),
   id: z.string().trim().min(1, 'id must be a non-empty string').max(200),
