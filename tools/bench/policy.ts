@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parse } from 'yaml';
 import type { Category, Channel, Urgency } from '@onevoice/contracts';
 import {
@@ -69,9 +71,17 @@ function customer(i: number): { ledger: CustomerLedger; profile: CustomerProfile
   };
 }
 
+// How the figure falls as the customers decided in turn outgrow the CPU's caches: the same
+// decisions, the same ledgers, only more of them visited in turn (BENCH_POLICY_CURVE=0 skips it).
+const CURVE = process.env.BENCH_POLICY_CURVE === '0' ? [] : [50, 200, 500, 1000, 2000, 5000];
+// A collection before and after building them, so the heap they grow is what they keep.
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+collect();
 const heapBefore = process.memoryUsage().heapUsed;
-const customers = Array.from({ length: 5000 }, (_, i) => customer(i));
-/** Heap grown while the customers were built, per customer: their ledgers' and profiles' size. */
+const customers = Array.from({ length: Math.max(1000, ...CURVE) }, (_, i) => customer(i));
+collect();
+/** The heap the customers keep, per customer: their ledgers' and profiles' size. */
 const bytesPerCustomer = (process.memoryUsage().heapUsed - heapBefore) / customers.length;
 const requests: ContactRequest[] = Array.from({ length: 64 }, (_, k) => ({
   requestId: `new-${k}`,
@@ -119,17 +129,12 @@ const median = rounds[2]!;
 // coordinator has just built for a decision is. Going round 1,000 customers, each decision first
 // waits for its ledger to come from memory: on some machines that is most of its time.
 const hot = Array.from({ length: 5 }, () => run(n, 50)).sort((a, b) => a - b);
-// How the figure falls as the customers decided in turn outgrow the CPU's caches: the same
-// decisions, the same ledgers, only more of them visited in turn (BENCH_POLICY_CURVE=0 skips it).
-const curve =
-  process.env.BENCH_POLICY_CURVE === '0'
-    ? []
-    : [50, 200, 500, 1000, 2000, 5000].map((working) => {
-        const r = Array.from({ length: 3 }, () => run(Math.min(n, 200_000), working)).sort(
-          (a, b) => a - b,
-        );
-        return { customers: working, decisionsPerSecond: Math.round(r[1]!) };
-      });
+const curve = CURVE.map((working) => {
+  const r = Array.from({ length: 3 }, () => run(Math.min(n, 200_000), working)).sort(
+    (a, b) => a - b,
+  );
+  return { customers: working, decisionsPerSecond: Math.round(r[1]!) };
+});
 process.stdout.write(
   `policy engine, one core: ${Math.round(median).toLocaleString('en')} decisions/s, median of 5 rounds ` +
     `(range ${Math.round(rounds[0]!).toLocaleString('en')}–${Math.round(rounds[4]!).toLocaleString('en')}; ` +
