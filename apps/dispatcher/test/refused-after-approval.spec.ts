@@ -1,5 +1,13 @@
 import { Client } from 'pg';
-import { dispatcherDeliveries, Story, testStack, zoneAtHours } from '@onevoice/testing';
+import { Topics } from '@onevoice/contracts';
+import {
+  daytimeZone,
+  dispatcherDeliveries,
+  gateDecision,
+  produceRaw,
+  Story,
+  testStack,
+} from '@onevoice/testing';
 
 /**
  * A customer's refusal wins over what was already approved: a text held for the morning by quiet
@@ -13,23 +21,23 @@ describe('refused after approval', () => {
   it('STOP in the night: the bill held for the morning by SMS is not sent', async () => {
     const story = await Story.begin(stack, 'stop-at-night');
     try {
-      // 02:00–04:00 for the customer: an SMS waits for 08:00.
-      await story.profile({ timeZone: zoneAtHours(2, 4), preferredChannel: 'sms' });
-      const bill = await story.send('billing', 'billing.payment_due', {
-        intentKey: `bill:${story.customerId}`,
-        variables: { amount: '8.00 EUR', dueDate: '2026-12-12' },
-        action: { url: 'https://pay.example.test/s' },
+      // A text approved for the morning, as the gate publishes it. The coordinator never saw
+      // its request, so it does not decide it again on the STOP (refusal-redecides.spec shows
+      // that path): what stops it here is the dispatcher's own check when it comes due.
+      await story.profile({ timeZone: daytimeZone(), preferredChannel: 'sms' });
+      const morning = new Date(story.now().getTime() + 6 * 3_600_000);
+      const approved = gateDecision(story.customerId, {
+        channel: 'sms',
+        sendAfter: morning.toISOString(),
+        reasons: [{ rule: 'quiet-hours', code: 'quiet_hours', text: 'Made by the test.' }],
       });
-      await story.decided(bill);
-      const approved = story.standing().get(`billing/${bill}`)!;
-      expect(approved.data).toMatchObject({ outcome: 'approved', channel: 'sms' });
-      expect(approved.data.reasons.map((r) => r.code)).toContain('quiet_hours');
+      await produceRaw(stack.brokers, Topics.decisions, [
+        { key: story.customerId, value: JSON.stringify(approved.event) },
+      ]);
       const scheduled = await story.waitFor('the text scheduled for the morning', () =>
         story
           .deliveries()
-          .find(
-            (d) => d.data.decisionId === approved.data.decisionId && d.data.state === 'scheduled',
-          ),
+          .find((d) => d.data.decisionId === approved.decisionId && d.data.state === 'scheduled'),
       );
 
       // The customer texts STOP; the dispatcher has read the opt-out once it keeps it.
@@ -44,7 +52,7 @@ describe('refused after approval', () => {
       );
 
       // Morning: the text comes due and is called off, saying why; the provider never sees it.
-      await story.advanceTo(new Date(approved.data.sendAfter!));
+      await story.advanceTo(morning);
       const cancelled = await story.waitFor('the held text called off', () =>
         story
           .deliveries()

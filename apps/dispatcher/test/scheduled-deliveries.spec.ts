@@ -1,49 +1,14 @@
 import { DeadLetterHeaders, Topics } from '@onevoice/contracts';
 import {
   advanceStackClock,
+  gateDecision as decision,
   newCustomerId,
   produceRaw,
   testNow,
   testStack,
   TopicTap,
 } from '@onevoice/testing';
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-
-function decision(customer: string, over: Record<string, unknown>) {
-  const decisionId = randomUUID().replace(/-/g, '');
-  return {
-    decisionId,
-    event: {
-      specversion: '1.0',
-      id: decisionId,
-      source: 'onevoice/coordinator',
-      type: `ov.decision.${String(over.outcome ?? 'approved')}`,
-      subject: customer,
-      time: testNow().toISOString(),
-      datacontenttype: 'application/json',
-      data: {
-        decisionId,
-        requestId: `req-${decisionId}`,
-        requestSource: 'billing',
-        outcome: 'approved',
-        intentType: 'billing.payment_due',
-        intentKey: `bill:${customer}`,
-        category: 'billing',
-        urgency: 'high',
-        channel: 'email',
-        mergedRequestIds: [],
-        variables: { amount: '1.00 EUR', dueDate: 'soon' },
-        action: { url: 'https://pay.example.test/x' },
-        reasons: [
-          { rule: 'channel-choice', code: 'intent_default_channel', text: 'Made by the test.' },
-        ],
-        policyVersion: 'test',
-        ...over,
-      },
-    },
-  };
-}
 
 describe('the dispatcher keeps to the send window', () => {
   const stack = testStack();
@@ -212,7 +177,13 @@ describe('the dispatcher keeps to the send window', () => {
     await stateOf(customer, after.decisionId, 'scheduled');
     await advanceStackClock(stack, 2 * HOUR);
     await stateOf(customer, after.decisionId, 'sent');
-    expect(states(customer, first.decisionId)).toEqual(['scheduled']);
+    expect(states(customer, first.decisionId)).toEqual(['scheduled', 'cancelled']);
+    const cancelled = tap
+      .events<{
+        data: { state: string; decisionId: string; detail?: string };
+      }>(Topics.deliveries, customer)
+      .find((e) => e.data.decisionId === first.decisionId && e.data.state === 'cancelled');
+    expect(cancelled!.data.detail).toBe(`called off: decision ${callOff.decisionId} replaces it`);
   });
 
   it('only the gate makes it send: an approval from anyone else is dead-lettered', async () => {

@@ -102,6 +102,10 @@ export const REASON_CODES = {
     rules: ['consent'],
     says: 'Some channels are out: the customer opted out of them, or gave no consent they need.',
   },
+  refused_after_decision: {
+    rules: ['consent'],
+    says: 'Decided again, held without a channel, or called off: the customer refused it (opted out, withdrew consent, asked not to be disturbed) after it was decided but before it went out.',
+  },
   // One message per intent
   merged_duplicate: {
     rules: ['one-channel-per-intent'],

@@ -125,3 +125,43 @@ export function approvedDecision(
     },
   };
 }
+
+/**
+ * A decision as the gate publishes it on ov.decisions.v1 — approved, by email, for a bill, unless
+ * `over` says otherwise — for specs of the dispatcher on its own: the coordinator never saw its
+ * request, so nothing but the dispatcher acts on it.
+ */
+export function gateDecision(customer: string, over: Record<string, unknown> = {}) {
+  const decisionId = randomUUID().replace(/-/g, '');
+  return {
+    decisionId,
+    event: {
+      specversion: '1.0',
+      id: decisionId,
+      source: 'onevoice/coordinator',
+      type: `ov.decision.${String(over.outcome ?? 'approved')}`,
+      subject: customer,
+      time: testNow().toISOString(),
+      datacontenttype: 'application/json',
+      data: {
+        decisionId,
+        requestId: `req-${decisionId}`,
+        requestSource: 'billing',
+        outcome: 'approved',
+        intentType: 'billing.payment_due',
+        intentKey: `bill:${customer}`,
+        category: 'billing',
+        urgency: 'high',
+        channel: 'email',
+        mergedRequestIds: [],
+        variables: { amount: '1.00 EUR', dueDate: 'soon' },
+        action: { url: 'https://pay.example.test/x' },
+        reasons: [
+          { rule: 'channel-choice', code: 'intent_default_channel', text: 'Made by the test.' },
+        ],
+        policyVersion: 'test',
+        ...over,
+      },
+    },
+  };
+}

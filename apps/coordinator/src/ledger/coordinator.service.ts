@@ -18,6 +18,8 @@ import {
   displaced,
   inPriorityOrder,
   supersededBy,
+  calledOffByRefusal,
+  refusalFor,
   type ContactRequest,
   type CustomerLedger,
   type CustomerProfile,
@@ -42,16 +44,23 @@ export const DECISION_SOURCE = 'onevoice/coordinator';
 export class CoordinatorService {
   constructor(@Inject(POLICY) private readonly policy: Policy) {}
 
-  /** Decides one pending or held request of a loaded customer; returns what to publish. */
+  /**
+   * Decides one pending or held request of a loaded customer; returns what to publish. With
+   * `again`, an approval that has not gone out is decided again too (the customer refused it
+   * since: see `afterRefusal`), and `again` is the decision's last reason.
+   */
   decideAndApply(
     session: LedgerSession,
     customerId: string,
     requestKey: string,
     now: Date,
+    again?: DecisionReason,
   ): Outbound[] {
     const { history, cases, fulfilled, inbound, profile } = session.state(customerId);
     const row = history.find((h) => h.request_key === requestKey);
-    if (!row || (row.status !== 'pending' && row.status !== 'deferred')) return [];
+    const approvedBefore = row?.status === 'approved' && again !== undefined;
+    if (!row || (row.status !== 'pending' && row.status !== 'deferred' && !approvedBefore))
+      return [];
     const ledger: CustomerLedger = {
       decisions: history
         .filter((h) => h.request_key !== requestKey && h.decision_id)
@@ -64,17 +73,47 @@ export class CoordinatorService {
     };
     const request = {
       ...toEngineRequest(requestOf(row)),
-      ...(row.channel ? { previousChannel: row.channel } : {}),
+      // An approval not gone out had told the customer nothing: it may move to another channel.
+      ...(row.channel && !approvedBefore ? { previousChannel: row.channel } : {}),
       ...(row.decision_id ? { heldBefore: true } : {}),
     };
     const engineProfile = toEngineProfile(profile, request.category);
-    const decision = decide({ request, ledger, profile: engineProfile, policy: this.policy, now });
+    const decided = decide({ request, ledger, profile: engineProfile, policy: this.policy, now });
+    const decision = again ? { ...decided, reasons: [...decided.reasons, again] } : decided;
+    if (
+      approvedBefore &&
+      decision.outcome === 'approved' &&
+      decision.channel === row.channel &&
+      decision.sendAfter.getTime() === row.at?.getTime()
+    )
+      return []; // Unchanged: a critical message the new do-not-disturb lets through.
     const out: Outbound[] = [];
     const byKey = (id: string) => history.find((h) => h.decision_id === id);
 
     switch (decision.outcome) {
       case 'approved': {
-        const merged = row.decision_id ? session.mergedInto(customerId, row.decision_id) : [];
+        // A request merged into this digest that the customer refused since (its category, or
+        // on this channel) is called off rather than carried with it.
+        const merged = (row.decision_id ? session.mergedInto(customerId, row.decision_id) : [])
+          .map((key) => history.find((h) => h.request_key === key)!)
+          .filter((m) => {
+            const why = refusalFor(
+              engineProfile,
+              this.policy.consentRequired,
+              decision.channel,
+              m.category,
+            );
+            if (why)
+              out.push(
+                this.cancel(session, m, now, {
+                  rule: 'consent',
+                  code: 'refused_after_decision',
+                  text: `Called off: the customer ${why}.`,
+                }),
+              );
+            return !why;
+          })
+          .map((m) => m.request_key);
         out.push(
           this.record(session, row, now, 'approved', decision.reasons, {
             channel: decision.channel,
@@ -115,6 +154,56 @@ export class CoordinatorService {
       case 'suppressed':
         return [this.record(session, row, now, 'suppressed', decision.reasons, {})];
     }
+  }
+
+  /**
+   * What a customer's refusal (`before` → `after`, learnt at `now`) does to their requests that
+   * have not gone out (see `calledOffByRefusal`): approvals decided again, held requests called
+   * off or held without the refused channel. Returns what to publish.
+   */
+  afterRefusal(
+    session: LedgerSession,
+    customerId: string,
+    before: ProfileData | undefined,
+    after: ProfileData,
+    now: Date,
+  ): Outbound[] {
+    const { history } = session.state(customerId);
+    const channelOf = (decisionId: string | null) =>
+      decisionId
+        ? (history.find((h) => h.decision_id === decisionId)?.channel ?? undefined)
+        : undefined;
+    const effects = calledOffByRefusal(
+      history.map((row) => ({
+        row,
+        status: row.status,
+        category: row.category,
+        channel: row.channel ?? undefined,
+        followsUpOn: channelOf(row.reminder_of),
+        at: row.at ?? undefined,
+        goneOut: hasGoneOut(row, now),
+        decisionId: row.decision_id ?? undefined,
+        mergedInto: row.merged_into ?? undefined,
+      })),
+      before && refusalsOf(before),
+      refusalsOf(after),
+      this.policy.consentRequired,
+      now,
+    );
+    return effects.flatMap(({ kind, request: { row }, reason }) => {
+      switch (kind) {
+        case 'redecide':
+          return this.decideAndApply(session, customerId, row.request_key, now, reason);
+        case 'hold':
+          return [
+            this.record(session, row, now, 'deferred', [reason], {
+              ...(row.at ? { at: row.at } : {}),
+            }),
+          ];
+        case 'call-off':
+          return [this.cancel(session, row, now, reason)];
+      }
+    });
   }
 
   /** `items` the most urgent first, otherwise in the order given (see `inPriorityOrder`). */
@@ -364,6 +453,15 @@ function fallbackData(
       channel: f.channel,
       quietHours: f.quietHours.map(clockTimes),
     })),
+  };
+}
+
+/** What of a profile says no, as the gate reads it. */
+function refusalsOf(p: ProfileData) {
+  return {
+    optOuts: p.optOuts,
+    consents: p.consents,
+    ...(p.doNotDisturbUntil ? { doNotDisturbUntil: new Date(p.doNotDisturbUntil) } : {}),
   };
 }
 

@@ -5,14 +5,16 @@ import type { EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { LedgerRepository } from '../ledger/ledger.repository';
+import { CoordinatorService } from '../ledger/coordinator.service';
+import { LedgerSession } from '../ledger/ledger-session';
 import { choicesChanged } from './choices';
 import { Clock, eventTime } from '@onevoice/clock';
 
 type ProfileEvent = TopicEvent<typeof Topics.profiles>;
 
 /**
- * The coordinator's own copy of each customer's profile (no service reads another's tables), and
- * on the customer's timeline what they said that changed.
+ * The coordinator's own copy of each customer's profile (no service reads another's tables), on
+ * the customer's timeline what they said that changed, and what a refusal among it calls off.
  */
 @Controller()
 export class ProfilesConsumer {
@@ -20,6 +22,7 @@ export class ProfilesConsumer {
     private readonly clock: Clock,
     @Inject(COORDINATOR_INBOX) private readonly inbox: IdempotentConsumer,
     private readonly ledger: LedgerRepository,
+    private readonly coordinator: CoordinatorService,
   ) {}
 
   @EventPattern(Topics.profiles)
@@ -41,7 +44,15 @@ export class ProfilesConsumer {
           `The customer's choices changed: ${changes.join('; ')}.`,
           { profileVersion: profile.version, changes },
         );
-      return [];
+      if (!saved) return [];
+      // Refusal wins at every step: what the customer just refused and has not gone out yet
+      // is decided again (an SMS waiting for 08:00 goes by email, or not at all).
+      const session = new LedgerSession(tx, this.ledger);
+      const now = this.clock.now();
+      await session.load([event.subject], now, { heldDocuments: true });
+      const out = this.coordinator.afterRefusal(session, event.subject, previous, profile, now);
+      await session.flush();
+      return out;
     });
   }
 }

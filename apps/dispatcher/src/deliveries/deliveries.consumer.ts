@@ -4,7 +4,12 @@ import { Topics, type TopicEvent } from '@onevoice/contracts';
 import { EventPublisher, injectTraceContext, type EventBatch } from '@onevoice/messaging';
 import { DataSource } from 'typeorm';
 import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
-import { DeliveriesRepository, rowOf, type NewDelivery } from './deliveries.repository';
+import {
+  DeliveriesRepository,
+  rowOf,
+  type DeliveryRow,
+  type NewDelivery,
+} from './deliveries.repository';
 import { GATE_SOURCES } from './deliveries.tokens';
 import { DeliveryComposer } from './delivery-composer';
 import { DeliverySender } from './delivery-sender';
@@ -38,7 +43,7 @@ export class DeliveriesConsumer {
   @EventPattern(Topics.decisions)
   async onDecisions(@Payload() batch: EventBatch<DecisionEvent>): Promise<void> {
     const recording: NewDelivery[] = [];
-    const replaced: string[] = [];
+    const replaced: { decisionId: string; by: string }[] = [];
     const inBatch = new Set<string>();
     for (const message of batch.messages) {
       const { source, data } = message.event;
@@ -53,7 +58,7 @@ export class DeliveriesConsumer {
       }
       await batch.trace(message, () => {
         const delivery = this.deliveryFor(message.event);
-        if (message.event.data.replaces) replaced.push(message.event.data.replaces);
+        if (data.replaces) replaced.push({ decisionId: data.replaces, by: data.decisionId });
         // The same decision twice in one batch is one delivery.
         if (delivery && !inBatch.has(delivery.deliveryId)) {
           inBatch.add(delivery.deliveryId);
@@ -82,7 +87,9 @@ export class DeliveriesConsumer {
     const db = this.dataSource.manager;
     const recorded = await this.deliveries.recordMany(db, recording);
     // After the inserts: a replacement may arrive in the same batch as what it replaces.
-    for (const id of replaced) await this.deliveries.cancelForDecision(db, id);
+    const calledOff: DeliveryRow[][] = [];
+    for (const { decisionId } of replaced)
+      calledOff.push(await this.deliveries.cancelForDecision(db, decisionId));
     const seenBefore = recording.filter((d) => !recorded.has(d.deliveryId));
     const waiting =
       seenBefore.length > 0
@@ -115,6 +122,14 @@ export class DeliveriesConsumer {
           ),
         ),
       );
+    // Each called off is announced (after its `scheduled`, when both came in this batch), saying
+    // what replaced it: the timeline shows the text that waited for the morning as called off.
+    const cancelled = replaced.flatMap(({ by }, i) =>
+      calledOff[i]!.map((row) =>
+        this.sender.event(row, 'cancelled', now, `called off: decision ${by} replaces it`),
+      ),
+    );
+    if (cancelled.length > 0) await this.publisher.publish(cancelled);
     this.scheduler.kick();
   }
 

@@ -307,12 +307,20 @@ export class DeliveriesRepository {
   }
 
   /** Calls off the delivery of a decision that a later one replaced, if it has not gone out. */
-  async cancelForDecision(tx: EntityManager, decisionId: string): Promise<number> {
-    const result = (await tx.query(
+  /**
+   * Calls off what a decision scheduled, now that a later one replaces it; returns its deliveries
+   * called off — now, or by an earlier pass over the same replacement (to announce again, under
+   * the same event id, what a crash may have left unannounced).
+   */
+  async cancelForDecision(tx: EntityManager, decisionId: string): Promise<DeliveryRow[]> {
+    await tx.query(
       `UPDATE deliveries SET state = 'cancelled' WHERE decision_id = $1 AND state = 'scheduled'`,
       [decisionId],
-    )) as [unknown, number];
-    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+    );
+    return (await tx.query(
+      `SELECT * FROM deliveries WHERE decision_id = $1 AND state = 'cancelled'`,
+      [decisionId],
+    )) as DeliveryRow[];
   }
 }
 

@@ -72,7 +72,9 @@ export class CustomerSignalsConsumer {
   async onDeliveries(@Payload() batch: EventBatch<Delivery>): Promise<void> {
     await this.inbox.process(batch, async (tx, { event }) => {
       const d = event.data;
-      if (d.state !== 'sent' && d.state !== 'failed' && d.state !== 'bounced') return [];
+      // Sent, or never to be sent: a contact called off (a refusal, a replacement) or that
+      // expired no longer stands in a survey's way.
+      if (!['sent', 'failed', 'bounced', 'cancelled', 'expired'].includes(d.state)) return [];
       await this.ledger.lockCustomer(tx, event.subject);
       if (d.state === 'sent')
         await this.ledger.contactSent(

@@ -3,3 +3,4 @@ export * from './priority-arbitration';
 export * from './reminder-planning';
 export * from './supersession';
 export * from './interaction';
+export * from './refusal';

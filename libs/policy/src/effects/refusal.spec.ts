@@ -1,0 +1,200 @@
+import { shippedPolicy as policy } from '../test-fixtures';
+import { calledOffByRefusal, refusalFor, type OpenRequest, type Refusals } from './refusal';
+
+const NOW = new Date('2026-11-23T03:00:00Z');
+const MORNING = new Date('2026-11-23T08:00:00Z');
+const nothing: Refusals = { optOuts: [], consents: [] };
+
+const approved = (over: Partial<OpenRequest> = {}): OpenRequest & { id: string } => ({
+  id: 'bill',
+  status: 'approved',
+  category: 'billing',
+  channel: 'sms',
+  at: MORNING,
+  goneOut: false,
+  decisionId: 'd-bill',
+  ...over,
+});
+
+const effects = (
+  requests: readonly (OpenRequest & { id: string })[],
+  after: Partial<Refusals>,
+  before: Refusals | undefined = nothing,
+) =>
+  calledOffByRefusal(requests, before, { ...nothing, ...after }, policy.consentRequired, NOW).map(
+    (e) => [e.kind, e.request.id, e.reason.text],
+  );
+
+describe('calledOffByRefusal (rule 1, when the customer says no after a decision)', () => {
+  it('decides again an approval waiting for its window on a channel just refused, saying which and when', () => {
+    expect(effects([approved()], { optOuts: [{ channel: 'sms' }] })).toEqual([
+      [
+        'redecide',
+        'bill',
+        'Decided again: the customer opted out of sms (2026-11-23T03:00:00.000Z).',
+      ],
+    ]);
+    const [effect] = calledOffByRefusal(
+      [approved()],
+      nothing,
+      { ...nothing, optOuts: [{ channel: 'sms' }] },
+      {},
+      NOW,
+    );
+    expect(effect!.reason).toMatchObject({ rule: 'consent', code: 'refused_after_decision' });
+  });
+
+  it('names an opt-out of a category, or of a category on one channel', () => {
+    expect(effects([approved()], { optOuts: [{ category: 'billing' }] })).toEqual([
+      ['redecide', 'bill', expect.stringContaining('opted out of billing messages (')],
+    ]);
+    expect(effects([approved()], { optOuts: [{ category: 'billing', channel: 'sms' }] })).toEqual([
+      ['redecide', 'bill', expect.stringContaining('opted out of billing messages by sms (')],
+    ]);
+  });
+
+  it('leaves what the refusal does not touch, and what has gone out', () => {
+    expect(effects([approved({ channel: 'email' })], { optOuts: [{ channel: 'sms' }] })).toEqual(
+      [],
+    );
+    expect(effects([approved()], { optOuts: [{ category: 'promotion', channel: 'sms' }] })).toEqual(
+      [],
+    );
+    expect(effects([approved({ goneOut: true })], { optOuts: [{ channel: 'sms' }] })).toEqual([]);
+    expect(
+      effects([approved({ status: 'suppressed' }), approved({ status: 'pending' })], {
+        optOuts: [{ channel: 'sms' }],
+      }),
+    ).toEqual([]);
+  });
+
+  it('acts only on what is new: an opt-out the customer already had changes nothing', () => {
+    const had: Refusals = { ...nothing, optOuts: [{ channel: 'sms' }] };
+    expect(effects([approved()], { optOuts: [{ channel: 'sms' }] }, had)).toEqual([]);
+    // A first profile: everything in it is new.
+    expect(effects([approved()], { optOuts: [{ channel: 'sms' }] }, undefined)).toHaveLength(1);
+  });
+
+  it('a consent withdrawn counts only where the category needs one on that channel', () => {
+    const gave: Refusals = {
+      ...nothing,
+      consents: [
+        { channel: 'sms', purpose: 'promotion' },
+        { channel: 'sms', purpose: 'billing' },
+      ],
+    };
+    const promo = approved({ id: 'promo', category: 'promotion' });
+    expect(effects([promo], { consents: [{ channel: 'sms', purpose: 'billing' }] }, gave)).toEqual([
+      [
+        'redecide',
+        'promo',
+        expect.stringContaining('withdrew consent to promotion messages by sms'),
+      ],
+    ]);
+    // Billing needs no consent by SMS: withdrawing one changes nothing.
+    expect(
+      effects([approved()], { consents: [{ channel: 'sms', purpose: 'promotion' }] }, gave),
+    ).toEqual([]);
+  });
+
+  it('do-not-disturb decides again an approval due before it ends, not one due after', () => {
+    const until = new Date(MORNING.getTime() + 3_600_000);
+    expect(effects([approved()], { doNotDisturbUntil: until })).toEqual([
+      [
+        'redecide',
+        'bill',
+        expect.stringContaining(`asked not to be disturbed until ${until.toISOString()}`),
+      ],
+    ]);
+    expect(
+      effects([approved({ at: new Date(until.getTime() + 1) })], { doNotDisturbUntil: until }),
+    ).toEqual([]);
+    // One already over, or no longer than before: nothing new.
+    expect(effects([approved()], { doNotDisturbUntil: new Date(NOW.getTime() - 1) })).toEqual([]);
+    expect(
+      effects([approved()], { doNotDisturbUntil: until }, { ...nothing, doNotDisturbUntil: until }),
+    ).toEqual([]);
+  });
+
+  it('a held request: called off if its category is refused, or a reminder whose message went on the channel refused', () => {
+    const held = approved({ id: 'held', status: 'deferred', channel: undefined });
+    expect(effects([held], { optOuts: [{ category: 'billing' }] })).toEqual([
+      [
+        'call-off',
+        'held',
+        expect.stringMatching(/^Called off: the customer opted out of billing messages \(/),
+      ],
+    ]);
+    expect(effects([held], { optOuts: [{ channel: 'sms' }] })).toEqual([]);
+    const reminder = { ...held, id: 'reminder', followsUpOn: 'sms' as const };
+    expect(effects([reminder], { optOuts: [{ channel: 'sms' }] })).toEqual([
+      ['call-off', 'reminder', expect.stringContaining('opted out of sms')],
+    ]);
+    expect(effects([reminder], { optOuts: [{ channel: 'email' }] })).toEqual([]);
+  });
+
+  it('a held request that kept a channel now refused stays held, without it', () => {
+    const displaced = approved({ id: 'displaced', status: 'deferred' });
+    expect(effects([displaced], { optOuts: [{ channel: 'sms' }] })).toEqual([
+      [
+        'hold',
+        'displaced',
+        expect.stringMatching(/^Held as before, not by sms: the customer opted out of sms/),
+      ],
+    ]);
+  });
+
+  it('a request merged into a digest not gone out is called off, and an approved digest decided again without it', () => {
+    const digest = approved({
+      id: 'digest',
+      category: 'survey',
+      channel: 'email',
+      decisionId: 'd-digest',
+    });
+    const promo = approved({
+      id: 'promo',
+      status: 'merged',
+      category: 'promotion',
+      channel: undefined,
+      mergedInto: 'd-digest',
+    });
+    expect(effects([digest, promo], { optOuts: [{ category: 'promotion' }] })).toEqual([
+      ['call-off', 'promo', expect.stringContaining('opted out of promotion messages')],
+      ['redecide', 'digest', expect.stringContaining('opted out of promotion messages')],
+    ]);
+    // Held for the window: only the member goes; the digest is decided when it is due.
+    const held = { ...digest, status: 'deferred' as const, channel: undefined };
+    expect(effects([held, promo], { optOuts: [{ category: 'promotion' }] })).toEqual([
+      ['call-off', 'promo', expect.stringContaining('opted out of promotion messages')],
+    ]);
+    // Refused only on another channel than the digest's, or gone out with it: nothing.
+    expect(
+      effects([digest, promo], { optOuts: [{ category: 'promotion', channel: 'sms' }] }),
+    ).toEqual([]);
+    expect(
+      effects([{ ...digest, goneOut: true }, promo], { optOuts: [{ category: 'promotion' }] }),
+    ).toEqual([]);
+  });
+});
+
+describe('refusalFor', () => {
+  it('names the opt-out, or the consent a channel needs and the customer never gave', () => {
+    const c = policy.consentRequired;
+    expect(refusalFor(nothing, c, 'sms', 'billing')).toBeUndefined();
+    expect(refusalFor({ ...nothing, optOuts: [{ channel: 'sms' }] }, c, 'sms', 'billing')).toBe(
+      'opted out of sms',
+    );
+    expect(refusalFor(nothing, c, 'sms', 'promotion')).toBe(
+      'gave no consent to promotion messages by sms',
+    );
+    expect(
+      refusalFor(
+        { ...nothing, consents: [{ channel: 'sms', purpose: 'promotion' }] },
+        c,
+        'sms',
+        'promotion',
+      ),
+    ).toBeUndefined();
+    expect(refusalFor(nothing, c, 'email', 'promotion')).toBeUndefined();
+  });
+});
