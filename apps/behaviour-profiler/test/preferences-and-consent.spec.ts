@@ -106,21 +106,24 @@ describe('preferences and consent', () => {
 
   it('STOP by SMS opts out of texts at once; START takes it back; the profile explains itself', async () => {
     const story = await Story.begin(stack, 'stop');
+    /** The customer texts `words`, as the SMS provider reports it. */
+    const text = async (words: string) => {
+      const res = await fetch(`${stack.services['provider-simulator']}/control/reply`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: story.customerId, text: words }),
+      });
+      expect(res.status).toBe(202);
+    };
     try {
       await story.profile({
         timeZone: daytimeZone(),
         consents: [{ channel: 'sms', purpose: 'promotion' }],
       });
-      // The sender dates its event an hour back: the ledger records when OneVoice took it, and
-      // keeps the sender's claim beside it (an entry can no longer be back-dated).
-      const claimed = new Date(testNow().getTime() - 3_600_000);
+      // The customer texts STOP: the SMS provider reports it (the only path a keyword is taken
+      // from), and the ledger records it when OneVoice took it.
       const received = testNow().getTime();
-      await story.send(
-        'care',
-        'interaction.inbound_contact',
-        { channel: 'sms', text: 'STOP' },
-        { time: claimed },
-      );
+      await text('STOP');
       await story.profileInCoordinator(
         'SMS opted out',
         (p) => JSON.stringify(p.optOuts) === JSON.stringify([{ channel: 'sms' }]),
@@ -133,7 +136,7 @@ describe('preferences and consent', () => {
             action: 'opted_out',
             channel: 'sms',
             via: 'sms',
-            statedAt: claimed.toISOString(),
+            source: 'sms keyword (onevoice/dispatcher)',
           }),
           expect.objectContaining({
             action: 'consent_withdrawn',
@@ -145,11 +148,32 @@ describe('preferences and consent', () => {
       );
       for (const entry of stopped.consentLedger.slice(0, 2))
         expect(Date.parse(entry.at)).toBeGreaterThanOrEqual(received - 1_000);
-      await story.send('care', 'interaction.inbound_contact', { channel: 'sms', text: 'start' });
+      await text('start');
       await story.profileInCoordinator(
         'SMS allowed again',
         (p) => JSON.stringify(p.optOuts) === '[]',
       );
+
+      // A department dates its change an hour back: the ledger records when OneVoice took it,
+      // and keeps the sender's claim beside it (an entry can no longer be back-dated).
+      const claimed = new Date(testNow().getTime() - 3_600_000);
+      await story.send(
+        'care',
+        'preference.changed',
+        { optOut: [{ channel: 'voice' }], via: 'voice' },
+        { time: claimed },
+      );
+      await story.profileInCoordinator('voice opted out', (p) =>
+        JSON.stringify(p.optOuts).includes('voice'),
+      );
+      const [voice] = (await preferences(story.customerId)).consentLedger;
+      expect(voice).toMatchObject({
+        action: 'opted_out',
+        channel: 'voice',
+        source: 'care',
+        statedAt: claimed.toISOString(),
+      });
+      expect(Date.parse(voice!.at)).toBeGreaterThan(claimed.getTime() + 3_000_000);
 
       const explained = (await (
         await fetch(`${profiler()}/v1/customers/${story.customerId}/profile`, { headers: staff })

@@ -14,7 +14,7 @@ import { COORDINATOR_MIGRATIONS } from './migrations';
 import { policyProvider } from './policy/policy.provider';
 import { ProfilesConsumer } from './profiles/profiles.consumer';
 import { DueRequestsScheduler, SCHEDULER_TICK_MS } from './scheduler/due-requests.scheduler';
-import { intentCatalogueProvider, StaffCredential } from '@onevoice/runtime';
+import { intentCatalogueProvider, permissionsProvider, StaffCredential } from '@onevoice/runtime';
 import { OtherDecisionsConsumer } from './timeline/other-decisions.consumer';
 import { TimelineController } from './timeline/timeline.controller';
 
@@ -58,6 +58,7 @@ export class CoordinatorModule {
         { provide: SCHEDULER_TICK_MS, useValue: env.OV_SCHEDULER_TICK_MS },
         { provide: StaffCredential, useValue: new StaffCredential(env.opsToken) },
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
+        permissionsProvider(env.OV_PERMISSIONS),
         policyProvider(env.OV_POLICY),
         idempotentConsumerProvider(COORDINATOR_INBOX, 'coordinator'),
         // This module's paths publish through it: every decision published is counted.

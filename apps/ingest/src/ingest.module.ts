@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
-import { intentCatalogueProvider } from '@onevoice/runtime';
+import { intentCatalogueProvider, permissionsProvider } from '@onevoice/runtime';
 import type { IngestEnv } from './config/env';
 import { DepartmentCredentials } from './events/credentials';
 import { EventsConsumer } from './events/events.consumer';
@@ -23,6 +23,7 @@ export class IngestModule {
       controllers: [EventsController, EventsConsumer],
       providers: [
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
+        permissionsProvider(env.OV_PERMISSIONS),
         {
           provide: DepartmentCredentials,
           useValue: new DepartmentCredentials(env.departmentTokens),

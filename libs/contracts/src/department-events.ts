@@ -152,6 +152,11 @@ export const preferenceChangedDataSchema = z
     doNotDisturbUntil: isoTime.optional(),
     /** Through which channel the customer said it (web, app, store, voice, …), for the consent ledger. */
     via: z.string().min(1).max(50).optional(),
+    /**
+     * The version of the wording the customer agreed to: required with `optIn` (a re-consent, after
+     * a STOP too, is recorded with what the customer was told).
+     */
+    wordingVersion: z.string().min(1).max(50).optional(),
   })
   .loose()
   .refine((p) => Object.keys(p).length > 0, { error: 'a preference change must change something' });

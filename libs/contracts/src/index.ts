@@ -10,3 +10,4 @@ export * from './deliveries';
 export * from './topic-events';
 export * from './profiles';
 export * from './sms-keywords';
+export * from './permissions';

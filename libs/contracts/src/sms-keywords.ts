@@ -39,3 +39,9 @@ export function smsKeyword(text: string): SmsKeyword | undefined {
   const [word] = words as [string];
   return WHOLE_REFUSALS.has(word) ? 'stop' : WHOLE[word];
 }
+
+/**
+ * The source of inbound texts as the SMS provider reported them (the dispatcher's inbound path):
+ * the only one whose STOP, START and HELP the profiler acts on.
+ */
+export const SMS_INBOUND_SOURCE = 'onevoice/dispatcher';

@@ -33,7 +33,7 @@ export interface ContactRequest {
   /** Decided again (it was displaced): the channel it had, which it keeps. */
   previousChannel?: Channel;
   /** For a reminder: the decision it follows up, and which reminder this is (1, 2, …). */
-  reminder?: { of: string; number: number; maxReminders: number };
+  reminder?: { of: string; number: number; maxReminders: number; department?: string };
 }
 
 /** A decision already made for this customer, as the ledger remembers it. */
@@ -62,7 +62,8 @@ export interface LedgerDecision {
 export interface CustomerLedger {
   decisions: readonly LedgerDecision[];
   openCases: readonly { caseId: string; kind: CaseKind }[];
-  fulfilledIntents: readonly { intentKey: string; at: Date }[];
+  /** Intents done; with `source`, done only for that department's requests (its own). */
+  fulfilledIntents: readonly { intentKey: string; at: Date; source?: string }[];
   lastInbound?: { channel: Touchpoint; at: Date };
 }
 

@@ -80,6 +80,9 @@ export const servicePort = (defaultPort: number) =>
 /** Where the intent catalogue is; relative paths are from the working directory. */
 export const intentCataloguePath = z.string().default('config/intent-catalogue.yaml');
 
+/** Where the department permissions are (who may publish what); relative paths as above. */
+export const permissionsPath = z.string().default('config/permissions.yaml');
+
 /**
  * A secret with a development default that production refuses: returns the value to use, or
  * reports the variable when production runs without it (the configuration is then refused). A

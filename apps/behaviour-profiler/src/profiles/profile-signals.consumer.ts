@@ -1,6 +1,11 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contracts';
+import {
+  SMS_INBOUND_SOURCE,
+  Topics,
+  type IntentCatalogue,
+  type TopicEvent,
+} from '@onevoice/contracts';
 import type { EventBatch, InboundMessage } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
@@ -45,7 +50,12 @@ export class ProfileSignalsConsumer {
     await this.run(batch, (row, event, now) => {
       this.profiles.addSignals(row, signalsOfInteraction(event, this.config, now));
       if (event.type !== 'interaction.inbound_contact' || event.data.channel !== 'sms') return [];
-      const keyword = event.data.text ? smsKeywordChange(event.data.text) : undefined;
+      // A keyword is the customer's word to the carrier: acted on only as the provider reported
+      // it, never from a department that wrote to the topic (ingest refuses those too).
+      const keyword =
+        event.data.text && event.source === SMS_INBOUND_SOURCE
+          ? smsKeywordChange(event.data.text)
+          : undefined;
       if (!keyword) return [];
       const meta = changeMeta(event, now, 'sms', `sms keyword (${event.source})`);
       if (keyword.kind === 'help')
@@ -66,11 +76,10 @@ export class ProfileSignalsConsumer {
   @EventPattern(Topics.preferences)
   async onPreferences(@Payload() batch: EventBatch<PreferenceChange>): Promise<void> {
     await this.run(batch, (row, event, now) =>
-      this.profiles.changePreferences(
-        row,
-        event.data,
-        changeMeta(event, now, event.data.via ?? 'api', event.source),
-      ),
+      this.profiles.changePreferences(row, event.data, {
+        ...changeMeta(event, now, event.data.via ?? 'api', event.source),
+        ...(event.data.wordingVersion ? { wordingVersion: event.data.wordingVersion } : {}),
+      }),
     );
   }
 

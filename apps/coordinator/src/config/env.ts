@@ -1,6 +1,7 @@
 import {
   baseEnvSchema,
   intentCataloguePath,
+  permissionsPath,
   loadEnv,
   secretOrDevDefault,
   servicePort,
@@ -11,6 +12,7 @@ export const coordinatorEnvSchema = baseEnvSchema
   .extend({
     PORT: servicePort(3003),
     OV_INTENT_CATALOGUE: intentCataloguePath,
+    OV_PERMISSIONS: permissionsPath,
     OV_POLICY: z.string().default('config/policy.yaml'),
     /** The staff credential for the timeline; the dev token `dev-ops` is refused in production. */
     OV_OPS_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),

@@ -65,7 +65,12 @@ export class DeliveriesConsumer {
             requestId: `reminder-${number}-of-${request.requestId}`,
             source: 'onevoice/coordinator',
             receivedAt: due.toISOString(),
-            reminder: { of: root, number, maxReminders: plan.maxReminders },
+            reminder: {
+              of: root,
+              number,
+              maxReminders: plan.maxReminders,
+              department: request.reminder?.department ?? request.source,
+            },
           },
         ],
         { heldUntil: due },

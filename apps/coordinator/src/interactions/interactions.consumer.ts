@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Clock, eventTime } from '@onevoice/clock';
-import { Topics } from '@onevoice/contracts';
+import { fulfilmentScope, Topics, type Permissions } from '@onevoice/contracts';
+import { PERMISSIONS } from '@onevoice/runtime';
 import type { EventBatch, Outbound } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import {
@@ -28,6 +29,7 @@ export class InteractionsConsumer {
     @Inject(COORDINATOR_INBOX) private readonly inbox: IdempotentConsumer,
     private readonly ledger: LedgerRepository,
     private readonly coordinator: CoordinatorService,
+    @Inject(PERMISSIONS) private readonly permissions: Permissions,
   ) {}
 
   @EventPattern(Topics.interactions)
@@ -66,7 +68,14 @@ export class InteractionsConsumer {
         await this.ledger.markEngaged(tx, effect.decisionId);
         return [];
       case 'fulfil':
-        return this.fulfil(tx, customerId, effect.intentKey, at, effect.summary);
+        return this.fulfil(
+          tx,
+          customerId,
+          effect.intentKey,
+          at,
+          effect.summary,
+          fulfilmentScope(this.permissions, event.source),
+        );
       case 'reply': {
         const answered = await this.ledger.answeredByReply(tx, customerId, effect.keyword, at);
         const out: Outbound[] = [];
@@ -78,16 +87,27 @@ export class InteractionsConsumer {
     }
   }
 
-  /** A fulfilled intent cancels whatever of it has not gone out, reminders included. */
+  /**
+   * A fulfilled intent cancels whatever of it has not gone out, reminders included — only
+   * `ofSource`'s requests when the department may fulfil only its own (config/permissions.yaml).
+   */
   private async fulfil(
     tx: EntityManager,
     customerId: string,
     intentKey: string,
     at: Date,
     summary: string,
+    ofSource: string | undefined,
   ): Promise<Outbound[]> {
-    await this.ledger.fulfil(tx, customerId, intentKey, at);
-    await this.ledger.addTimeline(tx, customerId, at, 'fulfilment', summary, { intentKey });
+    await this.ledger.fulfil(tx, customerId, intentKey, at, ofSource);
+    await this.ledger.addTimeline(
+      tx,
+      customerId,
+      at,
+      'fulfilment',
+      ofSource ? `${summary} (${ofSource}'s own requests of it only)` : summary,
+      { intentKey, ...(ofSource ? { ofSource } : {}) },
+    );
     const now = this.clock.now();
     const session = new LedgerSession(tx, this.ledger);
     await session.load([customerId], now, { heldDocuments: true });
@@ -97,8 +117,11 @@ export class InteractionsConsumer {
         intentKey: row.intent_key,
         status: row.status,
         goneOut: hasGoneOut(row, now),
+        // A reminder is the department's whose message it follows up.
+        source: row.request?.reminder?.department ?? row.request?.source,
       })),
       intentKey,
+      ofSource,
     );
     const out = calledOff.map(({ row }) => this.coordinator.cancel(session, row, now, reason));
     await session.flush();

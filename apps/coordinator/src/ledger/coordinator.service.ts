@@ -66,7 +66,11 @@ export class CoordinatorService {
         .filter((h) => h.request_key !== requestKey && h.decision_id)
         .map((h) => toLedgerDecision(h, now)),
       openCases: cases.map((c) => ({ caseId: c.caseId, kind: c.kind as CaseKind })),
-      fulfilledIntents: fulfilled.map((f) => ({ intentKey: f.intentKey, at: new Date(f.at) })),
+      fulfilledIntents: fulfilled.map((f) => ({
+        intentKey: f.intentKey,
+        at: new Date(f.at),
+        ...(f.source ? { source: f.source } : {}),
+      })),
       ...(inbound
         ? { lastInbound: { channel: inbound.channel as Touchpoint, at: new Date(inbound.at) } }
         : {}),

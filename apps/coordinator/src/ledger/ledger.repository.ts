@@ -162,7 +162,7 @@ export class LedgerRepository {
       'coordinator.other_state',
       `SELECT c.id AS customer_id,
          (SELECT coalesce(json_agg(json_build_object('caseId', case_id, 'kind', kind)), '[]') FROM cases WHERE customer_id = c.id) AS cases,
-         (SELECT coalesce(json_agg(json_build_object('intentKey', intent_key, 'at', at)), '[]') FROM fulfilments WHERE customer_id = c.id) AS fulfilled,
+         (SELECT coalesce(json_agg(json_build_object('intentKey', intent_key, 'at', at, 'source', by_source)), '[]') FROM fulfilments WHERE customer_id = c.id) AS fulfilled,
          (SELECT json_build_object('channel', channel, 'at', at) FROM last_inbound WHERE customer_id = c.id) AS inbound,
          (SELECT profile FROM profiles WHERE customer_id = c.id) AS profile
        FROM (SELECT DISTINCT id FROM unnest($1::text[]) AS u(id)) c`,
@@ -337,10 +337,17 @@ export class LedgerRepository {
     ]);
   }
 
-  async fulfil(tx: EntityManager, customerId: string, intentKey: string, at: Date): Promise<void> {
+  /** Records an intent done: anyone's requests of it, or only `bySource`'s when given. */
+  async fulfil(
+    tx: EntityManager,
+    customerId: string,
+    intentKey: string,
+    at: Date,
+    bySource?: string,
+  ): Promise<void> {
     await tx.query(
-      `INSERT INTO fulfilments (customer_id, intent_key, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [customerId, intentKey, at],
+      `INSERT INTO fulfilments (customer_id, intent_key, at, by_source) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [customerId, intentKey, at, bySource ?? null],
     );
   }
 
@@ -486,7 +493,7 @@ function decidedState(row: RequestRow) {
 
 interface OtherState {
   cases: { caseId: string; kind: string }[];
-  fulfilled: { intentKey: string; at: string }[];
+  fulfilled: { intentKey: string; at: string; source: string | null }[];
   inbound: { channel: string; at: string } | null;
   profile: ProfileData | null;
 }

@@ -21,7 +21,8 @@ export interface StoredRequest {
   notBefore?: string;
   expiresAt: string;
   update?: number;
-  reminder?: { of: string; number: number; maxReminders: number };
+  /** For a reminder: what it follows up, and the department whose message that was (its owner). */
+  reminder?: { of: string; number: number; maxReminders: number; department?: string };
 }
 
 /** A request row as the ledger holds it now. */
@@ -57,7 +58,8 @@ export interface RequestRow {
 export interface CustomerState {
   history: RequestRow[];
   cases: { caseId: string; kind: string }[];
-  fulfilled: { intentKey: string; at: string }[];
+  /** Intents done; with `source`, only that department's requests of it. */
+  fulfilled: { intentKey: string; at: string; source?: string | null }[];
   inbound?: { channel: string; at: string };
   profile?: ProfileData;
 }

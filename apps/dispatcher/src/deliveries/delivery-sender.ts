@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   cloudEvent,
   deliveryEventType,
+  SMS_INBOUND_SOURCE,
   Topics,
   type Category,
   type DeliveryData,
@@ -33,7 +34,8 @@ import {
   type FailureKind,
 } from '@onevoice/policy';
 
-export const DELIVERY_SOURCE = 'onevoice/dispatcher';
+/** The dispatcher's events; inbound texts too (their keywords are acted on only from it). */
+export const DELIVERY_SOURCE = SMS_INBOUND_SOURCE;
 /**
  * At most this many recorded-claimed deliveries wait in memory (about 1.5 KB each); beyond it
  * they are scheduled in the table. Measured with `npm run bench:dispatcher`: 2,000 left most of

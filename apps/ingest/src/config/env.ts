@@ -1,5 +1,11 @@
 import { DEPARTMENTS, type Department } from '@onevoice/contracts';
-import { baseEnvSchema, intentCataloguePath, loadEnv, servicePort } from '@onevoice/runtime';
+import {
+  baseEnvSchema,
+  intentCataloguePath,
+  loadEnv,
+  permissionsPath,
+  servicePort,
+} from '@onevoice/runtime';
 import { z } from 'zod';
 
 const DEV_TOKENS = Object.fromEntries(DEPARTMENTS.map((d) => [`dev-${d}`, d])) as Record<
@@ -11,6 +17,7 @@ export const ingestEnvSchema = baseEnvSchema
   .extend({
     PORT: servicePort(3001),
     OV_INTENT_CATALOGUE: intentCataloguePath,
+    OV_PERMISSIONS: permissionsPath,
     /**
      * How long `POST /v1/events` waits for Kafka to acknowledge before answering 503 (the broker
      * away: the producer would otherwise retry for about a minute with the caller waiting).

@@ -1,4 +1,7 @@
-import type { IntentCatalogue } from '@onevoice/contracts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { permissionsSchema, type IntentCatalogue, type Permissions } from '@onevoice/contracts';
 
 /** A small intent catalogue for the ingest's unit specs: a bill and a survey. */
 export const testCatalogue: IntentCatalogue = {
@@ -24,3 +27,15 @@ export const testCatalogue: IntentCatalogue = {
     },
   },
 };
+
+/** Permissions that let every department publish everything (specs not about permissions). */
+export const everything: Permissions = {
+  version: 'test-open',
+  default: { intents: ['*'], events: ['*'], fulfils: 'any' },
+  departments: {},
+};
+
+/** The permissions OneVoice ships (`config/permissions.yaml`). */
+export const shippedPermissions: Permissions = permissionsSchema.parse(
+  parse(readFileSync(resolve(__dirname, '../../../../config/permissions.yaml'), 'utf8')),
+);

@@ -1,6 +1,6 @@
 import { Topics } from '@onevoice/contracts';
 import { validateDepartmentEvent } from './department-event.validator';
-import { testCatalogue } from './catalogue.fixture';
+import { everything, shippedPermissions, testCatalogue } from './catalogue.fixture';
 
 const catalogue = testCatalogue;
 const now = new Date('2026-11-23T12:00:00Z');
@@ -43,12 +43,17 @@ describe('validateDepartmentEvent', () => {
       Topics.preferences,
     ],
   ])('routes %s to its topic', (type, data, topic) => {
-    const result = validateDepartmentEvent(envelope(type, data), catalogue, now);
+    const result = validateDepartmentEvent(envelope(type, data), catalogue, everything, now);
     expect(result).toMatchObject({ ok: true, topic });
   });
 
   it('fills in the time and content type when the sender left them out', () => {
-    const result = validateDepartmentEvent(envelope('billing.payment_due', intent), catalogue, now);
+    const result = validateDepartmentEvent(
+      envelope('billing.payment_due', intent),
+      catalogue,
+      everything,
+      now,
+    );
     expect(result.ok && result.event).toMatchObject({
       time: now.toISOString(),
       datacontenttype: 'application/json',
@@ -60,13 +65,19 @@ describe('validateDepartmentEvent', () => {
     const result = validateDepartmentEvent(
       envelope('billing.payment_due', intent, { time }),
       catalogue,
+      everything,
       now,
     );
     expect(result.ok && result.event.time).toBe(time);
   });
 
   it('rejects a type that is neither catalogued nor a OneVoice event type, never guessing', () => {
-    const result = validateDepartmentEvent(envelope('billing.payment_dew', intent), catalogue, now);
+    const result = validateDepartmentEvent(
+      envelope('billing.payment_dew', intent),
+      catalogue,
+      everything,
+      now,
+    );
     expect(result).toMatchObject({ ok: false, rejection: { field: 'type' } });
     expect(!result.ok && result.rejection.reason).toContain('test-1');
   });
@@ -75,6 +86,7 @@ describe('validateDepartmentEvent', () => {
     const result = validateDepartmentEvent(
       envelope('billing.payment_due', intent, { source: 'eve' }),
       catalogue,
+      everything,
       now,
     );
     expect(result).toMatchObject({ ok: false, rejection: { field: 'source' } });
@@ -87,7 +99,12 @@ describe('validateDepartmentEvent', () => {
     [{ ...intent, channels: ['pigeon'] }, 'data.channels.0'],
     [{ ...intent, expiresAt: 'tomorrow' }, 'data.expiresAt'],
   ])('names the data field at fault (%j)', (data, field) => {
-    const result = validateDepartmentEvent(envelope('billing.payment_due', data), catalogue, now);
+    const result = validateDepartmentEvent(
+      envelope('billing.payment_due', data),
+      catalogue,
+      everything,
+      now,
+    );
     expect(result).toMatchObject({ ok: false, rejection: { field } });
   });
 
@@ -96,6 +113,7 @@ describe('validateDepartmentEvent', () => {
       validateDepartmentEvent(
         envelope('interaction.payment', { channel: 'web', amount }),
         catalogue,
+        everything,
         now,
       );
     for (const amount of [12.5, 0, '42.00', '7']) expect(payment(amount).ok).toBe(true);
@@ -114,12 +132,13 @@ describe('validateDepartmentEvent', () => {
   });
 
   it('rejects a preference change that changes nothing, and a made-up time zone', () => {
-    expect(validateDepartmentEvent(envelope('preference.changed', {}), catalogue, now).ok).toBe(
-      false,
-    );
+    expect(
+      validateDepartmentEvent(envelope('preference.changed', {}), catalogue, everything, now).ok,
+    ).toBe(false);
     const zone = validateDepartmentEvent(
       envelope('preference.changed', { timeZone: 'Mars/Olympus' }),
       catalogue,
+      everything,
       now,
     );
     expect(zone).toMatchObject({ ok: false, rejection: { field: 'data.timeZone' } });
@@ -135,8 +154,69 @@ describe('validateDepartmentEvent', () => {
     const result = validateDepartmentEvent(
       { ...envelope('billing.payment_due', intent), ...override },
       catalogue,
+      everything,
       now,
     );
     expect(result).toMatchObject({ ok: false, rejection: { field } });
+  });
+});
+
+describe('who may speak for whom (config/permissions.yaml as shipped)', () => {
+  const from = (source: string, type: string, data: Record<string, unknown>) =>
+    validateDepartmentEvent(envelope(type, data, { source }), catalogue, shippedPermissions, now);
+
+  it('a preference or consent change only from care and digital, refused for the rest naming the type', () => {
+    const change = { optOut: [{ channel: 'sms' }] };
+    expect(from('care', 'preference.changed', change).ok).toBe(true);
+    expect(from('digital', 'preference.changed', change).ok).toBe(true);
+    for (const department of ['billing', 'collections', 'loyalty', 'network', 'sales', 'surveys']) {
+      const result = from(department, 'preference.changed', change);
+      expect(result).toMatchObject({ ok: false, forbidden: true, rejection: { field: 'type' } });
+      if (!result.ok)
+        expect(result.rejection.reason).toContain(
+          `"${department}" may not publish preference.changed`,
+        );
+    }
+  });
+
+  it('an SMS keyword only from the provider’s inbound path: STOP, START or HELP from any department is refused', () => {
+    for (const text of ['STOP', 'start', 'Help', 'stop please'])
+      expect(
+        from('care', 'interaction.inbound_contact', { channel: 'sms', reason: 'reply', text }),
+      ).toMatchObject({ ok: false, forbidden: true, rejection: { field: 'data.text' } });
+    // Other words, and the same word on another channel, are ordinary contact.
+    expect(
+      from('care', 'interaction.inbound_contact', {
+        channel: 'sms',
+        reason: 'reply',
+        text: 'thanks',
+      }).ok,
+    ).toBe(true);
+    expect(
+      from('care', 'interaction.inbound_contact', { channel: 'chat', reason: 'chat', text: 'stop' })
+        .ok,
+    ).toBe(true);
+  });
+
+  it('intents and other interactions stay open to every department by default', () => {
+    expect(from('loyalty', 'billing.payment_due', intent).ok).toBe(true);
+    expect(from('billing', 'interaction.fulfilled', { intentKey: 'bill:1' }).ok).toBe(true);
+    expect(from('network', 'case.opened', { caseId: 'c-1', kind: 'outage' }).ok).toBe(true);
+  });
+
+  it('a department limited to some intents is refused the others', () => {
+    const narrow = {
+      ...shippedPermissions,
+      departments: { ...shippedPermissions.departments, loyalty: { intents: ['loyalty.*'] } },
+    };
+    const result = validateDepartmentEvent(
+      envelope('billing.payment_due', intent, { source: 'loyalty' }),
+      catalogue,
+      narrow,
+      now,
+    );
+    expect(result).toMatchObject({ ok: false, forbidden: true, rejection: { field: 'type' } });
+    if (!result.ok)
+      expect(result.rejection.reason).toContain('may not publish "billing.payment_due"');
   });
 });

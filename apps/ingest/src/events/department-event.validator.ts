@@ -5,12 +5,14 @@ import {
   INTERACTION_DATA_SCHEMAS,
   PREFERENCE_CHANGED,
   preferenceChangedDataSchema,
+  publishRefusal,
   rejectionFromZod,
   SURVEY_REQUESTED,
   surveyRequestedDataSchema,
   Topics,
   type CloudEvent,
   type IntentCatalogue,
+  type Permissions,
   type Rejection,
   type TopicName,
 } from '@onevoice/contracts';
@@ -18,7 +20,8 @@ import type { z } from 'zod';
 
 export type Validated =
   | { ok: true; event: CloudEvent; topic: TopicName }
-  | { ok: false; rejection: Rejection };
+  /** `forbidden`: well-formed, but not the sending department's to publish (permissions). */
+  | { ok: false; rejection: Rejection; forbidden?: true };
 
 /**
  * Validates what a department sent and decides which topic it belongs on. Pure: the same input,
@@ -27,6 +30,7 @@ export type Validated =
 export function validateDepartmentEvent(
   input: unknown,
   catalogue: IntentCatalogue,
+  permissions: Permissions,
   now: Date,
 ): Validated {
   const envelope = cloudEventEnvelopeSchema.safeParse(input);
@@ -55,6 +59,13 @@ export function validateDepartmentEvent(
   }
   const data = route.data.safeParse(e.data);
   if (!data.success) return { ok: false, rejection: rejectionFromZod(data.error, 'data') };
+  const refused = publishRefusal(
+    permissions,
+    e.source,
+    { type: e.type, data: data.data },
+    Object.hasOwn(catalogue.intents, e.type),
+  );
+  if (refused) return { ok: false, rejection: refused, forbidden: true };
   return {
     ok: true,
     topic: route.topic,

@@ -4,6 +4,7 @@ import {
   Topics,
   type CloudEvent,
   type IntentCatalogue,
+  type Permissions,
   type TopicEvent,
   type TopicName,
 } from '@onevoice/contracts';
@@ -11,7 +12,7 @@ import { outbound, type EventBatch, type InboundMessage } from '@onevoice/messag
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { validateDepartmentEvent } from './department-event.validator';
 import { INGEST_INBOX } from './events.tokens';
-import { INTENT_CATALOGUE } from '@onevoice/runtime';
+import { INTENT_CATALOGUE, PERMISSIONS } from '@onevoice/runtime';
 import { Clock } from '@onevoice/clock';
 
 type DepartmentEvent = TopicEvent<typeof Topics.events>;
@@ -26,6 +27,7 @@ export class EventsConsumer {
     private readonly clock: Clock,
     @Inject(INGEST_INBOX) private readonly inbox: IdempotentConsumer,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
+    @Inject(PERMISSIONS) private readonly permissions: Permissions,
   ) {}
 
   @EventPattern(Topics.events)
@@ -36,7 +38,7 @@ export class EventsConsumer {
       { topic: TopicName; event: CloudEvent }
     >();
     for (const message of batch.messages) {
-      const result = validateDepartmentEvent(message.event, this.catalogue, now);
+      const result = validateDepartmentEvent(message.event, this.catalogue, this.permissions, now);
       if (result.ok) routes.set(message, result);
       else batch.reject(message, result.rejection);
     }

@@ -2,7 +2,7 @@ import { ManualClock } from '@onevoice/clock';
 import { EventPublisher, type Outbound } from '@onevoice/messaging';
 import { DepartmentCredentials } from './credentials';
 import { EventsController } from './events.controller';
-import { testCatalogue } from './catalogue.fixture';
+import { everything, testCatalogue } from './catalogue.fixture';
 
 const catalogue = testCatalogue;
 
@@ -34,6 +34,7 @@ const controller = (publisher: EventPublisher, deadlineMs = 10_000) =>
     new DepartmentCredentials({ 'token-of-billing': 'billing' }),
     publisher,
     catalogue,
+    everything,
     deadlineMs,
   );
 

@@ -8,12 +8,12 @@ import {
   Inject,
   Post,
 } from '@nestjs/common';
-import { Topics, type IntentCatalogue } from '@onevoice/contracts';
+import { Topics, type IntentCatalogue, type Permissions } from '@onevoice/contracts';
 import { EventPublisher, outbound, publishWithin } from '@onevoice/messaging';
 import { DepartmentCredentials } from './credentials';
 import { validateDepartmentEvent } from './department-event.validator';
 import { PUBLISH_DEADLINE_MS } from './events.tokens';
-import { INTENT_CATALOGUE } from '@onevoice/runtime';
+import { INTENT_CATALOGUE, PERMISSIONS } from '@onevoice/runtime';
 import { Clock } from '@onevoice/clock';
 
 /** Most events one request may carry. */
@@ -26,6 +26,7 @@ export class EventsController {
     private readonly credentials: DepartmentCredentials,
     private readonly publisher: EventPublisher,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
+    @Inject(PERMISSIONS) private readonly permissions: Permissions,
     @Inject(PUBLISH_DEADLINE_MS) private readonly deadlineMs: number,
   ) {}
 
@@ -88,9 +89,18 @@ export class EventsController {
           HttpStatus.FORBIDDEN,
         );
       }
-      const result = validateDepartmentEvent(item, this.catalogue, now);
+      const result = validateDepartmentEvent(item, this.catalogue, this.permissions, now);
       if (!result.ok) {
         const prefix = (field: string) => (at ? `${at}.${field}` : field);
+        if (result.forbidden)
+          throw new HttpException(
+            {
+              error: 'not_permitted',
+              field: prefix(result.rejection.field ?? 'type'),
+              message: result.rejection.reason,
+            },
+            HttpStatus.FORBIDDEN,
+          );
         throw new HttpException(
           {
             error: result.rejection.field === 'type' ? 'unknown_event_type' : 'invalid_event',

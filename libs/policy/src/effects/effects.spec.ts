@@ -74,6 +74,18 @@ describe('calledOffByFulfilment (rule 8, as applied)', () => {
       text: 'Called off: "bill:1" is done.',
     });
   });
+
+  it('a department that fulfils only its own intents calls off only its own requests', () => {
+    const billing = { ...r('bill:1', 'deferred'), source: 'billing' };
+    const collections = { ...r('bill:1', 'deferred'), source: 'collections' };
+    expect(calledOffByFulfilment([billing, collections], 'bill:1', 'billing').calledOff).toEqual([
+      billing,
+    ]);
+    expect(calledOffByFulfilment([billing, collections], 'bill:1').calledOff).toEqual([
+      billing,
+      collections,
+    ]);
+  });
 });
 
 describe('priority arbitration, as applied', () => {

@@ -5,7 +5,9 @@ const NOW = new Date('2026-11-23T03:00:00Z');
 const MORNING = new Date('2026-11-23T08:00:00Z');
 const nothing: Refusals = { optOuts: [], consents: [] };
 
-const approved = (over: Partial<OpenRequest> = {}): OpenRequest & { id: string } => ({
+const approved = (
+  over: Partial<OpenRequest & { id: string }> = {},
+): OpenRequest & { id: string } => ({
   id: 'bill',
   status: 'approved',
   category: 'billing',

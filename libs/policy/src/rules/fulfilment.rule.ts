@@ -6,8 +6,10 @@ import { because, iso, suppress, type Rule } from '../context';
  */
 export const fulfilmentRule: Rule = (ctx) => {
   const { request, ledger } = ctx;
+  // A reminder is the department's whose message it follows up.
+  const owner = request.reminder?.department ?? request.source;
   for (const f of ledger.fulfilledIntents) {
-    if (f.intentKey === request.intentKey) {
+    if (f.intentKey === request.intentKey && (!f.source || f.source === owner)) {
       return suppress(
         ctx,
         'fulfilment',

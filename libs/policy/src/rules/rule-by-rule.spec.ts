@@ -226,6 +226,26 @@ describe('fulfilment and supersession (rule 8), on its own', () => {
     expect(fulfilmentRule(context({ ledger: other }))).toBeUndefined();
   });
 
+  it('an intent done by a department that fulfils only its own holds only for its own requests', () => {
+    const by = (source: string) =>
+      ledger({ fulfilledIntents: [{ intentKey: 'bill:2026-12', at: NOW, source }] });
+    // The request is billing's (the fixture's): loyalty's fulfilment leaves it, billing's ends it.
+    expect(fulfilmentRule(context({ ledger: by('loyalty') }))).toBeUndefined();
+    expect(fulfilmentRule(context({ ledger: by('billing') }))).toMatchObject({
+      outcome: 'suppressed',
+      code: 'fulfilled',
+    });
+    // A reminder (the coordinator's request) is its first message's department's.
+    const reminder = request({
+      source: 'onevoice/coordinator',
+      reminder: { of: 'd-1', number: 1, maxReminders: 1, department: 'billing' },
+    });
+    expect(fulfilmentRule(context({ request: reminder, ledger: by('billing') }))).toMatchObject({
+      outcome: 'suppressed',
+    });
+    expect(fulfilmentRule(context({ request: reminder, ledger: by('loyalty') }))).toBeUndefined();
+  });
+
   it('an update no newer than one known is superseded', () => {
     for (const known of [2, 3]) {
       const d = sent({ intentKey: 'bill:2026-12', update: known });
