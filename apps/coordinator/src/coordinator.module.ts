@@ -59,7 +59,7 @@ export class CoordinatorModule {
         { provide: StaffCredential, useValue: new StaffCredential(env.opsToken) },
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
         permissionsProvider(env.OV_PERMISSIONS),
-        policyProvider(env.OV_POLICY),
+        policyProvider(env.OV_POLICY, env.timeZones),
         idempotentConsumerProvider(COORDINATOR_INBOX, 'coordinator'),
         // This module's paths publish through it: every decision published is counted.
         {

@@ -76,6 +76,8 @@ export const decisionDataSchema = z
             z.object({
               channel: channelSchema,
               quietHours: z.array(z.object({ start: clockTimeSchema, end: clockTimeSchema })),
+              /** Zones whose quiet hours it keeps too (the customer's zone is not known: every market's). */
+              alsoIn: z.array(timeZoneSchema).optional(),
             }),
           )
           .min(1),

@@ -12,7 +12,8 @@ export const profileDataSchema = z
     customerId: z.string().min(1),
     /** Increases with every published change; an older profile never replaces a newer one. */
     version: z.number().int().nonnegative(),
-    timeZone: z.string().min(1).default('UTC'),
+    /** The customer's zone, once they said it or OneVoice learnt it; absent: not known. */
+    timeZone: z.string().min(1).optional(),
     quietHours: z.object({ start: clockTimeSchema, end: clockTimeSchema }).optional(),
     doNotDisturbUntil: z.iso.datetime({ offset: true }).optional(),
     preferredChannel: channelSchema.optional(),

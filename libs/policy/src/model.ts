@@ -68,7 +68,10 @@ export interface CustomerLedger {
 }
 
 export interface CustomerProfile {
+  /** The customer's zone; when `zoneUnknown`, the default market's (`policy.timeZones`). */
   timeZone: string;
+  /** OneVoice never learnt their zone: voice and SMS keep the quiet hours of every market. */
+  zoneUnknown?: boolean;
   quietHours?: { start: string; end: string };
   doNotDisturbUntil?: Date;
   preferredChannel?: Channel;

@@ -77,6 +77,13 @@ export interface Policy {
   replyInKindWithinMs: number;
   minInferredConfidence: number;
   fallback: { categories: readonly string[]; maxChannels: number };
+  /**
+   * Where OneVoice's customers live: the default zone (times are shown in it for a customer whose
+   * zone is not known, and quiet hours kept in it) and every market's zone (voice and SMS to such a
+   * customer keep the quiet hours of all). From the coordinator's `OV_DEFAULT_TIME_ZONE` and
+   * `OV_MARKET_TIME_ZONES`.
+   */
+  timeZones: { default: string; markets: readonly string[] };
 }
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -118,5 +125,6 @@ export function compilePolicy(file: PolicyConfigFile): Policy {
     replyInKindWithinMs: durationMs(file.channelChoice.replyInKindWithin),
     minInferredConfidence: file.channelChoice.minInferredConfidence,
     fallback: file.fallback ?? { categories: [], maxChannels: 0 },
+    timeZones: { default: 'UTC', markets: ['UTC'] },
   };
 }

@@ -133,3 +133,37 @@ export function nextAllowed(
       : addLocalMinutes(start, untilQuiet, timeZone);
   return { start, end: Math.max(end, start + MINUTE) };
 }
+
+/**
+ * The first instant at or after `from` outside every quiet window in every one of `timeZones`
+ * (a customer whose zone is not known, in each market OneVoice serves), and when that stretch
+ * ends in the first of them to go quiet. `undefined` when no minute of the day is allowed in all.
+ */
+export function nextAllowedEverywhere(
+  from: number,
+  timeZones: readonly string[],
+  quiet: readonly ClockWindow[],
+): { start: number; end: number } | undefined {
+  const [first, ...others] = timeZones;
+  if (first === undefined || others.length === 0)
+    return first === undefined ? undefined : nextAllowed(from, first, quiet);
+  let start = from;
+  // Each zone pushes the start to its next allowed minute; settled when none does. Two days of
+  // pushing without settling: the zones' allowed hours never meet.
+  while (start < from + 2 * 86_400_000) {
+    let moved = false;
+    let end = Number.POSITIVE_INFINITY;
+    for (const zone of timeZones) {
+      const window = nextAllowed(start, zone, quiet);
+      if (!window) return undefined;
+      if (window.start > start) {
+        start = window.start;
+        moved = true;
+        break;
+      }
+      end = Math.min(end, window.end);
+    }
+    if (!moved) return { start, end };
+  }
+  return undefined;
+}

@@ -91,7 +91,7 @@ ${FREQUENCIES.map(([f, label]) => radio('frequency', f, label, p.frequency === f
 <p class="hint">We will not call or text you in these hours.</p>
 <label>From <input type="time" name="quietStart" value="${esc(p.quietHours?.start ?? '21:00')}"></label>
 <label>To <input type="time" name="quietEnd" value="${esc(p.quietHours?.end ?? '08:00')}"></label>
-<label>Time zone <input type="text" name="timeZone" value="${esc(p.timeZone ?? 'UTC')}" autocomplete="off"></label>
+<label>Time zone <input type="text" name="timeZone" value="${esc(p.timeZone ?? '')}" placeholder="e.g. Europe/Berlin" autocomplete="off"></label>
 </fieldset>
 <button type="submit">Save my choices</button>
 </form>`,
@@ -140,8 +140,9 @@ export function preferencesFromForm(
   const end = text('quietEnd');
   if ((start && !clock.test(start)) || (end && !clock.test(end)))
     return { ok: false, field: 'quietStart', message: 'quiet hours are times such as 21:00' };
-  const zone = text('timeZone') || before.timeZone || 'UTC';
-  if (!isKnownTimeZone(zone))
+  // Saved only when the customer chose one: an empty field is not "UTC".
+  const zone = text('timeZone') || before.timeZone;
+  if (zone !== undefined && !isKnownTimeZone(zone))
     return { ok: false, field: 'timeZone', message: 'a time zone such as Europe/Berlin' };
   // Opt-outs the page does not show (a channel for one category, say) are kept as they were.
   const shown = (o: { channel?: string; category?: string }) =>
@@ -165,7 +166,7 @@ export function preferencesFromForm(
       ...(start && end && (before.quietHours || start !== '21:00' || end !== '08:00')
         ? { quietHours: { start, end } }
         : {}),
-      timeZone: zone,
+      ...(zone ? { timeZone: zone } : {}),
     },
   };
 }

@@ -6,6 +6,7 @@ import {
   secretOrDevDefault,
   servicePort,
 } from '@onevoice/runtime';
+import { timeZoneSchema } from '@onevoice/contracts';
 import { z } from 'zod';
 
 export const coordinatorEnvSchema = baseEnvSchema
@@ -24,11 +25,38 @@ export const coordinatorEnvSchema = baseEnvSchema
      * 15 requests in its history: the default bounds it near 55 MB.
      */
     OV_LEDGER_CACHE_CUSTOMERS: z.coerce.number().int().min(0).max(10_000_000).default(5_000),
+    /**
+     * The zone of the market OneVoice serves first: times for a customer whose zone is not known
+     * are shown and kept in it. Required in production (no silent UTC); UTC in development.
+     */
+    OV_DEFAULT_TIME_ZONE: timeZoneSchema.optional(),
+    /**
+     * Every market's zone, comma-separated (`America/New_York,America/Los_Angeles`): voice and
+     * SMS to a customer whose zone is not known keep the quiet hours of all. Default: the default
+     * zone alone.
+     */
+    OV_MARKET_TIME_ZONES: z
+      .string()
+      .transform((raw) =>
+        raw
+          .split(',')
+          .map((z) => z.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(timeZoneSchema).min(1, 'name at least one time zone'))
+      .optional(),
   })
-  .transform((env, ctx) => ({
-    ...env,
-    opsToken: secretOrDevDefault(env, ctx, 'OV_OPS_TOKEN', 'dev-ops'),
-  }));
+  .transform((env, ctx) => {
+    const defaultZone = secretOrDevDefault(env, ctx, 'OV_DEFAULT_TIME_ZONE', 'UTC');
+    return {
+      ...env,
+      opsToken: secretOrDevDefault(env, ctx, 'OV_OPS_TOKEN', 'dev-ops'),
+      timeZones: {
+        default: defaultZone,
+        markets: [...new Set([defaultZone, ...(env.OV_MARKET_TIME_ZONES ?? [])])],
+      },
+    };
+  });
 export type CoordinatorEnv = z.infer<typeof coordinatorEnvSchema>;
 export const loadCoordinatorEnv = (env: NodeJS.ProcessEnv = process.env): CoordinatorEnv =>
   loadEnv(coordinatorEnvSchema, env);

@@ -81,7 +81,7 @@ export class CoordinatorService {
       ...(row.channel && !approvedBefore ? { previousChannel: row.channel } : {}),
       ...(row.decision_id ? { heldBefore: true } : {}),
     };
-    const engineProfile = toEngineProfile(profile, request.category);
+    const engineProfile = toEngineProfile(profile, request.category, this.policy.timeZones);
     const decided = decide({ request, ledger, profile: engineProfile, policy: this.policy, now });
     const decision = again ? { ...decided, reasons: [...decided.reasons, again] } : decided;
     if (
@@ -124,7 +124,12 @@ export class CoordinatorService {
             at: decision.sendAfter,
             sendBefore: decision.sendBefore,
             mergedRequestIds: merged,
-            fallback: fallbackData(decision.fallback, engineProfile, request.expiresAt),
+            fallback: fallbackData(
+              decision.fallback,
+              engineProfile,
+              request.expiresAt,
+              this.policy,
+            ),
           }),
         );
         for (const id of decision.supersedes) {
@@ -447,16 +452,25 @@ function fallbackData(
   channels: Extract<Decision, { outcome: 'approved' }>['fallback'],
   profile: CustomerProfile,
   expiresAt: Date,
+  policy: Policy,
 ): DecisionData['fallback'] {
   if (channels.length === 0) return undefined;
   return {
     timeZone: profile.timeZone,
     ...(profile.doNotDisturbUntil ? { notBefore: profile.doNotDisturbUntil.toISOString() } : {}),
     until: expiresAt.toISOString(),
-    channels: channels.map((f) => ({
-      channel: f.channel,
-      quietHours: f.quietHours.map(clockTimes),
-    })),
+    channels: channels.map((f) => {
+      // The customer's zone unknown: voice and SMS keep every market's quiet hours (as decided).
+      const alsoIn =
+        profile.zoneUnknown && policy.quietHours.strictest[f.channel]
+          ? policy.timeZones.markets.filter((z) => z !== profile.timeZone)
+          : [];
+      return {
+        channel: f.channel,
+        quietHours: f.quietHours.map(clockTimes),
+        ...(alsoIn.length > 0 ? { alsoIn } : {}),
+      };
+    }),
   };
 }
 
@@ -469,15 +483,26 @@ function refusalsOf(p: ProfileData) {
   };
 }
 
-/** The profile the engine needs; without one, defaults (UTC, nothing known). */
-export function toEngineProfile(p: ProfileData | undefined, category: string): CustomerProfile {
-  if (!p) return { timeZone: 'UTC', optOuts: [], consents: [] };
+/**
+ * The profile the engine needs; without one, nothing known. A customer whose zone is not known
+ * is shown times in the default market zone, and keeps every market's quiet hours for voice and
+ * SMS (see `zonesFor`).
+ */
+export function toEngineProfile(
+  p: ProfileData | undefined,
+  category: string,
+  zones: Policy['timeZones'],
+): CustomerProfile {
+  const zone = p?.timeZone
+    ? { timeZone: p.timeZone }
+    : { timeZone: zones.default, zoneUnknown: true };
+  if (!p) return { ...zone, optOuts: [], consents: [] };
   const inferred = [
     ...p.inferred.filter((i) => i.category === category),
     ...p.inferred.filter((i) => i.category === undefined),
   ];
   return {
-    timeZone: p.timeZone,
+    ...zone,
     ...(p.quietHours ? { quietHours: p.quietHours } : {}),
     ...(p.doNotDisturbUntil ? { doNotDisturbUntil: new Date(p.doNotDisturbUntil) } : {}),
     ...(p.preferredChannel ? { preferredChannel: p.preferredChannel } : {}),

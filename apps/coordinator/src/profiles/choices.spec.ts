@@ -4,7 +4,6 @@ import { choicesChanged } from './choices';
 const profile = (said: Partial<ProfileData> = {}): ProfileData => ({
   customerId: 'c-1',
   version: 1,
-  timeZone: 'UTC',
   categoryChannels: {},
   optOuts: [],
   consents: [],

@@ -14,7 +14,6 @@ type Choices = Pick<
 
 /** What a customer has said before saying anything. */
 const NOTHING_SAID: Choices = {
-  timeZone: 'UTC',
   categoryChannels: {},
   optOuts: [],
   consents: [],
@@ -66,7 +65,8 @@ export function choicesChanged(before: Choices | undefined, after: Choices): str
     changes.push(`consented to ${c}`);
   for (const c of added(after.consents, was.consents, consentText))
     changes.push(`withdrew consent to ${c}`);
-  if (was.timeZone !== after.timeZone) changes.push(`time zone ${after.timeZone}`);
+  if (was.timeZone !== after.timeZone)
+    changes.push(after.timeZone ? `time zone ${after.timeZone}` : 'time zone no longer known');
   const hours = (q: Choices['quietHours']) => (q ? `${q.start}–${q.end}` : undefined);
   if (hours(was.quietHours) !== hours(after.quietHours))
     changes.push(

@@ -27,6 +27,18 @@ describe('the next fallback channel', () => {
     expect(next?.rest?.channels).toEqual([push]);
   });
 
+  it('a customer whose zone is not known: the channel opens only when every market allows it', () => {
+    const next = nextFallback(
+      fallback({
+        timeZone: 'America/New_York',
+        channels: [{ ...voice, alsoIn: ['America/Los_Angeles'] }],
+      }),
+      Date.parse('2026-11-23T14:30:00Z'), // 09:30 in New York, 06:30 in Los Angeles
+    );
+    expect(next?.sendAfter).toEqual(new Date('2026-11-23T17:00:00Z')); // 09:00 in Los Angeles
+    expect(next?.sendBefore).toEqual(new Date('2026-11-24T01:00:00Z')); // 20:00 in New York
+  });
+
   it('not before the customer’s do-not-disturb ends', () => {
     const next = nextFallback(
       fallback({ notBefore: '2026-11-25T12:00:00Z' }),

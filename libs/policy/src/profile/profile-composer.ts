@@ -19,7 +19,7 @@ export function composeProfile(
   return {
     customerId,
     version,
-    timeZone: prefs.timeZone ?? 'UTC',
+    ...(prefs.timeZone ? { timeZone: prefs.timeZone } : {}),
     ...(prefs.quietHours ? { quietHours: prefs.quietHours } : {}),
     ...(prefs.doNotDisturbUntil ? { doNotDisturbUntil: prefs.doNotDisturbUntil } : {}),
     ...(prefs.preferredChannel ? { preferredChannel: prefs.preferredChannel } : {}),

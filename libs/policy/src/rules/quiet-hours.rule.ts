@@ -8,7 +8,7 @@ import {
   type Rule,
 } from '../context';
 import { clockWindow, type ClockWindow } from '../policy-config';
-import { isQuiet, localMinutes, nextAllowed } from '../zoned-time';
+import { isQuiet, localMinutes, nextAllowedEverywhere } from '../zoned-time';
 
 /** The windows a channel may not be used in: the customer's (or the default), and the channel's own. */
 export function quietFor(ctx: DecisionContext, channel: Channel): ClockWindow[] {
@@ -22,6 +22,16 @@ export function quietFor(ctx: DecisionContext, channel: Channel): ClockWindow[] 
 }
 
 /**
+ * The zones whose quiet hours a channel keeps: the customer's; for a customer whose zone is not
+ * known, on a channel with stricter hours of its own (voice, SMS), every market's too.
+ */
+export function zonesFor(ctx: DecisionContext, channel: Channel): string[] {
+  const { profile, policy } = ctx;
+  if (!profile.zoneUnknown || !policy.quietHours.strictest[channel]) return [profile.timeZone];
+  return [...new Set([profile.timeZone, ...policy.timeZones.markets])];
+}
+
+/**
  * Rule 10: never inside the customer's quiet hours (their time zone; stricter for voice and
  * SMS) or do-not-disturb: the send window moves to the next allowed moment. A critical message
  * may instead go at once on a silent channel the customer allows.
@@ -32,7 +42,9 @@ export const quietHoursRule: Rule = (ctx) => {
   const dnd = profile.doNotDisturbUntil?.getTime();
   const from = dnd !== undefined && dnd > ctx.sendAfter ? dnd : ctx.sendAfter;
   const quietNow = (ch: Channel) =>
-    quietFor(ctx, ch).some((w) => isQuiet(localMinutes(from, profile.timeZone), w));
+    zonesFor(ctx, ch).some((zone) =>
+      quietFor(ctx, ch).some((w) => isQuiet(localMinutes(from, zone), w)),
+    );
 
   // A channel kept for continuity (an update, a reminder) stays: one intent, one channel.
   if (
@@ -65,7 +77,11 @@ export const quietHoursRule: Rule = (ctx) => {
       return undefined;
     }
   }
-  const window = nextAllowed(from, profile.timeZone, quietFor(ctx, ctx.channel!));
+  const window = nextAllowedEverywhere(
+    from,
+    zonesFor(ctx, ctx.channel!),
+    quietFor(ctx, ctx.channel!),
+  );
   if (!window)
     return suppress(
       ctx,
@@ -84,7 +100,9 @@ export const quietHoursRule: Rule = (ctx) => {
   if (window.start > ctx.sendAfter) {
     const disturbed = dnd !== undefined && dnd > ctx.sendAfter;
     const why = !disturbed
-      ? 'outside their quiet hours'
+      ? zonesFor(ctx, ctx.channel!).length > 1
+        ? `outside quiet hours in every market (${zonesFor(ctx, ctx.channel!).join(', ')}): their time zone is not known`
+        : 'outside their quiet hours'
       : window.start > dnd
         ? `they asked not to be disturbed until ${customerClock(dnd, profile.timeZone)}, and then it is their quiet hours`
         : 'they asked not to be disturbed until then';

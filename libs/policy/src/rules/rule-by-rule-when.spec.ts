@@ -447,6 +447,56 @@ describe('quiet hours (rule 10), on their own', () => {
     expect(when({ now: new Date(morning) }).ctx.reasons).toEqual([]);
   });
 
+  describe('a customer whose time zone is not known', () => {
+    // Markets on both US coasts; 13:30 UTC is 08:30 in New York and 05:30 in Los Angeles.
+    const policy = {
+      ...shippedPolicy,
+      timeZones: {
+        default: 'America/New_York',
+        markets: ['America/New_York', 'America/Los_Angeles'],
+      },
+    };
+    const early = new Date('2026-11-23T13:30:00Z');
+    const unknown = profile({ timeZone: 'America/New_York', zoneUnknown: true });
+    const laMorning = Date.parse('2026-11-23T16:00:00Z'); // 08:00 in LA (SMS quiet 21–08)
+
+    it('a text waits until it is allowed in every market, and says why', () => {
+      const { ctx } = when({ now: early, policy, profile: unknown }, { channel: 'sms' });
+      expect(ctx.sendAfter).toBe(laMorning);
+      // Until 21:00 in New York, the first market to go quiet.
+      expect(ctx.sendBefore).toBe(Date.parse('2026-11-24T02:00:00Z'));
+      expect(ctx.reasons[0]!.text).toContain(
+        'outside quiet hours in every market (America/New_York, America/Los_Angeles): their time zone is not known',
+      );
+      // A call too (voice: 20:00–09:00): 09:00 in LA.
+      expect(
+        when({ now: early, policy, profile: unknown }, { channel: 'voice' }).ctx.sendAfter,
+      ).toBe(Date.parse('2026-11-23T17:00:00Z'));
+    });
+
+    it('an email keeps the default zone’s hours; a known zone keeps its own for texts too', () => {
+      expect(
+        when({ now: early, policy, profile: unknown }, { channel: 'email' }).ctx.sendAfter,
+      ).toBe(early.getTime());
+      const known = profile({ timeZone: 'America/New_York' });
+      expect(when({ now: early, policy, profile: known }, { channel: 'sms' }).ctx.sendAfter).toBe(
+        early.getTime(),
+      );
+    });
+
+    it('markets whose allowed hours never meet: no time for a text', () => {
+      const apart = {
+        ...policy,
+        timeZones: { default: 'UTC', markets: ['UTC', 'Asia/Shanghai', 'America/Los_Angeles'] },
+      };
+      const { decision } = when(
+        { now: early, policy: apart, profile: profile({ timeZone: 'UTC', zoneUnknown: true }) },
+        { channel: 'sms' },
+      );
+      expect(decision).toMatchObject({ outcome: 'suppressed', code: 'no_allowed_time' });
+    });
+  });
+
   it('not sent when it expires before quiet hours end', () => {
     expect(
       when({ now: new Date(night), request: request({ expiresAt: new Date(morning) }) }).decision,
