@@ -42,7 +42,10 @@ export class BehaviourProfilerModule {
         ProfileWriter,
         profilerConfigProvider(env.OV_PROFILER_CONFIG),
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
-        { provide: StaffCredential, useValue: new StaffCredential(env.opsToken) },
+        {
+          provide: StaffCredential,
+          useValue: new StaffCredential(env.staff.tokens, env.staff.oidc),
+        },
         { provide: PROFILER_LINKS, useValue: { secret: env.linkSecret } },
         idempotentConsumerProvider(PROFILER_INBOX, 'behaviour-profiler'),
       ],

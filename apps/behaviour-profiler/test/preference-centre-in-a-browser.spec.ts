@@ -1,5 +1,5 @@
 import { customerLinks } from '@onevoice/links';
-import { daytimeZone, LOCAL_DIR, Story, testNow, testStack } from '@onevoice/testing';
+import { daytimeZone, LOCAL_DIR, Story, testNow, testStack, STAFF } from '@onevoice/testing';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -71,7 +71,7 @@ describe('the preference centre in a browser', () => {
       await fetch(
         `${stack.services['behaviour-profiler']}/v1/customers/${story.customerId}/preferences`,
         {
-          headers: { authorization: 'Bearer dev-ops' },
+          headers: { authorization: STAFF.ops },
         },
       )
     ).json()) as {

@@ -1,6 +1,6 @@
 import { Topics } from '@onevoice/contracts';
 import { customerLinks, signToken } from '@onevoice/links';
-import { daytimeZone, Story, testNow, testStack, TopicTap } from '@onevoice/testing';
+import { daytimeZone, Story, testNow, testStack, TopicTap, STAFF } from '@onevoice/testing';
 
 /**
  * Preferences and consents through the profiler's public interfaces: the staff API, SMS keywords
@@ -11,7 +11,7 @@ describe('preferences and consent', () => {
   const stack = testStack();
   const profiler = () => stack.services['behaviour-profiler'];
   const secret = () => stack.serviceEnv.OV_SIGNING_KEY!;
-  const staff = { authorization: 'Bearer dev-ops', 'content-type': 'application/json' };
+  const staff = { authorization: STAFF.ops, 'content-type': 'application/json' };
   let tap: TopicTap;
 
   beforeAll(async () => {
@@ -59,7 +59,7 @@ describe('preferences and consent', () => {
             action: 'opted_out',
             scope: 'promotion',
             via: 'voice',
-            source: 'staff',
+            source: 'staff:ops',
           }),
           expect.objectContaining({
             action: 'consent_given',
@@ -99,6 +99,19 @@ describe('preferences and consent', () => {
       expect(((await bad.json()) as { field: string }).field).toBe('optOuts.0.channel');
       const anonymous = await fetch(`${profiler()}/v1/customers/${story.customerId}/preferences`);
       expect(anonymous.status).toBe(401);
+
+      // Another agent, her own credential: the ledger names her.
+      const byAna = await fetch(`${profiler()}/v1/customers/${story.customerId}/preferences`, {
+        method: 'PUT',
+        headers: { ...staff, authorization: STAFF.ana },
+        body: JSON.stringify({ preferredChannel: 'email', optOuts: [], via: 'chat' }),
+      });
+      expect(byAna.status).toBe(200);
+      expect((await preferences(story.customerId)).consentLedger).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ action: 'opted_in', scope: 'promotion', source: 'staff:ana' }),
+        ]),
+      );
     } finally {
       await story.end();
     }

@@ -56,7 +56,10 @@ export class CoordinatorModule {
         CoordinatorService,
         DueRequestsScheduler,
         { provide: SCHEDULER_TICK_MS, useValue: env.OV_SCHEDULER_TICK_MS },
-        { provide: StaffCredential, useValue: new StaffCredential(env.opsToken) },
+        {
+          provide: StaffCredential,
+          useValue: new StaffCredential(env.staff.tokens, env.staff.oidc),
+        },
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
         permissionsProvider(env.OV_PERMISSIONS),
         policyProvider(env.OV_POLICY, env.timeZones),

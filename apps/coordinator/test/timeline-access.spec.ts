@@ -1,4 +1,11 @@
-import { newCustomerId, paymentDue, postEvents, testStack, waitFor } from '@onevoice/testing';
+import {
+  newCustomerId,
+  paymentDue,
+  postEvents,
+  testStack,
+  waitFor,
+  STAFF,
+} from '@onevoice/testing';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -21,7 +28,7 @@ describe('GET /v1/customers/{id}/timeline', () => {
 
   it('refuses a bad limit, naming it', async () => {
     const res = await fetch(url('anyone', '?limit=0'), {
-      headers: { authorization: 'Bearer dev-ops' },
+      headers: { authorization: STAFF.ops },
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: 'invalid_query', field: 'limit' });
@@ -31,7 +38,7 @@ describe('GET /v1/customers/{id}/timeline', () => {
     const customer = newCustomerId('timeline');
     expect((await postEvents(stack.services.ingest, paymentDue(customer))).status).toBe(202);
     const entries = await waitFor('request, decision and delivery on the timeline', async () => {
-      const res = await fetch(url(customer), { headers: { authorization: 'Bearer dev-ops' } });
+      const res = await fetch(url(customer), { headers: { authorization: STAFF.ops } });
       const body = (await res.json()) as {
         entries: { at: string; kind: string; summary: string; detail: Record<string, unknown> }[];
       };
@@ -59,7 +66,7 @@ describe('GET /v1/customers/{id}/timeline', () => {
       `${stack.services['behaviour-profiler']}/v1/customers/${customer}/preferences`,
       {
         method: 'PUT',
-        headers: { authorization: 'Bearer dev-ops', 'content-type': 'application/json' },
+        headers: { authorization: STAFF.ops, 'content-type': 'application/json' },
         body: JSON.stringify({
           preferredChannel: 'email',
           optOuts: [{ channel: 'voice' }],
@@ -70,7 +77,7 @@ describe('GET /v1/customers/{id}/timeline', () => {
     );
     expect(put.status).toBe(200);
     const entry = await waitFor('the choices on the timeline', async () => {
-      const res = await fetch(url(customer), { headers: { authorization: 'Bearer dev-ops' } });
+      const res = await fetch(url(customer), { headers: { authorization: STAFF.ops } });
       const body = (await res.json()) as {
         entries: { kind: string; summary: string; detail: { changes?: string[] } }[];
       };

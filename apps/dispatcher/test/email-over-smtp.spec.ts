@@ -8,6 +8,7 @@ import {
   testStack,
   TopicTap,
   waitFor,
+  STAFF,
 } from '@onevoice/testing';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -137,7 +138,7 @@ describe('email over SMTP', () => {
         await fetch(
           `${stack.services['behaviour-profiler']}/v1/customers/${customerId}/preferences`,
           {
-            headers: { authorization: 'Bearer dev-ops' },
+            headers: { authorization: STAFF.ops },
           },
         )
       ).json()) as { preferences: { optOuts: unknown[] } };

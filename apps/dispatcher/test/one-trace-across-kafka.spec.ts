@@ -8,6 +8,7 @@ import {
   TopicTap,
   waitFor,
   type CollectedSpan,
+  STAFF,
 } from '@onevoice/testing';
 import { Client } from 'pg';
 
@@ -29,7 +30,7 @@ describe('one OpenTelemetry trace spans every hop across Kafka', () => {
       `${stack.services['behaviour-profiler']}/v1/customers/${customer}/preferences`,
       {
         method: 'PUT',
-        headers: { authorization: 'Bearer dev-ops', 'content-type': 'application/json' },
+        headers: { authorization: STAFF.ops, 'content-type': 'application/json' },
         body: JSON.stringify({ timeZone: daytimeZone(), preferredChannel: 'email' }),
       },
     );

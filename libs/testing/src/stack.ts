@@ -108,6 +108,8 @@ export async function startTestStack(): Promise<void> {
     OV_SURVEY_POLICY: resolve(REPO_ROOT, 'libs/testing/fixtures/survey-policy.yaml'),
     // Signs the links in messages (dispatcher) and checks them (profiler); specs sign with it too.
     OV_SIGNING_KEY: 'test-link-secret-0123456789',
+    // A token per agent (STAFF below): the consent ledger names who changed what.
+    OV_STAFF_TOKENS: 'ops:staff-token-of-ops,ana:staff-token-of-ana',
   };
   log(`starting ${SERVICES.join(', ')} (logs in ${TEST_LOG_DIR})`);
   // The first service creates the topics and the database schemas' home; the rest start together.
@@ -175,3 +177,12 @@ export function testStack(): TestStack {
     );
   }
 }
+
+/**
+ * The staff credentials the test stack's services take (`OV_STAFF_TOKENS`): one token per agent,
+ * as `Authorization` header values. `ops` is the suite's everyday agent.
+ */
+export const STAFF = {
+  ops: 'Bearer staff-token-of-ops',
+  ana: 'Bearer staff-token-of-ana',
+} as const;

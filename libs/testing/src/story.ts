@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { departmentEvent, newCustomerId, postEvents } from './department-events';
-import type { TestStack } from './stack';
+import { STAFF, type TestStack } from './stack';
 import { advanceStackClock, testNow } from './test-clock';
 import type { StoryCalendar } from './story-calendar';
 import { TopicTap } from './topic-tap';
@@ -131,7 +131,7 @@ export class Story {
       `${this.stack.services['behaviour-profiler']}/v1/customers/${encodeURIComponent(this.customerId)}/preferences`,
       {
         method: 'PUT',
-        headers: { authorization: 'Bearer dev-ops', 'content-type': 'application/json' },
+        headers: { authorization: STAFF.ops, 'content-type': 'application/json' },
         body: JSON.stringify(preferences),
       },
     );
@@ -361,7 +361,7 @@ export class Story {
     const res = await fetch(
       `${this.stack.services.coordinator}/v1/customers/${this.customerId}/timeline`,
       {
-        headers: { authorization: 'Bearer dev-ops' },
+        headers: { authorization: STAFF.ops },
       },
     );
     return {

@@ -2,8 +2,9 @@ import {
   baseEnvSchema,
   intentCataloguePath,
   loadEnv,
-  secretOrDevDefault,
   servicePort,
+  staffCredentialEnv,
+  staffCredentialsOf,
   signingKey,
   signingKeyEnv,
 } from '@onevoice/runtime';
@@ -14,14 +15,14 @@ export const envSchema = baseEnvSchema
     PORT: servicePort(3002),
     OV_INTENT_CATALOGUE: intentCataloguePath,
     OV_PROFILER_CONFIG: z.string().default('config/profiler.yaml'),
-    /** The staff credential for profiles and preferences; the dev token `dev-ops` is refused in production. */
-    OV_OPS_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+    /** Staff credentials (per agent, or OIDC): see `staffCredentialEnv`. */
+    ...staffCredentialEnv,
     /** Signs the preference-centre and unsubscribe links in messages. */
     ...signingKeyEnv,
   })
   .transform((env, ctx) => ({
     ...env,
-    opsToken: secretOrDevDefault(env, ctx, 'OV_OPS_TOKEN', 'dev-ops'),
+    staff: staffCredentialsOf(env, ctx),
     linkSecret: signingKey(env, ctx),
   }));
 export type BehaviourProfilerEnv = z.infer<typeof envSchema>;

@@ -39,7 +39,7 @@ export class ProfileController {
     @Headers('authorization') authorization: string | undefined,
     @Param('customerId') customerId: string,
   ) {
-    this.credential.check(authorization);
+    await this.credential.authenticate(authorization);
     const row = (await this.repo.find(this.dataSource.manager, customerId)) ?? {
       customerId,
       behaviour: emptyBehaviour(),
@@ -55,7 +55,7 @@ export class ProfileController {
     @Headers('authorization') authorization: string | undefined,
     @Param('customerId') customerId: string,
   ) {
-    this.credential.check(authorization);
+    await this.credential.authenticate(authorization);
     const row = await this.repo.find(this.dataSource.manager, customerId);
     return {
       customerId,
@@ -72,7 +72,7 @@ export class ProfileController {
     @Param('customerId') customerId: string,
     @Body() body: unknown,
   ) {
-    this.credential.check(authorization);
+    const { agent } = await this.credential.authenticate(authorization);
     const parsed = preferencesBodySchema.safeParse(body ?? {});
     if (!parsed.success) {
       const r = rejectionFromZod(parsed.error);
@@ -86,7 +86,8 @@ export class ProfileController {
       const { prefs: next, entries } = replacePreferences(r.preferences, prefs, {
         at: this.clock.now(),
         via,
-        source: 'staff',
+        // The ledger names the agent who made the change.
+        source: `staff:${agent}`,
       });
       r.preferences = next;
       return entries;

@@ -16,7 +16,7 @@ describe('the coordinator’s time zones', () => {
   });
 
   it('refuses to start in production without a default zone, and names a zone that is not one', () => {
-    const production = { NODE_ENV: 'production', OV_OPS_TOKEN: 'a-long-staff-token' };
+    const production = { NODE_ENV: 'production', OV_STAFF_TOKENS: 'ana:a-long-staff-token' };
     expect(() => loadCoordinatorEnv(production)).toThrow(ConfigError);
     expect(() => loadCoordinatorEnv(production)).toThrow(/OV_DEFAULT_TIME_ZONE/);
     expect(

@@ -5,6 +5,8 @@ import {
   loadEnv,
   secretOrDevDefault,
   servicePort,
+  staffCredentialEnv,
+  staffCredentialsOf,
 } from '@onevoice/runtime';
 import { timeZoneSchema } from '@onevoice/contracts';
 import { z } from 'zod';
@@ -15,8 +17,8 @@ export const coordinatorEnvSchema = baseEnvSchema
     OV_INTENT_CATALOGUE: intentCataloguePath,
     OV_PERMISSIONS: permissionsPath,
     OV_POLICY: z.string().default('config/policy.yaml'),
-    /** The staff credential for the timeline; the dev token `dev-ops` is refused in production. */
-    OV_OPS_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+    /** Staff credentials (per agent, or OIDC): see `staffCredentialEnv`. */
+    ...staffCredentialEnv,
     /** How often held requests are looked at to see whether they are due. */
     OV_SCHEDULER_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
     /**
@@ -50,7 +52,7 @@ export const coordinatorEnvSchema = baseEnvSchema
     const defaultZone = secretOrDevDefault(env, ctx, 'OV_DEFAULT_TIME_ZONE', 'UTC');
     return {
       ...env,
-      opsToken: secretOrDevDefault(env, ctx, 'OV_OPS_TOKEN', 'dev-ops'),
+      staff: staffCredentialsOf(env, ctx),
       timeZones: {
         default: defaultZone,
         markets: [...new Set([defaultZone, ...(env.OV_MARKET_TIME_ZONES ?? [])])],

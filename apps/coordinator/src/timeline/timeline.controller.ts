@@ -21,7 +21,7 @@ export class TimelineController {
     @Param('customerId') customerId: string,
     @Query('limit') limitParam?: string,
   ) {
-    this.credential.check(authorization);
+    await this.credential.authenticate(authorization);
     const limit = limitParam === undefined ? 1000 : Number(limitParam);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
       throw new HttpException(
