@@ -7,6 +7,10 @@ import { profilerConfigProvider } from './config/profiler-config.provider';
 import { BehaviourProfilerInit1763900000000 } from './migrations/1763900000000-BehaviourProfilerInit';
 import { Profiles1764100000000 } from './migrations/1764100000000-Profiles';
 import { ConsentStatedAt1764600000000 } from './migrations/1764600000000-ConsentStatedAt';
+import { Erasures1764700000000 } from './migrations/1764700000000-Erasures';
+import { ErasureConsumer } from './erasure/erasure.consumer';
+import { ErasureController } from './erasure/erasure.controller';
+import { ErasureService } from './erasure/erasure.service';
 import { PROFILER_INBOX, PROFILER_LINKS } from './profiler.tokens';
 import { ProfileController } from './profiles/profile.controller';
 import { ProfileRepository } from './profiles/profile.repository';
@@ -32,11 +36,19 @@ export class BehaviourProfilerModule {
             BehaviourProfilerInit1763900000000,
             Profiles1764100000000,
             ConsentStatedAt1764600000000,
+            Erasures1764700000000,
           ],
         }),
       ],
-      controllers: [ProfileSignalsConsumer, ProfileController, PreferenceCentreController],
+      controllers: [
+        ProfileSignalsConsumer,
+        ProfileController,
+        PreferenceCentreController,
+        ErasureController,
+        ErasureConsumer,
+      ],
       providers: [
+        ErasureService,
         ProfileRepository,
         ProfileService,
         ProfileWriter,

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventPublisher, KafkaConnection } from '@onevoice/messaging';
-import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
+import { DatabaseModule, idempotentConsumerProvider, ErasureConsumer } from '@onevoice/persistence';
 import type { CoordinatorEnv } from './config/env';
 import { DecisionCountingPublisher } from './decisions/decision-metrics';
 import { DecisionsConsumer } from './decisions/decisions.consumer';
@@ -8,6 +8,9 @@ import { COORDINATOR_INBOX } from './decisions/decisions.tokens';
 import { DeliveriesConsumer } from './deliveries/deliveries.consumer';
 import { InteractionsConsumer } from './interactions/interactions.consumer';
 import { CoordinatorService } from './ledger/coordinator.service';
+import { durationMs } from '@onevoice/policy';
+import { coordinatorEraser } from './erasure/customer-eraser';
+import { DECISION_RETENTION, DecisionRetention } from './retention/decision-retention';
 import { LedgerCache } from './ledger/ledger-cache';
 import { LedgerRepository } from './ledger/ledger.repository';
 import { COORDINATOR_MIGRATIONS } from './migrations';
@@ -43,6 +46,7 @@ export class CoordinatorModule {
         ProfilesConsumer,
         OtherDecisionsConsumer,
         TimelineController,
+        ErasureConsumer,
       ],
       providers: [
         LedgerRepository,
@@ -54,6 +58,15 @@ export class CoordinatorModule {
           }),
         },
         CoordinatorService,
+        coordinatorEraser,
+        DecisionRetention,
+        {
+          provide: DECISION_RETENTION,
+          useValue: {
+            retentionMs: durationMs(env.OV_DECISION_RETENTION),
+            passMs: env.OV_RETENTION_PASS_MS,
+          },
+        },
         DueRequestsScheduler,
         { provide: SCHEDULER_TICK_MS, useValue: env.OV_SCHEDULER_TICK_MS },
         {

@@ -1,6 +1,8 @@
 import { Clock } from '@onevoice/clock';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule } from '@onevoice/persistence';
+import { DatabaseModule, ErasureConsumer } from '@onevoice/persistence';
+import { dispatcherEraser } from './erasure/customer-eraser';
+import { DELIVERY_RETENTION, DeliveryRetention } from './retention/delivery-retention';
 import { durationMs } from '@onevoice/policy';
 import { intentCatalogueProvider } from '@onevoice/runtime';
 import { CaptureAdapter } from './channels/capture.adapter';
@@ -46,8 +48,18 @@ export class DispatcherModule {
         RefusalsConsumer,
         ProviderFeedbackController,
         TrackingController,
+        ErasureConsumer,
       ],
       providers: [
+        dispatcherEraser,
+        DeliveryRetention,
+        {
+          provide: DELIVERY_RETENTION,
+          useValue: {
+            retentionMs: durationMs(env.OV_DELIVERY_RETENTION),
+            passMs: env.OV_RETENTION_PASS_MS,
+          },
+        },
         DeliveriesRepository,
         DeliveryComposer,
         DeliverySender,

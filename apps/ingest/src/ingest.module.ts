@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
+import { DatabaseModule, ErasureConsumer, idempotentConsumerProvider } from '@onevoice/persistence';
+import { ingestEraser } from './erasure/customer-eraser';
 import { intentCatalogueProvider, permissionsProvider } from '@onevoice/runtime';
 import type { IngestEnv } from './config/env';
 import { DepartmentCredentials } from './events/credentials';
@@ -20,8 +21,9 @@ export class IngestModule {
           migrations: [IngestInit1763900000000],
         }),
       ],
-      controllers: [EventsController, EventsConsumer],
+      controllers: [EventsController, EventsConsumer, ErasureConsumer],
       providers: [
+        ingestEraser,
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
         permissionsProvider(env.OV_PERMISSIONS),
         {

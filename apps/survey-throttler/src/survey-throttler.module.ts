@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { intentCatalogueSchema } from '@onevoice/contracts';
-import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
+import { DatabaseModule, ErasureConsumer, idempotentConsumerProvider } from '@onevoice/persistence';
+import { surveyThrottlerEraser } from './erasure/customer-eraser';
 import { INTENT_CATALOGUE, loadConfigFile } from '@onevoice/runtime';
 import type { SurveyThrottlerEnv } from './config/env';
 import { surveyPolicyProvider } from './config/survey-policy.provider';
@@ -27,8 +28,9 @@ export class SurveyThrottlerModule {
           migrations: [SurveyThrottlerInit1763900000000, SurveyLedger1764000000000],
         }),
       ],
-      controllers: [SurveyRequestsConsumer, CustomerSignalsConsumer],
+      controllers: [SurveyRequestsConsumer, CustomerSignalsConsumer, ErasureConsumer],
       providers: [
+        surveyThrottlerEraser,
         SurveyLedgerRepository,
         SurveyThrottlerService,
         HeldSurveysScheduler,

@@ -11,3 +11,4 @@ export * from './topic-events';
 export * from './profiles';
 export * from './sms-keywords';
 export * from './permissions';
+export * from './erasures';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cloudEventEnvelopeSchema } from './cloud-event';
 import { decisionEventSchema } from './decisions';
 import { deliveryEventSchema } from './deliveries';
+import { erasureEventSchema } from './erasures';
 import { profileEventSchema } from './profiles';
 import {
   contactIntentDataSchema,
@@ -56,6 +57,7 @@ export const TOPIC_EVENT_SCHEMAS = {
   [Topics.decisions]: decisionEventSchema,
   [Topics.deliveries]: deliveryEventSchema,
   [Topics.deadLetters]: z.unknown(),
+  [Topics.erasures]: erasureEventSchema,
 } satisfies Record<TopicName, z.ZodType>;
 
 export type TopicEvent<T extends TopicName> = z.output<(typeof TOPIC_EVENT_SCHEMAS)[T]>;

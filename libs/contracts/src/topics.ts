@@ -14,6 +14,8 @@ export const Topics = {
   decisions: 'ov.decisions.v1',
   deliveries: 'ov.deliveries.v1',
   deadLetters: 'ov.dlq.v1',
+  /** Erasure requests (`customer.erased`) and each service's confirmation, keyed by customer. */
+  erasures: 'ov.erasures.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];

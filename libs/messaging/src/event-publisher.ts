@@ -1,4 +1,5 @@
 import { SpanKind, trace, context as otelContext } from '@opentelemetry/api';
+import { TOMBSTONE_HEADER } from '@onevoice/contracts';
 import type { Producer } from 'kafkajs';
 import { publishedMessages } from './messaging-metrics';
 import type { Outbound } from './outbound';
@@ -48,11 +49,11 @@ export class KafkaEventPublisher extends EventPublisher {
     );
     const requests: Map<
       string,
-      { key: string; value: string; headers: Record<string, string> }[]
+      { key: string; value: string | null; headers: Record<string, string> }[]
     >[] = [];
     let current = new Map<
       string,
-      { key: string; value: string; headers: Record<string, string> }[]
+      { key: string; value: string | null; headers: Record<string, string> }[]
     >();
     let bytes = 0;
     messages.forEach((m, i) => {
@@ -62,13 +63,15 @@ export class KafkaEventPublisher extends EventPublisher {
         ...injectTraceContext({}, trace.setSpan(otelContext.active(), span)),
         'content-type': 'application/cloudevents+json',
       };
-      const value = m.json ?? JSON.stringify(m.event);
-      if (bytes > 0 && bytes + value.length > MAX_REQUEST_BYTES) {
+      // A tombstone (see `tombstone`) is a null value: compaction then forgets the key.
+      const value = m.headers[TOMBSTONE_HEADER] ? null : (m.json ?? JSON.stringify(m.event));
+      const size = value?.length ?? 0;
+      if (bytes > 0 && bytes + size > MAX_REQUEST_BYTES) {
         requests.push(current);
         current = new Map();
         bytes = 0;
       }
-      bytes += value.length;
+      bytes += size;
       const list = current.get(m.topic) ?? [];
       list.push({ key: m.key, value, headers });
       current.set(m.topic, list);

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import {
+  COMPACTED_TOPICS,
   parseMessage,
   TOPIC_EVENT_SCHEMAS,
   validateMessage,
@@ -273,6 +274,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const skipSources = (handler.extras as HandlerExtras | undefined)?.skipSources;
     let skipped = 0;
     for (const message of batch.messages) {
+      // A tombstone on a compacted topic (an erased customer's profile): nothing to handle.
+      if (message.value === null && COMPACTED_TOPICS.includes(topic as TopicName)) {
+        skipped++;
+        continue;
+      }
       const json = parseMessage(message.value);
       if (json.ok && skipSources && skipSources.includes(eventSourceOf(json.value))) {
         skipped++;

@@ -1,4 +1,4 @@
-import type { CloudEvent, TopicName } from '@onevoice/contracts';
+import { TOMBSTONE_HEADER, type CloudEvent, type TopicName } from '@onevoice/contracts';
 import { injectTraceContext } from './trace-context';
 
 /**
@@ -25,4 +25,16 @@ export function outbound(topic: TopicName, event: CloudEvent, json?: string): Ou
   if (json !== undefined)
     Object.defineProperty(message, 'json', { value: json, enumerable: false });
   return message;
+}
+
+/**
+ * The tombstone of `key` on a compacted topic: published with a null value, so that compaction
+ * forgets every record of it (an erased customer's profile). `event` names it in traces and the
+ * outbox; it is not sent.
+ */
+export function tombstone(topic: TopicName, event: CloudEvent): Outbound {
+  return {
+    ...outbound(topic, event),
+    headers: { ...injectTraceContext(), [TOMBSTONE_HEADER]: '1' },
+  };
 }

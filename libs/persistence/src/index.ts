@@ -5,3 +5,5 @@ export * from './database.module';
 export * from './outbox';
 export * from './failpoint';
 export * from './due-work-loop';
+export * from './customer-erasure';
+export * from './retention';

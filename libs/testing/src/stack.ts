@@ -110,6 +110,8 @@ export async function startTestStack(): Promise<void> {
     OV_SIGNING_KEY: 'test-link-secret-0123456789',
     // A token per agent (STAFF below): the consent ledger names who changed what.
     OV_STAFF_TOKENS: 'ops:staff-token-of-ops,ana:staff-token-of-ana',
+    // Pruning past retention runs often, so that a spec moving the clock on sees it.
+    OV_RETENTION_PASS_MS: '500',
   };
   log(`starting ${SERVICES.join(', ')} (logs in ${TEST_LOG_DIR})`);
   // The first service creates the topics and the database schemas' home; the rest start together.

@@ -8,7 +8,7 @@ import {
   staffCredentialEnv,
   staffCredentialsOf,
 } from '@onevoice/runtime';
-import { timeZoneSchema } from '@onevoice/contracts';
+import { durationSchema, timeZoneSchema } from '@onevoice/contracts';
 import { z } from 'zod';
 
 export const coordinatorEnvSchema = baseEnvSchema
@@ -27,6 +27,14 @@ export const coordinatorEnvSchema = baseEnvSchema
      * 15 requests in its history: the default bounds it near 55 MB.
      */
     OV_LEDGER_CACHE_CUSTOMERS: z.coerce.number().int().min(0).max(10_000_000).default(5_000),
+    /**
+     * How long decisions keep the personal part of what they carried (the message's variables,
+     * action link, merged content) and settled requests their variables; then the timeline keeps
+     * what was decided and why.
+     */
+    OV_DECISION_RETENTION: durationSchema.default('P90D'),
+    /** How often what is past its retention is pruned. */
+    OV_RETENTION_PASS_MS: z.coerce.number().int().min(100).max(86_400_000).default(600_000),
     /**
      * The zone of the market OneVoice serves first: times for a customer whose zone is not known
      * are shown and kept in it. Required in production (no silent UTC); UTC in development.

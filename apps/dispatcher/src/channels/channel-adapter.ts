@@ -39,6 +39,11 @@ export interface ChannelAdapter {
   lookup(
     idempotencyKey: string,
   ): Promise<{ found: true; providerMessageId: string } | { found: false }>;
+  /**
+   * Removes what the adapter itself keeps of a message (a letter file waiting for the print
+   * shop), for an erased customer; true when it removed something. Providers keep their own.
+   */
+  erase?(idempotencyKey: string): Promise<boolean>;
 }
 
 /** The adapter for each channel. */

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '@onevoice/clock';
 import type { ChannelAdapter, OutgoingMessage } from './channel-adapter';
@@ -39,6 +39,13 @@ export class LetterBatchAdapter implements ChannelAdapter {
   async lookup(idempotencyKey: string) {
     const found = await this.find(idempotencyKey);
     return found ? { found: true as const, providerMessageId: found } : { found: false as const };
+  }
+
+  async erase(idempotencyKey: string): Promise<boolean> {
+    const found = await this.find(idempotencyKey);
+    if (!found) return false;
+    await rm(join(this.dir, `${found}.json`), { force: true });
+    return true;
   }
 
   private async find(key: string): Promise<string | undefined> {

@@ -58,6 +58,13 @@ export const dispatcherEnvSchema = baseEnvSchema
      * longer ago (or ahead) is refused, so a captured one cannot be replayed later.
      */
     OV_PROVIDER_CALLBACK_WINDOW: durationSchema.default('PT5M'),
+    /**
+     * How long a delivery keeps what it said (subject, body, rendered content) once it is settled;
+     * then only its states remain.
+     */
+    OV_DELIVERY_RETENTION: durationSchema.default('P30D'),
+    /** How often what is past its retention is pruned. */
+    OV_RETENTION_PASS_MS: z.coerce.number().int().min(100).max(86_400_000).default(600_000),
     /** Providers sign their status callbacks and inbound messages with this. */
     OV_PROVIDER_CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Where providers reach this dispatcher's callbacks; unset: no status callbacks are asked for. */
