@@ -80,6 +80,47 @@ describe('refused after approval', () => {
     }
   });
 
+  it('a text that fails falls back past a channel the customer refused since, to the next', async () => {
+    const story = await Story.begin(stack, 'fallback-refused');
+    try {
+      // They refused calls after the decision was made (the decision still names voice).
+      await story.profile({ timeZone: daytimeZone(), optOuts: [{ channel: 'voice' }] });
+      await story.waitFor('the dispatcher to keep the opt-out', () =>
+        keptOptOuts(story.customerId),
+      );
+      const until = new Date(story.now().getTime() + 86_400_000).toISOString();
+      const always = [{ start: '00:00', end: '00:00' }];
+      const approved = gateDecision(story.customerId, {
+        channel: 'sms',
+        fallback: {
+          timeZone: 'UTC',
+          until,
+          channels: [
+            { channel: 'voice', quietHours: always },
+            { channel: 'push', quietHours: always },
+          ],
+        },
+      });
+      // The number is dead: the provider takes the text, then reports it failed.
+      const chaos = await fetch(`${simulator()}/control`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ undeliverableNext: 1 }),
+      });
+      expect(chaos.status).toBe(200);
+      await produceRaw(stack.brokers, Topics.decisions, [
+        { key: story.customerId, value: JSON.stringify(approved.event) },
+      ]);
+      const push = await story.waitFor('the fallback by push', () =>
+        story.deliveries().find((d) => d.data.channel === 'push' && d.data.state === 'scheduled'),
+      );
+      expect(push.data.detail).toMatch(/falls back from sms/);
+      expect(story.deliveries().filter((d) => d.data.channel === 'voice')).toEqual([]);
+    } finally {
+      await story.end();
+    }
+  });
+
   /** The opt-outs the dispatcher keeps for a customer, once it has any. */
   async function keptOptOuts(customerId: string): Promise<unknown[] | undefined> {
     const db = new Client({ connectionString: stack.databaseUrl });

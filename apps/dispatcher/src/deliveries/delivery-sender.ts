@@ -414,7 +414,17 @@ export class DeliverySender {
    */
   async fallBack(tx: EntityManager, row: DeliveryRow, now: Date, why: string): Promise<Outbound[]> {
     const { fallback, content } = row;
-    const next = fallback && content ? nextFallback(fallback, now.getTime()) : undefined;
+    if (!fallback || !content) return [];
+    // Never onto a channel the customer refused since the decision (rule 1): the next one.
+    const optOuts =
+      (await this.deliveries.optOutsOf(tx, [row.customer_id])).get(row.customer_id) ?? [];
+    const next = nextFallback(
+      fallback,
+      now.getTime(),
+      (channel) =>
+        refusalOf(optOuts, { channel, category: content.category as Category | undefined }) !==
+        undefined,
+    );
     if (!next || !content) return [];
     const delivery = this.composer.compose(
       content,

@@ -39,6 +39,13 @@ describe('the next fallback channel', () => {
     expect(next?.sendBefore).toEqual(new Date('2026-11-24T01:00:00Z')); // 20:00 in New York
   });
 
+  it('skips a channel the customer refused since the decision', () => {
+    const noon = Date.parse('2026-11-23T11:00:00Z');
+    const next = nextFallback(fallback({ channels: [voice, push] }), noon, (ch) => ch === 'voice');
+    expect(next?.channel).toBe('push');
+    expect(nextFallback(fallback(), noon, () => true)).toBeUndefined();
+  });
+
   it('not before the customer’s do-not-disturb ends', () => {
     const next = nextFallback(
       fallback({ notBefore: '2026-11-25T12:00:00Z' }),

@@ -12,10 +12,13 @@ export type Fallback = NonNullable<DecisionData['fallback']>;
 export function nextFallback(
   fallback: Fallback,
   now: number,
+  /** A channel the customer has refused since the decision (rule 1): skipped. */
+  refused: (channel: Channel) => boolean = () => false,
 ): { channel: Channel; sendAfter: Date; sendBefore: Date; rest: Fallback | undefined } | undefined {
   const until = Date.parse(fallback.until);
   const from = Math.max(now, fallback.notBefore ? Date.parse(fallback.notBefore) : 0);
   for (const [i, next] of fallback.channels.entries()) {
+    if (refused(next.channel)) continue;
     const window = nextAllowedEverywhere(
       from,
       [fallback.timeZone, ...(next.alsoIn ?? [])],
