@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { Topics } from '@onevoice/contracts';
+import { PROFILE_UPDATED, Topics } from '@onevoice/contracts';
 import {
   daytimeZone,
   dispatcherDeliveries,
@@ -120,6 +120,72 @@ describe('refused after approval', () => {
       await story.end();
     }
   });
+
+  it('the answer to STOP confirms it only once recorded: a STOP never recorded is not confirmed', async () => {
+    const story = await Story.begin(stack, 'stop-unrecorded');
+    try {
+      // The dispatcher has read a profile newer than any the STOP will make: as far as it can
+      // tell, the opt-out is never recorded.
+      await produceRaw(stack.brokers, Topics.profiles, [
+        {
+          key: story.customerId,
+          value: JSON.stringify({
+            specversion: '1.0',
+            id: `profile-${story.customerId}`,
+            source: 'onevoice/behaviour-profiler',
+            type: PROFILE_UPDATED,
+            subject: story.customerId,
+            time: story.now().toISOString(),
+            datacontenttype: 'application/json',
+            data: { customerId: story.customerId, version: 1_000_000, optOuts: [] },
+          }),
+        },
+      ]);
+      await story.waitFor('the dispatcher to keep that profile', () =>
+        keptVersion(story.customerId),
+      );
+      await fetch(`${simulator()}/control/reply`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: story.customerId, text: 'STOP' }),
+      });
+      const waiting = await story.waitFor('the answer held until the STOP is recorded', () =>
+        story.deliveries().find((d) => d.data.intentType === 'sms.stop_reply'),
+      );
+      expect(waiting.data).toMatchObject({
+        state: 'scheduled',
+        detail: "answers the customer's STOP once it is recorded",
+      });
+      // Past its deadline: not sent, saying why.
+      await story.advance(11 * 60_000);
+      const cancelled = await story.waitFor('the answer called off', () =>
+        story
+          .deliveries()
+          .find((d) => d.data.intentType === 'sms.stop_reply' && d.data.state === 'cancelled'),
+      );
+      expect(cancelled.data.detail).toBe(
+        "not sent: the customer's STOP was not recorded in time to confirm it",
+      );
+      expect(story.received()).toEqual([]);
+    } finally {
+      await story.end();
+    }
+  });
+
+  /** The profile version the dispatcher keeps for a customer, once it keeps one. */
+  async function keptVersion(customerId: string): Promise<number | undefined> {
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ version: string }>(
+        'SELECT version FROM dispatcher.refusals WHERE customer_id = $1',
+        [customerId],
+      );
+      return rows[0] ? Number(rows[0].version) : undefined;
+    } finally {
+      await db.end();
+    }
+  }
 
   /** The opt-outs the dispatcher keeps for a customer, once it has any. */
   async function keptOptOuts(customerId: string): Promise<unknown[] | undefined> {

@@ -299,6 +299,24 @@ export class DeliveriesRepository {
     );
   }
 
+  /**
+   * Lets the answers to a customer's STOP or START go now that the profile this dispatcher keeps
+   * shows the change recorded (texts opted out, or in again); returns how many it let go.
+   */
+  async releaseKeywordReplies(db: EntityManager, customerId: string, now: Date): Promise<number> {
+    const result = (await db.query(
+      `UPDATE deliveries SET send_after = $2
+        WHERE customer_id = $1 AND state = 'scheduled' AND send_after > $2
+          AND intent_type IN ('sms.stop_reply', 'sms.start_reply')
+          AND (intent_type = 'sms.stop_reply') = coalesce(
+                (SELECT jsonb_path_exists(opt_outs, '$[*] ? (@.channel == "sms" && !exists(@.category))')
+                   FROM refusals WHERE customer_id = $1),
+                false)`,
+      [customerId, now],
+    )) as [unknown, number];
+    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
+
   async markExpired(tx: EntityManager, deliveryId: string): Promise<void> {
     await tx.query(
       `UPDATE deliveries SET state = 'expired', claimed_at = NULL WHERE delivery_id = $1`,
@@ -306,7 +324,6 @@ export class DeliveriesRepository {
     );
   }
 
-  /** Calls off the delivery of a decision that a later one replaced, if it has not gone out. */
   /**
    * Calls off what a decision scheduled, now that a later one replaces it; returns its deliveries
    * called off — now, or by an earlier pass over the same replacement (to announce again, under

@@ -49,6 +49,13 @@ const KEYWORD_REPLIES: ReadonlySet<string> = new Set(
 );
 /** Is this delivery the answer to a STOP, START or HELP the customer texted? */
 export const isKeywordReply = (intentType: string): boolean => KEYWORD_REPLIES.has(intentType);
+/** The change an answer confirms (a STOP's, a START's), which must be recorded before it goes. */
+export const confirmedKeyword = (intentType: string): 'stop' | 'start' | undefined =>
+  intentType === keywordReplyIntent('stop')
+    ? 'stop'
+    : intentType === keywordReplyIntent('start')
+      ? 'start'
+      : undefined;
 
 /** The id of a decision's delivery on its first channel, or on a channel it fell back to. */
 export function deliveryIdFor(decisionId: string, fallbackChannel?: Channel): string {

@@ -21,12 +21,13 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CHANNEL_ADAPTERS, ProviderError, type ChannelAdapters } from '../channels/channel-adapter';
 import { CircuitBreaker } from '../channels/circuit-breaker';
 import { DeliveriesRepository, rowOf, type DeliveryRow } from './deliveries.repository';
-import { DeliveryComposer, isKeywordReply } from './delivery-composer';
+import { confirmedKeyword, DeliveryComposer, isKeywordReply } from './delivery-composer';
 import { SENDING_POLICY, type SendingPolicy } from './deliveries.tokens';
 import { Clock } from '@onevoice/clock';
 import {
   afterFailure,
   nextFallback,
+  keywordRecorded,
   refusalOf,
   retryDelay,
   windowClosed,
@@ -221,26 +222,36 @@ export class DeliverySender {
     const optOuts = await this.deliveries.optOutsOf(this.dataSource.manager, [
       ...new Set(rows.map((r) => r.customer_id)),
     ]);
-    if (optOuts.size === 0) return rows;
     const refused: [DeliveryRow, string][] = [];
     const rest: DeliveryRow[] = [];
     for (const row of rows) {
-      const why = refusalOf(optOuts.get(row.customer_id) ?? [], {
+      const kept = optOuts.get(row.customer_id) ?? [];
+      // The answer to a STOP or START confirms a change: only once it is recorded (it waits for
+      // the profile; at its deadline without it, it is not sent).
+      const confirms = confirmedKeyword(row.intent_type);
+      if (confirms) {
+        if (keywordRecorded(confirms, kept)) rest.push(row);
+        else
+          refused.push([
+            row,
+            `not sent: the customer's ${confirms.toUpperCase()} was not recorded in time to confirm it`,
+          ]);
+        continue;
+      }
+      const why = refusalOf(kept, {
         channel: row.channel,
         category: row.content?.category as Category | undefined,
         answersKeyword: isKeywordReply(row.intent_type),
       });
-      if (why) refused.push([row, why]);
+      if (why) refused.push([row, `not sent: ${why} after it was approved`]);
       else rest.push(row);
     }
     if (refused.length > 0) {
       const now = this.clock.now();
       await this.dataSource.transaction(async (tx) => {
-        for (const [row, why] of refused) {
-          await this.deliveries.markRefused(tx, row.delivery_id, why);
-          await this.outbox.enqueue(tx, [
-            this.event(row, 'cancelled', now, `not sent: ${why} after it was approved`),
-          ]);
+        for (const [row, detail] of refused) {
+          await this.deliveries.markRefused(tx, row.delivery_id, detail);
+          await this.outbox.enqueue(tx, [this.event(row, 'cancelled', now, detail)]);
         }
       });
       this.logger.log({ msg: 'refused since approved: not sent', count: refused.length });

@@ -12,6 +12,9 @@ import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
 
 export const SMS_SENDER_NAME = Symbol('SmsSenderName');
 
+/** How long the answer to a STOP or START waits for the change to be recorded. */
+export const CONFIRM_WITHIN_MS = 10 * 60_000;
+
 /** What a keyword reply says: who writes, what happened, and what the customer can do. */
 export function keywordReplyText(keyword: SmsKeyword, sender: string, preferences: string): string {
   switch (keyword) {
@@ -25,7 +28,8 @@ export function keywordReplyText(keyword: SmsKeyword, sender: string, preference
 }
 
 /**
- * Answers a customer's STOP, START and HELP texts at once, as carriers require: a direct answer
+ * Answers a customer's STOP, START and HELP texts, as carriers require — a STOP's or START's once
+ * the change is recorded, a HELP's at once: a direct answer
  * to the customer's own message, not a contact a department asked for, so it is not decided by
  * the coordinator. It is still a delivery like any other (recorded first, idempotent by the
  * inbound message, so a provider re-posting the reply gets no second answer; its events reach
@@ -69,7 +73,10 @@ export class KeywordReplies {
       provider: this.adapters.for('sms').provider,
       subject: `Reply to ${keyword.toUpperCase()}`,
       body,
-      sendAfter: now,
+      // A STOP's or START's answer confirms the change, so it waits until the profile shows it
+      // recorded (the refusals consumer lets it go then); HELP's goes at once. At the deadline
+      // without it, it is not sent (see DeliverySender.withoutRefused).
+      sendAfter: keyword === 'help' ? now : new Date(now.getTime() + CONFIRM_WITHIN_MS),
       // Carriers expect the answer at once.
       priority: 0,
     };
@@ -81,9 +88,13 @@ export class KeywordReplies {
         rowOf(delivery),
         'scheduled',
         now,
-        `answers the customer's ${keyword.toUpperCase()}`,
+        keyword === 'help'
+          ? `answers the customer's HELP`
+          : `answers the customer's ${keyword.toUpperCase()} once it is recorded`,
       ),
     ]);
+    // The profile may have shown the change before this answer was recorded: then it goes now.
+    await this.deliveries.releaseKeywordReplies(this.dataSource.manager, customerId, now);
     this.scheduler.kick();
   }
 }

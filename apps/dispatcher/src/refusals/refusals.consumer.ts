@@ -3,30 +3,44 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type TopicEvent } from '@onevoice/contracts';
 import type { EventBatch } from '@onevoice/messaging';
 import { DataSource } from 'typeorm';
+import { Clock } from '@onevoice/clock';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
+import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
 
 type ProfileEvent = TopicEvent<typeof Topics.profiles>;
 
 /**
  * The dispatcher's own copy of what each customer refused, from the compacted profiles topic: the
- * sender checks it at the moment it calls a provider. Idempotent without an inbox: a profile
- * replaces the kept opt-outs only when its version is newer.
+ * sender checks it at the moment it calls a provider, and the answer to a STOP or START waits for
+ * it. Idempotent without an inbox: a profile replaces the kept opt-outs only when its version is
+ * newer.
  */
 @Controller()
 export class RefusalsConsumer {
   constructor(
+    private readonly clock: Clock,
     private readonly dataSource: DataSource,
     private readonly deliveries: DeliveriesRepository,
+    private readonly scheduler: DueDeliveriesScheduler,
   ) {}
 
   @EventPattern(Topics.profiles)
   async onProfiles(@Payload() batch: EventBatch<ProfileEvent>): Promise<void> {
-    for (const { event } of batch.messages)
+    let released = 0;
+    for (const { event } of batch.messages) {
       await this.deliveries.keepOptOuts(
         this.dataSource.manager,
         event.subject,
         event.data.version,
         event.data.optOuts,
       );
+      // The answer to the customer's STOP (or START) goes once the change is recorded.
+      released += await this.deliveries.releaseKeywordReplies(
+        this.dataSource.manager,
+        event.subject,
+        this.clock.now(),
+      );
+    }
+    if (released > 0) this.scheduler.kick();
   }
 }

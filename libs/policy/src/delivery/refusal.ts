@@ -47,3 +47,13 @@ export function refusalOf(
   }
   return undefined;
 }
+
+/**
+ * Whether the customer's STOP (or START) is recorded in what they refused: texts opted out
+ * altogether (or not). The answer that confirms it is sent only then — never "you're
+ * unsubscribed" before OneVoice has them unsubscribed.
+ */
+export function keywordRecorded(keyword: 'stop' | 'start', optOuts: readonly OptOut[]): boolean {
+  const textsOut = optOuts.some((o) => o.channel === 'sms' && o.category === undefined);
+  return keyword === 'stop' ? textsOut : !textsOut;
+}
