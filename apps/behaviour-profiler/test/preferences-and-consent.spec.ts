@@ -100,16 +100,30 @@ describe('preferences and consent', () => {
       const anonymous = await fetch(`${profiler()}/v1/customers/${story.customerId}/preferences`);
       expect(anonymous.status).toBe(401);
 
-      // Another agent, her own credential: the ledger names her.
-      const byAna = await fetch(`${profiler()}/v1/customers/${story.customerId}/preferences`, {
-        method: 'PUT',
-        headers: { ...staff, authorization: STAFF.ana },
-        body: JSON.stringify({ preferredChannel: 'email', optOuts: [], via: 'chat' }),
+      // Another agent, her own credential, lifts the opt-out: only with the wording the
+      // customer agreed to; the ledger names her and the wording.
+      const putByAna = (body: Record<string, unknown>) =>
+        fetch(`${profiler()}/v1/customers/${story.customerId}/preferences`, {
+          method: 'PUT',
+          headers: { ...staff, authorization: STAFF.ana },
+          body: JSON.stringify({ preferredChannel: 'email', optOuts: [], via: 'chat', ...body }),
+        });
+      const unworded = await putByAna({});
+      expect(unworded.status).toBe(403);
+      expect(await unworded.json()).toMatchObject({
+        error: 'not_permitted',
+        field: 'wordingVersion',
       });
+      const byAna = await putByAna({ wordingVersion: 'promo-optin-v2' });
       expect(byAna.status).toBe(200);
       expect((await preferences(story.customerId)).consentLedger).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ action: 'opted_in', scope: 'promotion', source: 'staff:ana' }),
+          expect.objectContaining({
+            action: 'opted_in',
+            scope: 'promotion',
+            source: 'staff:ana',
+            wordingVersion: 'promo-optin-v2',
+          }),
         ]),
       );
     } finally {

@@ -40,6 +40,11 @@ export const preferencesBodySchema = z
       .optional(),
     /** How the customer told us (voice, store, email, …), for the consent ledger. */
     via: z.string().min(1).max(50).default('agent'),
+    /**
+     * The wording the customer agreed to, read out or shown by the agent: required to lift an
+     * opt-out (a re-consent comes only from the customer, with what they were told).
+     */
+    wordingVersion: z.string().min(1).max(50).optional(),
   })
   .strict();
 export type PreferencesBody = z.infer<typeof preferencesBodySchema>;

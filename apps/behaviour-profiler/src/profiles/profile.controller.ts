@@ -81,17 +81,39 @@ export class ProfileController {
         HttpStatus.BAD_REQUEST,
       );
     }
-    const { via, ...prefs } = parsed.data;
+    const { via, wordingVersion, ...prefs } = parsed.data;
     const row = await this.writer.change(customerId, (r) => {
+      const lifted = liftedOptOuts(r.preferences.optOuts, prefs.optOuts);
+      if (lifted.length > 0 && !wordingVersion)
+        throw new HttpException(
+          {
+            error: 'not_permitted',
+            field: 'wordingVersion',
+            message: `lifting an opt-out (${lifted.join(', ')}) needs the wording the customer agreed to: a re-consent comes only from the customer`,
+          },
+          HttpStatus.FORBIDDEN,
+        );
       const { prefs: next, entries } = replacePreferences(r.preferences, prefs, {
         at: this.clock.now(),
         via,
         // The ledger names the agent who made the change.
         source: `staff:${agent}`,
+        ...(wordingVersion ? { wordingVersion } : {}),
       });
       r.preferences = next;
       return entries;
     });
     return { customerId, version: row.version, preferences: row.preferences };
   }
+}
+
+/** The opt-outs in `before` that `after` no longer has, as "channel/category". */
+function liftedOptOuts(
+  before: readonly { channel?: string; category?: string }[],
+  after: readonly { channel?: string; category?: string }[],
+): string[] {
+  const key = (o: { channel?: string; category?: string }) =>
+    [o.channel, o.category].filter(Boolean).join(' for ');
+  const kept = new Set(after.map(key));
+  return before.map(key).filter((k) => !kept.has(k));
 }

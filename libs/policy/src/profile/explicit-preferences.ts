@@ -242,7 +242,12 @@ export function replacePreferences(
       .map((o) => ({ ...base, action: 'opted_out' as const, ...target(o) })),
     ...before.optOuts
       .filter((o) => !has.has(key(o)))
-      .map((o) => ({ ...base, action: 'opted_in' as const, ...target(o) })),
+      .map((o) => ({
+        ...base,
+        action: 'opted_in' as const,
+        ...target(o),
+        ...(meta.wordingVersion ? { wordingVersion: meta.wordingVersion } : {}),
+      })),
   ];
   const ckey = (c: { channel: string; purpose: string }) => `${c.channel}/${c.purpose}`;
   const hadC = new Set(before.consents.map(ckey));
