@@ -1,5 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule, idempotentConsumerProvider } from '@onevoice/persistence';
+import {
+  DatabaseModule,
+  idempotentConsumerProvider,
+  ErasedCustomers,
+  ErasedCustomers1764800000000,
+} from '@onevoice/persistence';
 import { intentCatalogueProvider, StaffCredential } from '@onevoice/runtime';
 import { PreferenceCentreController } from './centre/preference-centre.controller';
 import type { BehaviourProfilerEnv } from './config/env';
@@ -37,6 +42,7 @@ export class BehaviourProfilerModule {
             Profiles1764100000000,
             ConsentStatedAt1764600000000,
             Erasures1764700000000,
+            ErasedCustomers1764800000000,
           ],
         }),
       ],
@@ -49,6 +55,7 @@ export class BehaviourProfilerModule {
       ],
       providers: [
         ErasureService,
+        ErasedCustomers,
         ProfileRepository,
         ProfileService,
         ProfileWriter,

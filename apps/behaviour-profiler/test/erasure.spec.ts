@@ -1,5 +1,15 @@
 import { Topics } from '@onevoice/contracts';
-import { daytimeZone, STAFF, Story, testStack, TopicTap, waitFor } from '@onevoice/testing';
+import {
+  daytimeZone,
+  departmentEvent,
+  newCustomerId,
+  produceRaw,
+  STAFF,
+  Story,
+  testStack,
+  TopicTap,
+  waitFor,
+} from '@onevoice/testing';
 import { Client } from 'pg';
 
 /**
@@ -130,6 +140,32 @@ describe('erasing a customer', () => {
       await tap.waitForMessages(
         'the profile’s tombstone',
         (m) => m.topic === Topics.profiles && m.key === story.customerId && m.value === null,
+      );
+
+      // An event about them still in flight is skipped, not turned into new records. Behind it,
+      // in the same partition, one about someone else: once that one is handled, so was it.
+      const marker = newCustomerId('after-erasure');
+      const contact = (subject: string) =>
+        JSON.stringify(
+          departmentEvent({
+            source: 'care',
+            type: 'interaction.inbound_contact',
+            subject,
+            data: { channel: 'email', reason: 'question' },
+          }),
+        );
+      await produceRaw(stack.brokers, Topics.interactions, [
+        { key: story.customerId, value: contact(story.customerId), partition: 0 },
+        { key: marker, value: contact(marker), partition: 0 },
+      ]);
+      await waitFor('the profiler and the coordinator to take the later contact', async () => {
+        const counts = await rowsNaming(marker);
+        return counts['behaviour_profiler.customers']! > 0 && counts['coordinator.timeline']! > 0
+          ? true
+          : undefined;
+      });
+      expect(Object.entries(await rowsNaming(story.customerId)).filter(([, n]) => n > 0)).toEqual(
+        [],
       );
     } finally {
       await story.end();

@@ -1,6 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventPublisher, KafkaConnection } from '@onevoice/messaging';
-import { DatabaseModule, idempotentConsumerProvider, ErasureConsumer } from '@onevoice/persistence';
+import {
+  DatabaseModule,
+  idempotentConsumerProvider,
+  ErasureConsumer,
+  ErasedCustomers,
+} from '@onevoice/persistence';
 import type { CoordinatorEnv } from './config/env';
 import { DecisionCountingPublisher } from './decisions/decision-metrics';
 import { DecisionsConsumer } from './decisions/decisions.consumer';
@@ -59,6 +64,7 @@ export class CoordinatorModule {
         },
         CoordinatorService,
         coordinatorEraser,
+        ErasedCustomers,
         DecisionRetention,
         {
           provide: DECISION_RETENTION,

@@ -1,6 +1,6 @@
 import { Clock } from '@onevoice/clock';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule, ErasureConsumer } from '@onevoice/persistence';
+import { DatabaseModule, ErasureConsumer, ErasedCustomers } from '@onevoice/persistence';
 import { dispatcherEraser } from './erasure/customer-eraser';
 import { DELIVERY_RETENTION, DeliveryRetention } from './retention/delivery-retention';
 import { durationMs } from '@onevoice/policy';
@@ -52,6 +52,7 @@ export class DispatcherModule {
       ],
       providers: [
         dispatcherEraser,
+        ErasedCustomers,
         DeliveryRetention,
         {
           provide: DELIVERY_RETENTION,

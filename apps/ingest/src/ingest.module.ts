@@ -1,5 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DatabaseModule, ErasureConsumer, idempotentConsumerProvider } from '@onevoice/persistence';
+import {
+  DatabaseModule,
+  ErasureConsumer,
+  idempotentConsumerProvider,
+  ErasedCustomers,
+  ErasedCustomers1764800000000,
+} from '@onevoice/persistence';
 import { ingestEraser } from './erasure/customer-eraser';
 import { intentCatalogueProvider, permissionsProvider } from '@onevoice/runtime';
 import type { IngestEnv } from './config/env';
@@ -18,12 +24,13 @@ export class IngestModule {
         DatabaseModule.forService({
           url: env.DATABASE_URL,
           schema: 'ingest',
-          migrations: [IngestInit1763900000000],
+          migrations: [IngestInit1763900000000, ErasedCustomers1764800000000],
         }),
       ],
       controllers: [EventsController, EventsConsumer, ErasureConsumer],
       providers: [
         ingestEraser,
+        ErasedCustomers,
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
         permissionsProvider(env.OV_PERMISSIONS),
         {

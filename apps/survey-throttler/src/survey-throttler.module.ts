@@ -1,6 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { intentCatalogueSchema } from '@onevoice/contracts';
-import { DatabaseModule, ErasureConsumer, idempotentConsumerProvider } from '@onevoice/persistence';
+import {
+  DatabaseModule,
+  ErasureConsumer,
+  idempotentConsumerProvider,
+  ErasedCustomers,
+  ErasedCustomers1764800000000,
+} from '@onevoice/persistence';
 import { surveyThrottlerEraser } from './erasure/customer-eraser';
 import { INTENT_CATALOGUE, loadConfigFile } from '@onevoice/runtime';
 import type { SurveyThrottlerEnv } from './config/env';
@@ -25,12 +31,17 @@ export class SurveyThrottlerModule {
         DatabaseModule.forService({
           url: env.DATABASE_URL,
           schema: 'survey_throttler',
-          migrations: [SurveyThrottlerInit1763900000000, SurveyLedger1764000000000],
+          migrations: [
+            SurveyThrottlerInit1763900000000,
+            SurveyLedger1764000000000,
+            ErasedCustomers1764800000000,
+          ],
         }),
       ],
       controllers: [SurveyRequestsConsumer, CustomerSignalsConsumer, ErasureConsumer],
       providers: [
         surveyThrottlerEraser,
+        ErasedCustomers,
         SurveyLedgerRepository,
         SurveyThrottlerService,
         HeldSurveysScheduler,

@@ -11,6 +11,7 @@ import {
 } from '@onevoice/contracts';
 import { EventPublisher, outbound, type EventBatch } from '@onevoice/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
+import { ErasedCustomers, RECORD_ERASED_CUSTOMER } from './erased-customers';
 
 /**
  * One thing a service removes (or reduces) of an erased customer: a statement taking the
@@ -57,6 +58,7 @@ export async function handleErasures(
   dataSource: DataSource,
   publisher: EventPublisher,
   eraser: CustomerEraser,
+  guard: ErasedCustomers,
   now: () => Date,
 ): Promise<void> {
   const logger = new Logger(`Erasure(${eraser.service})`);
@@ -75,8 +77,11 @@ export async function handleErasures(
           ])) as unknown;
           counts[step.what] = (counts[step.what] ?? 0) + affected(result);
         }
+        // Events about them still in flight are skipped from now on (see ErasedCustomers).
+        await tx.query(RECORD_ERASED_CUSTOMER, [customerId, now()]);
         return counts;
       });
+      guard.add(customerId);
       Object.assign(removed, await eraser.after?.(customerId));
       logger.log({ msg: 'customer erased', erasureId: event.data.erasureId, removed });
       await publisher.publish([
@@ -118,11 +123,12 @@ export class ErasureConsumer {
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
     @Inject(CUSTOMER_ERASER) private readonly eraser: CustomerEraser,
+    private readonly guard: ErasedCustomers,
   ) {}
 
   @EventPattern(Topics.erasures)
   async onErasures(@Payload() batch: EventBatch<ErasureEvent>): Promise<void> {
-    await handleErasures(batch, this.dataSource, this.publisher, this.eraser, () =>
+    await handleErasures(batch, this.dataSource, this.publisher, this.eraser, this.guard, () =>
       this.clock.now(),
     );
   }

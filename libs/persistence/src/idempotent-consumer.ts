@@ -6,6 +6,7 @@ import {
   type Outbound,
 } from '@onevoice/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
+import { ErasedCustomers } from './erased-customers';
 import { failpoint } from './failpoint';
 
 interface Identified {
@@ -119,6 +120,8 @@ export class IdempotentConsumer {
     private readonly consumer: string,
     /** What makes two messages the same; by default the CloudEvent's source and id. */
     private readonly messageId: (event: Identified) => string = (e) => `${e.source}/${e.id}`,
+    /** Customers this service erased lately: events about them are skipped. */
+    private readonly erased?: ErasedCustomers,
   ) {
     this.processedMessages = new ProcessedMessagesLedger(consumer);
   }
@@ -139,6 +142,11 @@ export class IdempotentConsumer {
       ledger?: InboxLedger<E>;
     } = {},
   ): Promise<ProcessOutcome> {
+    if (this.erased)
+      messages = this.erased.without(
+        messages,
+        (m) => m.key ?? (m.event as { subject?: string }).subject,
+      );
     if (messages.length === 0) return { processed: 0, duplicates: 0, redelivered: 0 };
     const outcome: ProcessOutcome = { processed: 0, duplicates: 0, redelivered: 0 };
     const ledger = hooks.ledger ?? this.processedMessages;
@@ -201,8 +209,8 @@ export function idempotentConsumerProvider(
 ): FactoryProvider<IdempotentConsumer> {
   return {
     provide: token,
-    inject: [DataSource, EventPublisher],
-    useFactory: (db: DataSource, publisher: EventPublisher) =>
-      new IdempotentConsumer(db, publisher, consumer, messageId),
+    inject: [DataSource, EventPublisher, { token: ErasedCustomers, optional: true }],
+    useFactory: (db: DataSource, publisher: EventPublisher, erased?: ErasedCustomers) =>
+      new IdempotentConsumer(db, publisher, consumer, messageId, erased),
   };
 }

@@ -7,3 +7,4 @@ export * from './failpoint';
 export * from './due-work-loop';
 export * from './customer-erasure';
 export * from './retention';
+export * from './erased-customers';

@@ -70,7 +70,13 @@ export async function postEvents(
 export async function produceRaw(
   brokers: string[],
   topic: string,
-  messages: { key: string; value: string | Buffer; headers?: Record<string, string> }[],
+  messages: {
+    key: string;
+    value: string | Buffer;
+    headers?: Record<string, string>;
+    /** A partition of its own choosing (default: by key), to put two keys in one order. */
+    partition?: number;
+  }[],
 ): Promise<void> {
   const kafka = new Kafka({
     clientId: 'onevoice-test-producer',

@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { Clock } from '@onevoice/clock';
 import { ERASURE_DONE, Topics, type ErasureEvent } from '@onevoice/contracts';
 import { EventPublisher, type EventBatch } from '@onevoice/messaging';
-import { handleErasures } from '@onevoice/persistence';
+import { ErasedCustomers, handleErasures } from '@onevoice/persistence';
 import { DataSource } from 'typeorm';
 import { ErasureService } from './erasure.service';
 
@@ -15,6 +15,7 @@ export class ErasureConsumer {
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
     private readonly erasures: ErasureService,
+    private readonly guard: ErasedCustomers,
   ) {}
 
   @EventPattern(Topics.erasures)
@@ -26,8 +27,13 @@ export class ErasureConsumer {
           event.data.service,
           new Date(event.time ?? this.clock.now()),
         );
-    await handleErasures(batch, this.dataSource, this.publisher, this.erasures.eraser(), () =>
-      this.clock.now(),
+    await handleErasures(
+      batch,
+      this.dataSource,
+      this.publisher,
+      this.erasures.eraser(),
+      this.guard,
+      () => this.clock.now(),
     );
   }
 }

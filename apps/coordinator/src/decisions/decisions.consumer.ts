@@ -7,7 +7,12 @@ import {
   type InboundMessage,
   type Outbound,
 } from '@onevoice/messaging';
-import { failpoint, type IdempotentConsumer, type InboxLedger } from '@onevoice/persistence';
+import {
+  failpoint,
+  type IdempotentConsumer,
+  type InboxLedger,
+  ErasedCustomers,
+} from '@onevoice/persistence';
 import { INTENT_CATALOGUE, ReadinessRegistry } from '@onevoice/runtime';
 import { DataSource } from 'typeorm';
 import { CoordinatorService } from '../ledger/coordinator.service';
@@ -42,6 +47,7 @@ export class DecisionsConsumer implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
     private readonly readiness: ReadinessRegistry,
+    private readonly erased: ErasedCustomers,
   ) {}
 
   /** How the kept ledgers serve, on the readiness probe (it never fails on them). */
@@ -62,7 +68,11 @@ export class DecisionsConsumer implements OnModuleInit {
     // Requests that arrive together compete by priority: the most urgent is decided first and
     // takes a contested budget (otherwise Kafka's order stands).
     const ordered = this.coordinator.inPriorityOrder(
-      batch.messages.filter((m) => mapped.get(m)!.ok),
+      // A request about a customer erased since it was sent is not decided.
+      this.erased.without(
+        batch.messages.filter((m) => mapped.get(m)!.ok),
+        (m) => m.event.subject,
+      ),
       (m) => requestsOf(mapped, [m])[0]!,
     );
     if (!(await this.decideFromMemory(batch, mapped, ordered, now)))

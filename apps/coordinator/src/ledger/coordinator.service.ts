@@ -475,7 +475,7 @@ function fallbackData(
 }
 
 /** What of a profile says no, as the gate reads it. */
-function refusalsOf(p: ProfileData) {
+export function refusalsOf(p: ProfileData) {
   return {
     optOuts: p.optOuts,
     consents: p.consents,

@@ -1,3 +1,4 @@
+import { ErasedCustomers1764800000000 } from '@onevoice/persistence';
 import { CoordinatorInit1763900000000 } from './1763900000000-CoordinatorInit';
 import { CoordinatorLedger1763910000000 } from './1763910000000-CoordinatorLedger';
 import { RequestsAreTheInbox1764500000000 } from './1764500000000-RequestsAreTheInbox';
@@ -13,4 +14,5 @@ export const COORDINATOR_MIGRATIONS = [
   TimelineFromTheLedger1764500000001,
   LedgerVersions1764600000000,
   FulfilmentsBySource1764700000000,
+  ErasedCustomers1764800000000,
 ];

@@ -5,7 +5,8 @@ import type { EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { LedgerRepository } from '../ledger/ledger.repository';
-import { CoordinatorService } from '../ledger/coordinator.service';
+import { refusesMore } from '@onevoice/policy';
+import { CoordinatorService, refusalsOf } from '../ledger/coordinator.service';
 import { LedgerSession } from '../ledger/ledger-session';
 import { choicesChanged } from './choices';
 import { Clock, eventTime } from '@onevoice/clock';
@@ -45,10 +46,11 @@ export class ProfilesConsumer {
           { profileVersion: profile.version, changes },
         );
       if (!saved) return [];
+      const now = this.clock.now();
+      if (!refusesMore(previous && refusalsOf(previous), refusalsOf(profile), now)) return [];
       // Refusal wins at every step: what the customer just refused and has not gone out yet
       // is decided again (an SMS waiting for 08:00 goes by email, or not at all).
       const session = new LedgerSession(tx, this.ledger);
-      const now = this.clock.now();
       await session.load([event.subject], now, { heldDocuments: true });
       const out = this.coordinator.afterRefusal(session, event.subject, previous, profile, now);
       await session.flush();

@@ -2,6 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type TopicEvent } from '@onevoice/contracts';
 import { EventPublisher, injectTraceContext, type EventBatch } from '@onevoice/messaging';
+import { ErasedCustomers } from '@onevoice/persistence';
 import { DataSource } from 'typeorm';
 import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
 import {
@@ -38,6 +39,7 @@ export class DeliveriesConsumer {
     private readonly sender: DeliverySender,
     private readonly scheduler: DueDeliveriesScheduler,
     @Inject(GATE_SOURCES) private readonly gateSources: ReadonlySet<string>,
+    private readonly erased: ErasedCustomers,
   ) {}
 
   @EventPattern(Topics.decisions)
@@ -45,7 +47,8 @@ export class DeliveriesConsumer {
     const recording: NewDelivery[] = [];
     const replaced: { decisionId: string; by: string }[] = [];
     const inBatch = new Set<string>();
-    for (const message of batch.messages) {
+    // A decision about a customer erased since it was made is not carried out.
+    for (const message of this.erased.without(batch.messages, (m) => m.event.subject)) {
       const { source, data } = message.event;
       // Only the gate makes the dispatcher send (or call off): anyone else who can write to the
       // topic is refused, with the message kept in the dead-letter topic.

@@ -1,3 +1,4 @@
+import { ErasedCustomers1764800000000 } from '@onevoice/persistence';
 import { DispatcherInit1763900000000 } from './1763900000000-DispatcherInit';
 import { DispatcherSchedule1763910000000 } from './1763910000000-DispatcherSchedule';
 import { DeliveryAttempts1764200000000 } from './1764200000000-DeliveryAttempts';
@@ -17,4 +18,5 @@ export const DISPATCHER_MIGRATIONS = [
   DeliveryPriority1764400000000,
   DropDeliveriesByCustomer1764500000000,
   CustomerRefusals1764600000000,
+  ErasedCustomers1764800000000,
 ];

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type TopicEvent } from '@onevoice/contracts';
 import type { EventBatch } from '@onevoice/messaging';
+import { ErasedCustomers } from '@onevoice/persistence';
 import { DataSource } from 'typeorm';
 import { Clock } from '@onevoice/clock';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
@@ -22,12 +23,13 @@ export class RefusalsConsumer {
     private readonly dataSource: DataSource,
     private readonly deliveries: DeliveriesRepository,
     private readonly scheduler: DueDeliveriesScheduler,
+    private readonly erased: ErasedCustomers,
   ) {}
 
   @EventPattern(Topics.profiles)
   async onProfiles(@Payload() batch: EventBatch<ProfileEvent>): Promise<void> {
     let released = 0;
-    for (const { event } of batch.messages) {
+    for (const { event } of this.erased.without(batch.messages, (m) => m.event.subject)) {
       await this.deliveries.keepOptOuts(
         this.dataSource.manager,
         event.subject,

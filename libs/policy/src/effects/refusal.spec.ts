@@ -1,5 +1,11 @@
 import { shippedPolicy as policy } from '../test-fixtures';
-import { calledOffByRefusal, refusalFor, type OpenRequest, type Refusals } from './refusal';
+import {
+  calledOffByRefusal,
+  refusalFor,
+  refusesMore,
+  type OpenRequest,
+  type Refusals,
+} from './refusal';
 
 const NOW = new Date('2026-11-23T03:00:00Z');
 const MORNING = new Date('2026-11-23T08:00:00Z');
@@ -198,5 +204,22 @@ describe('refusalFor', () => {
       ),
     ).toBeUndefined();
     expect(refusalFor(nothing, c, 'email', 'promotion')).toBeUndefined();
+  });
+});
+
+describe('refusesMore', () => {
+  it('is true only for something newly refused: an opt-out, a consent withdrawn, a longer do-not-disturb', () => {
+    const gave: Refusals = { ...nothing, consents: [{ channel: 'sms', purpose: 'promotion' }] };
+    expect(refusesMore(nothing, nothing, NOW)).toBe(false);
+    expect(refusesMore(undefined, nothing, NOW)).toBe(false);
+    expect(refusesMore(nothing, { ...nothing, optOuts: [{ channel: 'sms' }] }, NOW)).toBe(true);
+    expect(refusesMore(gave, nothing, NOW)).toBe(true);
+    expect(refusesMore(nothing, gave, NOW)).toBe(false);
+    expect(refusesMore(nothing, { ...nothing, doNotDisturbUntil: MORNING }, NOW)).toBe(true);
+    expect(
+      refusesMore(nothing, { ...nothing, doNotDisturbUntil: new Date(NOW.getTime() - 1) }, NOW),
+    ).toBe(false);
+    const opted: Refusals = { ...nothing, optOuts: [{ channel: 'sms' }] };
+    expect(refusesMore(opted, nothing, NOW)).toBe(false);
   });
 });

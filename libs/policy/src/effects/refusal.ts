@@ -59,6 +59,31 @@ export type RefusalEffect<R> =
   | { kind: 'call-off'; request: R; reason: Reason };
 
 /**
+ * Whether `after` refuses anything `before` did not (a new opt-out, a consent withdrawn, a
+ * do-not-disturb reaching further, as of `when`): only then can a refusal call anything off.
+ */
+export function refusesMore(before: Refusals | undefined, after: Refusals, when: Date): boolean {
+  const { newOptOuts, withdrawn, dndLonger } = whatIsNew(before, after, when);
+  return newOptOuts.length > 0 || withdrawn.length > 0 || dndLonger;
+}
+
+function whatIsNew(before: Refusals | undefined, after: Refusals, when: Date) {
+  const was = before ?? { optOuts: [], consents: [] };
+  const newOptOuts = after.optOuts.filter(
+    (o) => !was.optOuts.some((p) => p.channel === o.channel && p.category === o.category),
+  );
+  const withdrawn = was.consents.filter(
+    (c) => !after.consents.some((d) => d.channel === c.channel && d.purpose === c.purpose),
+  );
+  const dndUntil = after.doNotDisturbUntil?.getTime();
+  const dndLonger =
+    dndUntil !== undefined &&
+    dndUntil > when.getTime() &&
+    dndUntil > (was.doNotDisturbUntil?.getTime() ?? Number.NEGATIVE_INFINITY);
+  return { newOptOuts, withdrawn, dndUntil, dndLonger };
+}
+
+/**
  * Refusal wins at every step (rule 1, when the customer says no after a decision): what the
  * customer refused between `before` and `after` — an opt-out of a channel, a category or both, a
  * consent withdrawn for a channel that needs one, do-not-disturb — and what becomes of each of
@@ -82,18 +107,7 @@ export function calledOffByRefusal<R extends OpenRequest>(
   consentRequired: Partial<Record<string, readonly string[]>>,
   when: Date,
 ): RefusalEffect<R>[] {
-  const was = before ?? { optOuts: [], consents: [] };
-  const newOptOuts = after.optOuts.filter(
-    (o) => !was.optOuts.some((p) => p.channel === o.channel && p.category === o.category),
-  );
-  const withdrawn = was.consents.filter(
-    (c) => !after.consents.some((d) => d.channel === c.channel && d.purpose === c.purpose),
-  );
-  const dndUntil = after.doNotDisturbUntil?.getTime();
-  const dndLonger =
-    dndUntil !== undefined &&
-    dndUntil > when.getTime() &&
-    dndUntil > (was.doNotDisturbUntil?.getTime() ?? Number.NEGATIVE_INFINITY);
+  const { newOptOuts, withdrawn, dndUntil, dndLonger } = whatIsNew(before, after, when);
   if (newOptOuts.length === 0 && withdrawn.length === 0 && !dndLonger) return [];
 
   const at = when.toISOString();
@@ -138,7 +152,7 @@ export function calledOffByRefusal<R extends OpenRequest>(
     if (r.status === 'approved') {
       const why =
         (r.channel && refusal(r.channel, r.category)) ??
-        (dndLonger && r.at && r.at.getTime() < dndUntil
+        (dndLonger && dndUntil !== undefined && r.at && r.at.getTime() < dndUntil
           ? `asked not to be disturbed until ${after.doNotDisturbUntil!.toISOString()}`
           : undefined);
       if (why) redecide(r, why);
