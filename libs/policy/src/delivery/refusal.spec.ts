@@ -1,4 +1,4 @@
-import { refusalOf } from './refusal';
+import { keywordRecorded, refusalOf } from './refusal';
 
 describe('what the customer refused, at send time', () => {
   it('a channel opted out of refuses every message on it', () => {
@@ -44,5 +44,17 @@ describe('what the customer refused, at send time', () => {
     expect(refusalOf([{ channel: 'sms' }], { channel: 'sms', answersKeyword: true })).toBe(
       undefined,
     );
+  });
+});
+
+describe('whether a STOP or START is recorded, to confirm it', () => {
+  it('a STOP once texts are opted out altogether; a START once they are not', () => {
+    expect(keywordRecorded('stop', [{ channel: 'sms' }])).toBe(true);
+    expect(keywordRecorded('stop', [])).toBe(false);
+    // Opted out of one kind of text, or of another channel, is not a STOP recorded.
+    expect(keywordRecorded('stop', [{ channel: 'sms', category: 'promotion' }])).toBe(false);
+    expect(keywordRecorded('stop', [{ channel: 'email' }, { category: 'survey' }])).toBe(false);
+    expect(keywordRecorded('start', [{ channel: 'sms', category: 'promotion' }])).toBe(true);
+    expect(keywordRecorded('start', [{ channel: 'sms' }])).toBe(false);
   });
 });

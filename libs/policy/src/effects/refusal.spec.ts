@@ -223,3 +223,118 @@ describe('refusesMore', () => {
     expect(refusesMore(opted, nothing, NOW)).toBe(false);
   });
 });
+
+describe('calledOffByRefusal, at its edges', () => {
+  it('a consent withdrawn is that channel for that purpose: others given or withdrawn do not count', () => {
+    const gave: Refusals = {
+      ...nothing,
+      consents: [
+        { channel: 'sms', purpose: 'promotion' },
+        { channel: 'voice', purpose: 'promotion' },
+        { channel: 'sms', purpose: 'usage' },
+      ],
+    };
+    const promo = approved({ id: 'promo', category: 'promotion' });
+    // Voice's promotion consent and SMS's usage consent go; SMS's promotion consent stays.
+    expect(
+      effects([promo], { consents: [{ channel: 'sms', purpose: 'promotion' }] }, gave),
+    ).toEqual([]);
+    // The one withdrawn is named, though others stay.
+    expect(
+      effects(
+        [promo],
+        {
+          consents: [
+            { channel: 'voice', purpose: 'promotion' },
+            { channel: 'sms', purpose: 'usage' },
+          ],
+        },
+        gave,
+      ),
+    ).toEqual([
+      [
+        'redecide',
+        'promo',
+        expect.stringContaining('withdrew consent to promotion messages by sms'),
+      ],
+    ]);
+  });
+
+  it('a do-not-disturb ending at or before the send, or at the moment learnt, touches nothing', () => {
+    expect(effects([approved()], { doNotDisturbUntil: MORNING })).toEqual([]);
+    expect(effects([approved()], { doNotDisturbUntil: NOW })).toEqual([]);
+    // An approval without a send time is never inside it.
+    expect(
+      effects([approved({ at: undefined })], {
+        doNotDisturbUntil: new Date(MORNING.getTime() + 1),
+      }),
+    ).toEqual([]);
+  });
+
+  it('a held request without a channel stays as it is on a channel opt-out', () => {
+    const held = approved({ id: 'held', status: 'deferred', channel: undefined });
+    expect(effects([held], { optOuts: [{ channel: 'sms', category: 'billing' }] })).toEqual([]);
+  });
+
+  it('a digest refused on its own channel is decided again once, with its members called off first', () => {
+    const digest = approved({ id: 'digest', category: 'survey', decisionId: 'd-digest' });
+    const member = approved({
+      id: 'member',
+      status: 'merged',
+      category: 'promotion',
+      channel: undefined,
+      mergedInto: 'd-digest',
+    });
+    expect(effects([member, digest], { optOuts: [{ channel: 'sms' }] })).toEqual([
+      ['call-off', 'member', expect.stringMatching(/^Called off: the customer opted out of sms/)],
+      ['redecide', 'digest', expect.stringMatching(/^Decided again: /)],
+    ]);
+  });
+
+  it('only requests merged into a digest still waiting are members: not others, nor stale links', () => {
+    const other = approved({
+      id: 'other',
+      category: 'survey',
+      decisionId: 'd-other',
+      channel: 'email',
+    });
+    const digest = approved({
+      id: 'digest',
+      category: 'survey',
+      decisionId: 'd-digest',
+      channel: 'email',
+    });
+    const member = (over: Partial<OpenRequest>) =>
+      approved({
+        id: 'member',
+        category: 'promotion',
+        channel: undefined,
+        mergedInto: 'd-digest',
+        ...over,
+      });
+    const promoOut = { optOuts: [{ category: 'promotion' as const }] };
+    // Merged into the digest (not the other approval listed first): called off.
+    expect(effects([other, digest, member({ status: 'merged' })], promoOut)).toEqual([
+      ['call-off', 'member', expect.any(String)],
+      ['redecide', 'digest', expect.any(String)],
+    ]);
+    // Not merged any more (decided on its own since), or the digest was called off: left alone
+    // here (decided on its own terms).
+    expect(effects([digest, member({ status: 'approved', channel: 'email' })], promoOut)).toEqual([
+      ['redecide', 'member', expect.any(String)],
+    ]);
+    expect(
+      effects(
+        [{ ...digest, status: 'suppressed' as const }, member({ status: 'merged' })],
+        promoOut,
+      ),
+    ).toEqual([]);
+    // A channel-less held digest: an opt-out of the category on one channel only waits for it.
+    const held = { ...digest, status: 'deferred' as const, channel: undefined };
+    expect(
+      effects([held, member({ status: 'merged' })], {
+        optOuts: [{ category: 'promotion', channel: 'sms' }],
+      }),
+    ).toEqual([]);
+  });
+});

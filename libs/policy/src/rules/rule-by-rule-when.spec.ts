@@ -484,6 +484,27 @@ describe('quiet hours (rule 10), on their own', () => {
       );
     });
 
+    it('a critical text quiet in any market goes at once on a silent channel they use', () => {
+      const outage = request({
+        intentType: 'network.outage',
+        category: 'outage',
+        urgency: 'critical',
+        defaultChannels: ['sms', 'push', 'email'],
+      });
+      const { ctx } = when(
+        { now: early, policy, profile: unknown, request: outage },
+        { channel: 'sms', candidates: ['sms', 'push', 'email'] },
+      );
+      expect(ctx.channel).toBe('push');
+      expect(ctx.sendAfter).toBe(early.getTime());
+      // Known to be in New York, where it is 08:30: the text goes.
+      const known = when(
+        { now: early, policy, profile: profile({ timeZone: 'America/New_York' }), request: outage },
+        { channel: 'sms', candidates: ['sms', 'push', 'email'] },
+      );
+      expect(known.ctx.channel).toBe('sms');
+    });
+
     it('markets whose allowed hours never meet: no time for a text', () => {
       const apart = {
         ...policy,
