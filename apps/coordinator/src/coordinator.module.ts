@@ -15,7 +15,7 @@ import { InteractionsConsumer } from './interactions/interactions.consumer';
 import { CoordinatorService } from './ledger/coordinator.service';
 import { durationMs } from '@onevoice/policy';
 import { coordinatorEraser } from './erasure/customer-eraser';
-import { DECISION_RETENTION, DecisionRetention } from './retention/decision-retention';
+import { decisionRetention } from './retention/decision-retention';
 import { LedgerCache } from './ledger/ledger-cache';
 import { LedgerRepository } from './ledger/ledger.repository';
 import { COORDINATOR_MIGRATIONS } from './migrations';
@@ -65,14 +65,10 @@ export class CoordinatorModule {
         CoordinatorService,
         coordinatorEraser,
         ErasedCustomers,
-        DecisionRetention,
-        {
-          provide: DECISION_RETENTION,
-          useValue: {
-            retentionMs: durationMs(env.OV_DECISION_RETENTION),
-            passMs: env.OV_RETENTION_PASS_MS,
-          },
-        },
+        decisionRetention({
+          retentionMs: durationMs(env.OV_DECISION_RETENTION),
+          passMs: env.OV_RETENTION_PASS_MS,
+        }),
         DueRequestsScheduler,
         { provide: SCHEDULER_TICK_MS, useValue: env.OV_SCHEDULER_TICK_MS },
         {

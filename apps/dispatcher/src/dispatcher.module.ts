@@ -2,7 +2,7 @@ import { Clock } from '@onevoice/clock';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, ErasureConsumer, ErasedCustomers } from '@onevoice/persistence';
 import { dispatcherEraser } from './erasure/customer-eraser';
-import { DELIVERY_RETENTION, DeliveryRetention } from './retention/delivery-retention';
+import { deliveryRetention } from './retention/delivery-retention';
 import { durationMs } from '@onevoice/policy';
 import { intentCatalogueProvider } from '@onevoice/runtime';
 import { CaptureAdapter } from './channels/capture.adapter';
@@ -53,14 +53,10 @@ export class DispatcherModule {
       providers: [
         dispatcherEraser,
         ErasedCustomers,
-        DeliveryRetention,
-        {
-          provide: DELIVERY_RETENTION,
-          useValue: {
-            retentionMs: durationMs(env.OV_DELIVERY_RETENTION),
-            passMs: env.OV_RETENTION_PASS_MS,
-          },
-        },
+        deliveryRetention({
+          retentionMs: durationMs(env.OV_DELIVERY_RETENTION),
+          passMs: env.OV_RETENTION_PASS_MS,
+        }),
         DeliveriesRepository,
         DeliveryComposer,
         DeliverySender,

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Clock } from '@onevoice/clock';
 import type { DataSource } from 'typeorm';
 
@@ -16,7 +16,7 @@ export interface RetentionStep {
  * `passMs`, each step in batches of `batch` rows until none is left, each batch its own short
  * transaction. The cut-off is the service's clock less `retentionMs`.
  */
-export class RetentionLoop {
+export class RetentionLoop implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
@@ -46,6 +46,14 @@ export class RetentionLoop {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   /** One pass over every step; returns what it pruned, by step. */

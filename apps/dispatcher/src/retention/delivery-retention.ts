@@ -1,14 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import type { Provider } from '@nestjs/common';
 import { Clock } from '@onevoice/clock';
 import { RetentionLoop } from '@onevoice/persistence';
 import { DataSource } from 'typeorm';
-
-export const DELIVERY_RETENTION = Symbol('DeliveryRetention');
 
 /** States after which a delivery says nothing more that needs its words. */
 const SETTLED = `('sent', 'delivered', 'failed', 'bounced', 'expired', 'cancelled', 'opened', 'clicked', 'replied')`;
@@ -17,40 +10,28 @@ const SETTLED = `('sent', 'delivered', 'failed', 'bounced', 'expired', 'cancelle
  * Settled deliveries forget what they said (subject, body, rendered content) after
  * `OV_DELIVERY_RETENTION`; their states, channel and times stay for the timeline and the metrics.
  */
-@Injectable()
-export class DeliveryRetention implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly loop: RetentionLoop;
-
-  constructor(
-    dataSource: DataSource,
-    clock: Clock,
-    @Inject(DELIVERY_RETENTION) settings: { retentionMs: number; passMs: number },
-  ) {
-    this.loop = new RetentionLoop(
-      'DeliveryRetention',
-      dataSource,
-      clock,
-      settings.retentionMs,
-      [
-        {
-          what: 'deliveries (subject, body, content)',
-          sql: `UPDATE deliveries SET subject = '', body = '', content = NULL
-                 WHERE delivery_id IN (
-                   SELECT delivery_id FROM deliveries
-                    WHERE state IN ${SETTLED} AND coalesce(sent_at, created_at) < $1
-                      AND (body <> '' OR subject <> '' OR content IS NOT NULL)
-                    LIMIT $2)`,
-        },
-      ],
-      settings.passMs,
-    );
-  }
-
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.loop.stop();
-  }
+export function deliveryRetention(settings: { retentionMs: number; passMs: number }): Provider {
+  return {
+    provide: 'DeliveryRetention',
+    inject: [DataSource, Clock],
+    useFactory: (dataSource: DataSource, clock: Clock) =>
+      new RetentionLoop(
+        'DeliveryRetention',
+        dataSource,
+        clock,
+        settings.retentionMs,
+        [
+          {
+            what: 'deliveries (subject, body, content)',
+            sql: `UPDATE deliveries SET subject = '', body = '', content = NULL
+                   WHERE delivery_id IN (
+                     SELECT delivery_id FROM deliveries
+                      WHERE state IN ${SETTLED} AND coalesce(sent_at, created_at) < $1
+                        AND (body <> '' OR subject <> '' OR content IS NOT NULL)
+                      LIMIT $2)`,
+          },
+        ],
+        settings.passMs,
+      ),
+  };
 }
