@@ -172,6 +172,50 @@ describe('refused after approval', () => {
     }
   });
 
+  it('do-not-disturb asked for after approval: a message due now waits until it ends', async () => {
+    const story = await Story.begin(stack, 'dnd-at-send');
+    try {
+      const until = new Date(story.now().getTime() + 2 * 3_600_000);
+      await story.profile({ timeZone: daytimeZone(), doNotDisturbUntil: until.toISOString() });
+      await story.waitFor('the dispatcher to keep the do-not-disturb', async () => {
+        const db = new Client({ connectionString: stack.databaseUrl });
+        await db.connect();
+        try {
+          const { rows } = await db.query<{ dnd_until: Date | null }>(
+            'SELECT dnd_until FROM dispatcher.refusals WHERE customer_id = $1',
+            [story.customerId],
+          );
+          return rows[0]?.dnd_until ? true : undefined;
+        } finally {
+          await db.end();
+        }
+      });
+      // Approved before the customer asked (the gate never saw the change), due now.
+      const approved = gateDecision(story.customerId, { channel: 'sms' });
+      await produceRaw(stack.brokers, Topics.decisions, [
+        { key: story.customerId, value: JSON.stringify(approved.event) },
+      ]);
+      const held = await story.waitFor('the text held', () =>
+        story
+          .deliveries()
+          .find(
+            (d) => d.data.decisionId === approved.decisionId && d.data.detail?.startsWith('held'),
+          ),
+      );
+      expect(held.data).toMatchObject({
+        state: 'scheduled',
+        detail: `held: the customer asked not to be disturbed until ${until.toISOString()}`,
+      });
+      expect(story.received()).toEqual([]);
+      // When it ends, the text goes, once.
+      await story.advanceTo(new Date(until.getTime() + 1_000));
+      await story.sentFor(approved.event.data.requestId);
+      expect(story.received().map((r) => r.channel)).toEqual(['sms']);
+    } finally {
+      await story.end();
+    }
+  });
+
   /** The profile version the dispatcher keeps for a customer, once it keeps one. */
   async function keptVersion(customerId: string): Promise<number | undefined> {
     const db = new Client({ connectionString: stack.databaseUrl });

@@ -241,6 +241,16 @@ export class DeliveriesRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Back in the schedule until `at`, unsent: the claim that found it held takes no attempt. */
+  async holdUntil(tx: EntityManager, deliveryId: string, at: Date, why: string): Promise<void> {
+    await tx.query(
+      `UPDATE deliveries SET state = 'scheduled', next_attempt_at = $2, last_error = $3, claimed_at = NULL,
+              attempts = greatest(attempts - 1, 0)
+        WHERE delivery_id = $1`,
+      [deliveryId, at, why],
+    );
+  }
+
   /** Back in the schedule, to be tried again at `at`. */
   async retryAt(tx: EntityManager, deliveryId: string, at: Date, error: string): Promise<void> {
     await tx.query(
@@ -277,25 +287,46 @@ export class DeliveriesRepository {
     db: EntityManager,
     customerIds: readonly string[],
   ): Promise<Map<string, OptOut[]>> {
-    const rows = (await db.query(
-      `SELECT customer_id, opt_outs FROM refusals WHERE customer_id = ANY($1::text[])`,
-      [customerIds],
-    )) as { customer_id: string; opt_outs: OptOut[] }[];
-    return new Map(rows.map((r) => [r.customer_id, r.opt_outs]));
+    return new Map([...(await this.refusalsOf(db, customerIds))].map(([id, r]) => [id, r.optOuts]));
   }
 
-  /** Keeps a customer's opt-outs from a profile, unless a newer profile's are kept already. */
+  /** What these customers refused, as the latest profile this dispatcher read says. */
+  async refusalsOf(
+    db: EntityManager,
+    customerIds: readonly string[],
+  ): Promise<Map<string, { optOuts: OptOut[]; doNotDisturbUntil?: Date }>> {
+    const rows = (await db.query(
+      `SELECT customer_id, opt_outs, dnd_until FROM refusals WHERE customer_id = ANY($1::text[])`,
+      [customerIds],
+    )) as { customer_id: string; opt_outs: OptOut[]; dnd_until: Date | null }[];
+    return new Map(
+      rows.map((r) => [
+        r.customer_id,
+        {
+          optOuts: r.opt_outs,
+          ...(r.dnd_until ? { doNotDisturbUntil: new Date(r.dnd_until) } : {}),
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Keeps what a customer refused from a profile (opt-outs, do-not-disturb), unless a newer
+   * profile's is kept already.
+   */
   async keepOptOuts(
     db: EntityManager,
     customerId: string,
     version: number,
     optOuts: readonly OptOut[],
+    doNotDisturbUntil?: string,
   ): Promise<void> {
     await db.query(
-      `INSERT INTO refusals (customer_id, version, opt_outs) VALUES ($1, $2, $3::jsonb)
-       ON CONFLICT (customer_id) DO UPDATE SET version = EXCLUDED.version, opt_outs = EXCLUDED.opt_outs
+      `INSERT INTO refusals (customer_id, version, opt_outs, dnd_until) VALUES ($1, $2, $3::jsonb, $4)
+       ON CONFLICT (customer_id) DO UPDATE
+          SET version = EXCLUDED.version, opt_outs = EXCLUDED.opt_outs, dnd_until = EXCLUDED.dnd_until
         WHERE refusals.version < EXCLUDED.version`,
-      [customerId, version, JSON.stringify(optOuts)],
+      [customerId, version, JSON.stringify(optOuts), doNotDisturbUntil ?? null],
     );
   }
 

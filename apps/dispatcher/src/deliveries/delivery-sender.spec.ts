@@ -42,6 +42,7 @@ describe('a sent batch: announced, then recorded', () => {
     const deliveries = {
       // Nobody in these specs has refused anything.
       optOutsOf: () => Promise.resolve(new Map()),
+      refusalsOf: () => Promise.resolve(new Map()),
       markSentMany: (_tx: unknown, sent: { deliveryId: string }[], events: Outbound[]) => {
         order.push('recorded');
         marked.push({ ids: sent.map((s) => s.deliveryId), outboxEvents: events.length });

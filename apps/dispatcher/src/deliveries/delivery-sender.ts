@@ -27,6 +27,7 @@ import { Clock } from '@onevoice/clock';
 import {
   afterFailure,
   nextFallback,
+  heldUntil,
   keywordRecorded,
   refusalOf,
   retryDelay,
@@ -219,13 +220,15 @@ export class DeliverySender {
    */
   private async withoutRefused(rows: DeliveryRow[]): Promise<DeliveryRow[]> {
     if (rows.length === 0) return rows;
-    const optOuts = await this.deliveries.optOutsOf(this.dataSource.manager, [
+    const refusals = await this.deliveries.refusalsOf(this.dataSource.manager, [
       ...new Set(rows.map((r) => r.customer_id)),
     ]);
+    const now = this.clock.now();
     const refused: [DeliveryRow, string][] = [];
+    const held: [DeliveryRow, Date][] = [];
     const rest: DeliveryRow[] = [];
     for (const row of rows) {
-      const kept = optOuts.get(row.customer_id) ?? [];
+      const kept = refusals.get(row.customer_id)?.optOuts ?? [];
       // The answer to a STOP or START confirms a change: only once it is recorded (it waits for
       // the profile; at its deadline without it, it is not sent).
       const confirms = confirmedKeyword(row.intent_type);
@@ -243,18 +246,36 @@ export class DeliverySender {
         category: row.content?.category as Category | undefined,
         answersKeyword: isKeywordReply(row.intent_type),
       });
-      if (why) refused.push([row, `not sent: ${why} after it was approved`]);
+      if (why) {
+        refused.push([row, `not sent: ${why} after it was approved`]);
+        continue;
+      }
+      // Asked not to be disturbed since it was approved: it waits until then.
+      const until = heldUntil(
+        refusals.get(row.customer_id)?.doNotDisturbUntil,
+        { urgency: row.content?.urgency, answersKeyword: isKeywordReply(row.intent_type) },
+        now,
+      );
+      if (until) held.push([row, until]);
       else rest.push(row);
     }
-    if (refused.length > 0) {
-      const now = this.clock.now();
+    if (refused.length > 0 || held.length > 0) {
       await this.dataSource.transaction(async (tx) => {
         for (const [row, detail] of refused) {
           await this.deliveries.markRefused(tx, row.delivery_id, detail);
           await this.outbox.enqueue(tx, [this.event(row, 'cancelled', now, detail)]);
         }
+        for (const [row, until] of held) {
+          const detail = `held: the customer asked not to be disturbed until ${until.toISOString()}`;
+          await this.deliveries.holdUntil(tx, row.delivery_id, until, detail);
+          await this.outbox.enqueue(tx, [this.event(row, 'scheduled', now, detail)]);
+        }
       });
-      this.logger.log({ msg: 'refused since approved: not sent', count: refused.length });
+      this.logger.log({
+        msg: 'refused since approved: not sent, or held for do-not-disturb',
+        refused: refused.length,
+        held: held.length,
+      });
       await this.flush();
     }
     return rest;

@@ -7,6 +7,7 @@ import { DeliveriesAreTheInbox1764300000001 } from './1764300000001-DeliveriesAr
 import { DeliveryPriority1764400000000 } from './1764400000000-DeliveryPriority';
 import { DropDeliveriesByCustomer1764500000000 } from './1764500000000-DropDeliveriesByCustomer';
 import { CustomerRefusals1764600000000 } from './1764600000000-CustomerRefusals';
+import { RefusalsDoNotDisturb1764800000001 } from './1764800000001-RefusalsDoNotDisturb';
 
 /** The dispatcher schema's migrations, in order. */
 export const DISPATCHER_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const DISPATCHER_MIGRATIONS = [
   DropDeliveriesByCustomer1764500000000,
   CustomerRefusals1764600000000,
   ErasedCustomers1764800000000,
+  RefusalsDoNotDisturb1764800000001,
 ];

@@ -35,6 +35,7 @@ export class RefusalsConsumer {
         event.subject,
         event.data.version,
         event.data.optOuts,
+        event.data.doNotDisturbUntil,
       );
       // The answer to the customer's STOP (or START) goes once the change is recorded.
       released += await this.deliveries.releaseKeywordReplies(

@@ -1,4 +1,4 @@
-import { keywordRecorded, refusalOf } from './refusal';
+import { heldUntil, keywordRecorded, refusalOf } from './refusal';
 
 describe('what the customer refused, at send time', () => {
   it('a channel opted out of refuses every message on it', () => {
@@ -56,5 +56,18 @@ describe('whether a STOP or START is recorded, to confirm it', () => {
     expect(keywordRecorded('stop', [{ channel: 'email' }, { category: 'survey' }])).toBe(false);
     expect(keywordRecorded('start', [{ channel: 'sms', category: 'promotion' }])).toBe(true);
     expect(keywordRecorded('start', [{ channel: 'sms' }])).toBe(false);
+  });
+});
+
+describe('do-not-disturb at send time', () => {
+  const now = new Date('2026-11-23T09:00:00Z');
+  const later = new Date('2026-11-23T11:00:00Z');
+  it('holds a message due inside it until it ends; not a critical one, nor a keyword’s answer', () => {
+    expect(heldUntil(later, { urgency: 'high' }, now)).toEqual(later);
+    expect(heldUntil(later, {}, now)).toEqual(later);
+    expect(heldUntil(later, { urgency: 'critical' }, now)).toBeUndefined();
+    expect(heldUntil(later, { urgency: 'low', answersKeyword: true }, now)).toBeUndefined();
+    expect(heldUntil(now, { urgency: 'low' }, now)).toBeUndefined();
+    expect(heldUntil(undefined, { urgency: 'low' }, now)).toBeUndefined();
   });
 });

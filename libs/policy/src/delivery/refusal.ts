@@ -57,3 +57,17 @@ export function keywordRecorded(keyword: 'stop' | 'start', optOuts: readonly Opt
   const textsOut = optOuts.some((o) => o.channel === 'sms' && o.category === undefined);
   return keyword === 'stop' ? textsOut : !textsOut;
 }
+
+/**
+ * Until when a message due now waits for the customer's do-not-disturb (read at send time, from
+ * the latest profile): a critical message, or the answer to the customer's own keyword, does not.
+ */
+export function heldUntil(
+  doNotDisturbUntil: Date | undefined,
+  message: { urgency?: string | undefined; answersKeyword?: boolean },
+  now: Date,
+): Date | undefined {
+  if (!doNotDisturbUntil || doNotDisturbUntil.getTime() <= now.getTime()) return undefined;
+  if (message.urgency === 'critical' || message.answersKeyword) return undefined;
+  return doNotDisturbUntil;
+}
