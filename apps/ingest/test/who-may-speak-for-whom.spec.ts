@@ -5,6 +5,7 @@ import {
   newCustomerId,
   postEvents,
   produceRaw,
+  STAFF,
   Story,
   testStack,
   TopicTap,
@@ -63,6 +64,27 @@ describe('who may speak for whom', () => {
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ error: 'not_permitted', field });
     expect(String(res.body.message)).toMatch(message);
+  });
+
+  it('an unknown time zone is named, from a department or an agent', async () => {
+    const customer = newCustomerId('perm-zone');
+    const res = await postEvents(
+      ingest(),
+      event('care', 'preference.changed', customer, { timeZone: 'Mars/Olympus' }),
+      { token: 'dev-care' },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ field: 'data.timeZone' });
+    const put = await fetch(
+      `${stack.services['behaviour-profiler']}/v1/customers/${customer}/preferences`,
+      {
+        method: 'PUT',
+        headers: { authorization: STAFF.ops, 'content-type': 'application/json' },
+        body: JSON.stringify({ timeZone: 'Mars/Olympus' }),
+      },
+    );
+    expect(put.status).toBe(400);
+    expect(await put.json()).toMatchObject({ field: 'timeZone' });
   });
 
   it('over Kafka: loyalty changing a preference is dead-lettered with the reason; care’s goes through', async () => {
