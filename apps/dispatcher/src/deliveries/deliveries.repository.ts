@@ -282,14 +282,6 @@ export class DeliveriesRepository {
     );
   }
 
-  /** The latest opt-outs the dispatcher has read for these customers (none: nothing refused). */
-  async optOutsOf(
-    db: EntityManager,
-    customerIds: readonly string[],
-  ): Promise<Map<string, OptOut[]>> {
-    return new Map([...(await this.refusalsOf(db, customerIds))].map(([id, r]) => [id, r.optOuts]));
-  }
-
   /** What these customers refused, as the latest profile this dispatcher read says. */
   async refusalsOf(
     db: EntityManager,
@@ -330,22 +322,27 @@ export class DeliveriesRepository {
     );
   }
 
-  /**
-   * Lets the answers to a customer's STOP or START go now that the profile this dispatcher keeps
-   * shows the change recorded (texts opted out, or in again); returns how many it let go.
-   */
-  async releaseKeywordReplies(db: EntityManager, customerId: string, now: Date): Promise<number> {
-    const result = (await db.query(
-      `UPDATE deliveries SET send_after = $2
+  /** A customer's answers to STOP or START waiting for the change to be recorded. */
+  async waitingKeywordAnswers(
+    db: EntityManager,
+    customerId: string,
+    now: Date,
+  ): Promise<{ delivery_id: string; intent_type: string }[]> {
+    return (await db.query(
+      `SELECT delivery_id, intent_type FROM deliveries
         WHERE customer_id = $1 AND state = 'scheduled' AND send_after > $2
-          AND intent_type IN ('sms.stop_reply', 'sms.start_reply')
-          AND (intent_type = 'sms.stop_reply') = coalesce(
-                (SELECT jsonb_path_exists(opt_outs, '$[*] ? (@.channel == "sms" && !exists(@.category))')
-                   FROM refusals WHERE customer_id = $1),
-                false)`,
+          AND intent_type IN ('sms.stop_reply', 'sms.start_reply')`,
       [customerId, now],
-    )) as [unknown, number];
-    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+    )) as { delivery_id: string; intent_type: string }[];
+  }
+
+  /** Lets these waiting deliveries go now (if they still wait). */
+  async sendNow(db: EntityManager, deliveryIds: readonly string[], now: Date): Promise<void> {
+    await db.query(
+      `UPDATE deliveries SET send_after = $2
+        WHERE delivery_id = ANY($1::text[]) AND state = 'scheduled' AND send_after > $2`,
+      [deliveryIds, now],
+    );
   }
 
   async markExpired(tx: EntityManager, deliveryId: string): Promise<void> {

@@ -41,7 +41,6 @@ describe('a sent batch: announced, then recorded', () => {
     const adapters: ChannelAdapters = { for: () => capture };
     const deliveries = {
       // Nobody in these specs has refused anything.
-      optOutsOf: () => Promise.resolve(new Map()),
       refusalsOf: () => Promise.resolve(new Map()),
       markSentMany: (_tx: unknown, sent: { deliveryId: string }[], events: Outbound[]) => {
         order.push('recorded');

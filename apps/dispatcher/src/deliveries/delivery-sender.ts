@@ -449,7 +449,7 @@ export class DeliverySender {
     if (!fallback || !content) return [];
     // Never onto a channel the customer refused since the decision (rule 1): the next one.
     const optOuts =
-      (await this.deliveries.optOutsOf(tx, [row.customer_id])).get(row.customer_id) ?? [];
+      (await this.deliveries.refusalsOf(tx, [row.customer_id])).get(row.customer_id)?.optOuts ?? [];
     const next = nextFallback(
       fallback,
       now.getTime(),
@@ -457,7 +457,7 @@ export class DeliverySender {
         refusalOf(optOuts, { channel, category: content.category as Category | undefined }) !==
         undefined,
     );
-    if (!next || !content) return [];
+    if (!next) return [];
     const delivery = this.composer.compose(
       content,
       next.channel,

@@ -6,7 +6,12 @@ import { DataSource } from 'typeorm';
 import { CHANNEL_ADAPTERS, type ChannelAdapters } from '../channels/channel-adapter';
 import { DeliveriesRepository, rowOf, type NewDelivery } from '../deliveries/deliveries.repository';
 import { DISPATCHER_LINKS, type DispatcherLinks } from '../deliveries/deliveries.tokens';
-import { deliveryIdFor, keywordReplyIntent } from '../deliveries/delivery-composer';
+import {
+  confirmedKeyword,
+  deliveryIdFor,
+  keywordReplyIntent,
+} from '../deliveries/delivery-composer';
+import { keywordRecorded } from '@onevoice/policy';
 import { DeliverySender } from '../deliveries/delivery-sender';
 import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
 
@@ -94,7 +99,30 @@ export class KeywordReplies {
       ),
     ]);
     // The profile may have shown the change before this answer was recorded: then it goes now.
-    await this.deliveries.releaseKeywordReplies(this.dataSource.manager, customerId, now);
+    await this.release(customerId, now);
     this.scheduler.kick();
+  }
+
+  /**
+   * Lets the customer's waiting answers to STOP or START go now if the latest profile this
+   * dispatcher read shows the change recorded (`keywordRecorded`: the same rule the sender
+   * applies at the deadline); returns how many it let go.
+   */
+  async release(customerId: string, now: Date): Promise<number> {
+    const db = this.dataSource.manager;
+    const waiting = await this.deliveries.waitingKeywordAnswers(db, customerId, now);
+    if (waiting.length === 0) return 0;
+    const optOuts = (await this.deliveries.refusalsOf(db, [customerId])).get(customerId)?.optOuts;
+    const due = waiting.filter((w) => {
+      const keyword = confirmedKeyword(w.intent_type);
+      return keyword !== undefined && keywordRecorded(keyword, optOuts ?? []);
+    });
+    if (due.length > 0)
+      await this.deliveries.sendNow(
+        db,
+        due.map((w) => w.delivery_id),
+        now,
+      );
+    return due.length;
   }
 }

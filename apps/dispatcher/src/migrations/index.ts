@@ -8,6 +8,7 @@ import { DeliveryPriority1764400000000 } from './1764400000000-DeliveryPriority'
 import { DropDeliveriesByCustomer1764500000000 } from './1764500000000-DropDeliveriesByCustomer';
 import { CustomerRefusals1764600000000 } from './1764600000000-CustomerRefusals';
 import { RefusalsDoNotDisturb1764800000001 } from './1764800000001-RefusalsDoNotDisturb';
+import { WaitingKeywordAnswers1764800000002 } from './1764800000002-WaitingKeywordAnswers';
 
 /** The dispatcher schema's migrations, in order. */
 export const DISPATCHER_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const DISPATCHER_MIGRATIONS = [
   CustomerRefusals1764600000000,
   ErasedCustomers1764800000000,
   RefusalsDoNotDisturb1764800000001,
+  WaitingKeywordAnswers1764800000002,
 ];

@@ -6,6 +6,7 @@ import { ErasedCustomers } from '@onevoice/persistence';
 import { DataSource } from 'typeorm';
 import { Clock } from '@onevoice/clock';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
+import { KeywordReplies } from '../feedback/keyword-replies';
 import { DueDeliveriesScheduler } from '../scheduler/due-deliveries.scheduler';
 
 type ProfileEvent = TopicEvent<typeof Topics.profiles>;
@@ -23,6 +24,7 @@ export class RefusalsConsumer {
     private readonly dataSource: DataSource,
     private readonly deliveries: DeliveriesRepository,
     private readonly scheduler: DueDeliveriesScheduler,
+    private readonly replies: KeywordReplies,
     private readonly erased: ErasedCustomers,
   ) {}
 
@@ -38,11 +40,7 @@ export class RefusalsConsumer {
         event.data.doNotDisturbUntil,
       );
       // The answer to the customer's STOP (or START) goes once the change is recorded.
-      released += await this.deliveries.releaseKeywordReplies(
-        this.dataSource.manager,
-        event.subject,
-        this.clock.now(),
-      );
+      released += await this.replies.release(event.subject, this.clock.now());
     }
     if (released > 0) this.scheduler.kick();
   }
