@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '@onevoice/clock';
 import {
   cloudEvent,
@@ -39,12 +34,12 @@ export interface ErasureStatus {
 /**
  * Erasure, as the behaviour profiler runs it: it takes the request (recorded, and announced to
  * every service as `customer.erased`), erases what it holds itself like every other service, and
- * keeps track of the confirmations.
+ * keeps track of the confirmations. The announcement goes through the service's outbox: published
+ * at once, or by ProfileWriter's next pass over the same outbox if the broker is away.
  */
 @Injectable()
-export class ErasureService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ErasureService {
   private readonly outbox: Outbox;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -83,7 +78,7 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
         ),
       ]);
     });
-    await this.outbox.flush().catch(() => undefined); // the next pass publishes it
+    await this.outbox.flush().catch(() => undefined); // ProfileWriter's next pass, else
     return (await this.status(erasureId))!;
   }
 
@@ -150,13 +145,5 @@ export class ErasureService implements OnApplicationBootstrap, OnApplicationShut
         return { [`${Topics.profiles} tombstone`]: 1 };
       },
     };
-  }
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.outbox.flush().catch(() => undefined), 2_000);
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
   }
 }

@@ -1,4 +1,5 @@
 import type { ProfileData } from '@onevoice/contracts';
+import { optOutWords } from '@onevoice/policy';
 
 type Choices = Pick<
   ProfileData,
@@ -20,10 +21,6 @@ const NOTHING_SAID: Choices = {
   frequency: 'as_it_comes',
 };
 
-const optOutText = (o: ProfileData['optOuts'][number]) =>
-  o.channel && o.category
-    ? `${o.category} messages by ${o.channel}`
-    : (o.channel ?? `${o.category} messages`);
 const consentText = (c: ProfileData['consents'][number]) => `${c.purpose} by ${c.channel}`;
 
 /** What is in `after` and not in `before`, compared by their text. */
@@ -58,8 +55,8 @@ export function choicesChanged(before: Choices | undefined, after: Choices): str
         to ? `${category} messages by ${to}` : `no channel of their own for ${category} messages`,
       );
   }
-  for (const o of added(was.optOuts, after.optOuts, optOutText)) changes.push(`opted out of ${o}`);
-  for (const o of added(after.optOuts, was.optOuts, optOutText))
+  for (const o of added(was.optOuts, after.optOuts, optOutWords)) changes.push(`opted out of ${o}`);
+  for (const o of added(after.optOuts, was.optOuts, optOutWords))
     changes.push(`opted back in to ${o}`);
   for (const c of added(was.consents, after.consents, consentText))
     changes.push(`consented to ${c}`);

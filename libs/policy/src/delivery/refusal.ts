@@ -22,6 +22,13 @@ export function refuses(
   );
 }
 
+/** An opt-out in words, after "opted out of": "sms", "promotion messages", "promotion messages by sms". */
+export function optOutWords(o: OptOut): string {
+  return o.channel && o.category
+    ? `${o.category} messages by ${o.channel}`
+    : (o.channel ?? `${o.category} messages`);
+}
+
 /**
  * What the customer refused that this message would break, in words; none when nothing. Checked
  * by the dispatcher at the moment it calls a provider, against the latest profile it has: a
@@ -37,15 +44,8 @@ export function refusalOf(
   },
 ): string | undefined {
   if (message.answersKeyword) return undefined;
-  for (const o of optOuts) {
-    if (!refuses(o, message)) continue;
-    return o.channel && o.category
-      ? `the customer opted out of ${o.category} messages by ${o.channel}`
-      : o.channel
-        ? `the customer opted out of ${o.channel}`
-        : `the customer opted out of ${o.category} messages`;
-  }
-  return undefined;
+  const o = optOuts.find((x) => refuses(x, message));
+  return o && `the customer opted out of ${optOutWords(o)}`;
 }
 
 /**

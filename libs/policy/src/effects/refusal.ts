@@ -1,5 +1,5 @@
 import type { Category, Channel } from '@onevoice/contracts';
-import { refuses } from '../delivery/refusal';
+import { optOutWords, refuses } from '../delivery/refusal';
 import type { CustomerProfile, Reason } from '../model';
 
 /** What of a profile says no: opt-outs, consents, do-not-disturb. */
@@ -17,12 +17,7 @@ export function refusalFor(
   category: Category,
 ): string | undefined {
   const o = choices.optOuts.find((x) => refuses(x, { channel, category }));
-  if (o)
-    return o.channel && o.category
-      ? `opted out of ${o.category} messages by ${o.channel}`
-      : o.channel
-        ? `opted out of ${o.channel}`
-        : `opted out of ${o.category} messages`;
+  if (o) return `opted out of ${optOutWords(o)}`;
   if (
     consentRequired[category]?.includes(channel) &&
     !choices.consents.some((c) => c.channel === channel && c.purpose === category)
