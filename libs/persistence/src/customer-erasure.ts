@@ -11,6 +11,7 @@ import {
 } from '@onevoice/contracts';
 import { EventPublisher, outbound, type EventBatch } from '@onevoice/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
+import { affectedRows } from './database';
 import { ErasedCustomers, RECORD_ERASED_CUSTOMER } from './erased-customers';
 
 /**
@@ -30,6 +31,12 @@ export const ERASE_PROCESSED_OUTPUTS: ErasureStep = {
   sql: `UPDATE processed_messages SET outputs = '[]'::jsonb
          WHERE outputs @> jsonb_build_array(jsonb_build_object('key', $1::text))`,
 };
+
+/** A table of the service's whose rows about the customer all go. */
+export const eraseFrom = (table: string): ErasureStep => ({
+  what: table,
+  sql: `DELETE FROM ${table} WHERE customer_id = $1`,
+});
 
 /** Events about the customer not yet published (they are not published now). */
 export const ERASE_OUTBOX: ErasureStep = {
@@ -75,7 +82,7 @@ export async function handleErasures(
             customerId,
             ...(step.more?.(customerId) ?? []),
           ])) as unknown;
-          counts[step.what] = (counts[step.what] ?? 0) + affected(result);
+          counts[step.what] = (counts[step.what] ?? 0) + affectedRows(result);
         }
         // Events about them still in flight are skipped from now on (see ErasedCustomers).
         await tx.query(RECORD_ERASED_CUSTOMER, [customerId, now()]);
@@ -99,13 +106,6 @@ export async function handleErasures(
       ]);
     });
   }
-}
-
-/** Rows a statement affected, as TypeORM answers for pg (`[rows, count]` for UPDATE/DELETE). */
-function affected(result: unknown): number {
-  if (Array.isArray(result) && typeof result[1] === 'number') return result[1];
-  if (Array.isArray(result)) return result.length;
-  return 0;
 }
 
 /** Injection token of the service's `CustomerEraser` (see `ErasureConsumer`). */

@@ -93,3 +93,13 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
   }
   return dataSource;
 }
+
+/**
+ * Rows an UPDATE or DELETE affected, from what TypeORM answers for pg (`[rows, count]`; a
+ * SELECT's rows otherwise).
+ */
+export function affectedRows(result: unknown): number {
+  if (Array.isArray(result) && typeof result[1] === 'number') return result[1];
+  if (Array.isArray(result)) return result.length;
+  return 0;
+}

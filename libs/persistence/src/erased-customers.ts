@@ -29,14 +29,13 @@ export class ErasedCustomers implements OnApplicationBootstrap, OnApplicationShu
   private readonly logger = new Logger(ErasedCustomers.name);
   private erased = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
-  private skippedCount = 0;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
   ) {}
 
-  has(customerId: string | null | undefined): boolean {
+  private has(customerId: string | null | undefined): boolean {
     return customerId !== null && customerId !== undefined && this.erased.has(customerId);
   }
 
@@ -45,20 +44,13 @@ export class ErasedCustomers implements OnApplicationBootstrap, OnApplicationShu
     if (this.erased.size === 0) return [...items];
     const kept = items.filter((i) => !this.has(customerOf(i)));
     const skipped = items.length - kept.length;
-    if (skipped > 0) {
-      this.skippedCount += skipped;
-      this.logger.log({ msg: 'skipped events about erased customers', skipped });
-    }
+    if (skipped > 0) this.logger.log({ msg: 'skipped events about erased customers', skipped });
     return kept;
   }
 
   /** Remembers an erasure this instance just committed (the table has it too). */
   add(customerId: string): void {
     this.erased.add(customerId);
-  }
-
-  get skipped(): number {
-    return this.skippedCount;
   }
 
   async refresh(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Clock } from '@onevoice/clock';
 import type { DataSource } from 'typeorm';
+import { affectedRows } from './database';
 
 /**
  * One kind of personal data a service prunes once the gate no longer needs it: a statement that
@@ -64,7 +65,7 @@ export class RetentionLoop implements OnApplicationBootstrap, OnApplicationShutd
       let total = 0;
       for (;;) {
         const result = (await this.dataSource.query(step.sql, [cutoff, this.batch])) as unknown;
-        const n = Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+        const n = affectedRows(result);
         total += n;
         if (n < this.batch) break;
       }

@@ -11,6 +11,7 @@ import { EventPublisher, outbound, tombstone } from '@onevoice/messaging';
 import {
   ERASE_OUTBOX,
   ERASE_PROCESSED_OUTPUTS,
+  eraseFrom,
   Outbox,
   type CustomerEraser,
 } from '@onevoice/persistence';
@@ -123,8 +124,8 @@ export class ErasureService {
                  WHERE customer_id = $1 AND action IN ${CONSENT_PROOF}`,
           more: (customerId) => [this.customerKey(customerId)],
         },
-        { what: 'consent_ledger', sql: 'DELETE FROM consent_ledger WHERE customer_id = $1' },
-        { what: 'customers', sql: 'DELETE FROM customers WHERE customer_id = $1' },
+        eraseFrom('consent_ledger'),
+        eraseFrom('customers'),
         ERASE_OUTBOX,
         ERASE_PROCESSED_OUTPUTS,
       ],

@@ -3,15 +3,11 @@ import {
   CUSTOMER_ERASER,
   ERASE_OUTBOX,
   ERASE_PROCESSED_OUTPUTS,
+  eraseFrom,
   type CustomerEraser,
 } from '@onevoice/persistence';
 import { LedgerCache } from '../ledger/ledger-cache';
 import { LedgerRepository } from '../ledger/ledger.repository';
-
-const byCustomer = (table: string) => ({
-  what: table,
-  sql: `DELETE FROM ${table} WHERE customer_id = $1`,
-});
 
 /**
  * What the coordinator holds of a customer, all of it erased under the customer's lock: requests
@@ -33,10 +29,10 @@ export const coordinatorEraser: Provider<CustomerEraser> = {
         'fulfilments',
         'last_inbound',
         'profiles',
-      ].map(byCustomer),
+      ].map(eraseFrom),
       ERASE_OUTBOX,
       ERASE_PROCESSED_OUTPUTS,
-      byCustomer('ledger_versions'),
+      eraseFrom('ledger_versions'),
     ],
     after: (customerId) => {
       cache.drop(customerId);

@@ -1,5 +1,10 @@
 import type { Provider } from '@nestjs/common';
-import { CUSTOMER_ERASER, ERASE_OUTBOX, type CustomerEraser } from '@onevoice/persistence';
+import {
+  CUSTOMER_ERASER,
+  ERASE_OUTBOX,
+  eraseFrom,
+  type CustomerEraser,
+} from '@onevoice/persistence';
 import { CHANNEL_ADAPTERS, type ChannelAdapters } from '../channels/channel-adapter';
 
 /**
@@ -24,11 +29,7 @@ export const dispatcherEraser: Provider<CustomerEraser> = {
           rows.map((r) => r.delivery_id),
         );
       },
-      steps: [
-        { what: 'deliveries', sql: 'DELETE FROM deliveries WHERE customer_id = $1' },
-        { what: 'refusals', sql: 'DELETE FROM refusals WHERE customer_id = $1' },
-        ERASE_OUTBOX,
-      ],
+      steps: [eraseFrom('deliveries'), eraseFrom('refusals'), ERASE_OUTBOX],
       after: async (customerId) => {
         const keys = letters.get(customerId) ?? [];
         letters.delete(customerId);

@@ -3,6 +3,7 @@ import {
   CUSTOMER_ERASER,
   ERASE_OUTBOX,
   ERASE_PROCESSED_OUTPUTS,
+  eraseFrom,
   type CustomerEraser,
 } from '@onevoice/persistence';
 import { SurveyLedgerRepository } from '../ledger/survey-ledger.repository';
@@ -15,10 +16,7 @@ export const surveyThrottlerEraser: Provider<CustomerEraser> = {
     service: 'survey-throttler',
     before: (tx, customerId) => ledger.lockCustomer(tx, customerId),
     steps: [
-      ...['surveys', 'cases', 'contacts'].map((table) => ({
-        what: table,
-        sql: `DELETE FROM ${table} WHERE customer_id = $1`,
-      })),
+      ...['surveys', 'cases', 'contacts'].map(eraseFrom),
       ERASE_OUTBOX,
       ERASE_PROCESSED_OUTPUTS,
     ],

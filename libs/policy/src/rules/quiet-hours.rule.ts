@@ -77,11 +77,8 @@ export const quietHoursRule: Rule = (ctx) => {
       return undefined;
     }
   }
-  const window = nextAllowedEverywhere(
-    from,
-    zonesFor(ctx, ctx.channel!),
-    quietFor(ctx, ctx.channel!),
-  );
+  const zones = zonesFor(ctx, ctx.channel!);
+  const window = nextAllowedEverywhere(from, zones, quietFor(ctx, ctx.channel!));
   if (!window)
     return suppress(
       ctx,
@@ -100,8 +97,8 @@ export const quietHoursRule: Rule = (ctx) => {
   if (window.start > ctx.sendAfter) {
     const disturbed = dnd !== undefined && dnd > ctx.sendAfter;
     const why = !disturbed
-      ? zonesFor(ctx, ctx.channel!).length > 1
-        ? `outside quiet hours in every market (${zonesFor(ctx, ctx.channel!).join(', ')}): their time zone is not known`
+      ? zones.length > 1
+        ? `outside quiet hours in every market (${zones.join(', ')}): their time zone is not known`
         : 'outside their quiet hours'
       : window.start > dnd
         ? `they asked not to be disturbed until ${customerClock(dnd, profile.timeZone)}, and then it is their quiet hours`
