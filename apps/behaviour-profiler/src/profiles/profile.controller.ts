@@ -83,7 +83,17 @@ export class ProfileController {
     }
     const { via, wordingVersion, ...prefs } = parsed.data;
     const row = await this.writer.change(customerId, (r) => {
-      const lifted = liftedOptOuts(r.preferences.optOuts, prefs.optOuts);
+      const { prefs: next, entries } = replacePreferences(r.preferences, prefs, {
+        at: this.clock.now(),
+        via,
+        // The ledger names the agent who made the change.
+        source: `staff:${agent}`,
+        ...(wordingVersion ? { wordingVersion } : {}),
+      });
+      // Lifting an opt-out is a re-consent: the customer's, with what they were told.
+      const lifted = entries
+        .filter((e) => e.action === 'opted_in')
+        .map((e) => [e.channel, e.scope].filter(Boolean).join(' for '));
       if (lifted.length > 0 && !wordingVersion)
         throw new HttpException(
           {
@@ -93,27 +103,9 @@ export class ProfileController {
           },
           HttpStatus.FORBIDDEN,
         );
-      const { prefs: next, entries } = replacePreferences(r.preferences, prefs, {
-        at: this.clock.now(),
-        via,
-        // The ledger names the agent who made the change.
-        source: `staff:${agent}`,
-        ...(wordingVersion ? { wordingVersion } : {}),
-      });
       r.preferences = next;
       return entries;
     });
     return { customerId, version: row.version, preferences: row.preferences };
   }
-}
-
-/** The opt-outs in `before` that `after` no longer has, as "channel/category". */
-function liftedOptOuts(
-  before: readonly { channel?: string; category?: string }[],
-  after: readonly { channel?: string; category?: string }[],
-): string[] {
-  const key = (o: { channel?: string; category?: string }) =>
-    [o.channel, o.category].filter(Boolean).join(' for ');
-  const kept = new Set(after.map(key));
-  return before.map(key).filter((k) => !kept.has(k));
 }

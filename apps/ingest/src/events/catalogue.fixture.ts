@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse } from 'yaml';
 import { permissionsSchema, type IntentCatalogue, type Permissions } from '@onevoice/contracts';
+import { loadConfigFile } from '@onevoice/runtime';
 
 /** A small intent catalogue for the ingest's unit specs: a bill and a survey. */
 export const testCatalogue: IntentCatalogue = {
@@ -36,6 +35,7 @@ export const everything: Permissions = {
 };
 
 /** The permissions OneVoice ships (`config/permissions.yaml`). */
-export const shippedPermissions: Permissions = permissionsSchema.parse(
-  parse(readFileSync(resolve(__dirname, '../../../../config/permissions.yaml'), 'utf8')),
+export const shippedPermissions: Permissions = loadConfigFile(
+  resolve(__dirname, '../../../../config/permissions.yaml'),
+  permissionsSchema,
 );
