@@ -460,11 +460,10 @@ function fallbackData(
     ...(profile.doNotDisturbUntil ? { notBefore: profile.doNotDisturbUntil.toISOString() } : {}),
     until: expiresAt.toISOString(),
     channels: channels.map((f) => {
-      // The customer's zone unknown: voice and SMS keep every market's quiet hours (as decided).
-      const alsoIn =
-        profile.zoneUnknown && policy.quietHours.strictest[f.channel]
-          ? policy.timeZones.markets.filter((z) => z !== profile.timeZone)
-          : [];
+      // The customer's zone unknown: every market's quiet hours are kept (as decided).
+      const alsoIn = profile.zoneUnknown
+        ? policy.timeZones.markets.filter((z) => z !== profile.timeZone)
+        : [];
       return {
         channel: f.channel,
         quietHours: f.quietHours.map(clockTimes),

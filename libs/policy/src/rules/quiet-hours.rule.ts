@@ -23,11 +23,12 @@ export function quietFor(ctx: DecisionContext, channel: Channel): ClockWindow[] 
 
 /**
  * The zones whose quiet hours a channel keeps: the customer's; for a customer whose zone is not
- * known, on a channel with stricter hours of its own (voice, SMS), every market's too.
+ * known, every market's (an email at 08:00 in New York reaches Los Angeles at 05:00: simulated,
+ * that was most of the night-time messages, docs/simulation.md).
  */
-export function zonesFor(ctx: DecisionContext, channel: Channel): string[] {
+export function zonesFor(ctx: DecisionContext): string[] {
   const { profile, policy } = ctx;
-  if (!profile.zoneUnknown || !policy.quietHours.strictest[channel]) return [profile.timeZone];
+  if (!profile.zoneUnknown) return [profile.timeZone];
   return [...new Set([profile.timeZone, ...policy.timeZones.markets])];
 }
 
@@ -42,7 +43,7 @@ export const quietHoursRule: Rule = (ctx) => {
   const dnd = profile.doNotDisturbUntil?.getTime();
   const from = dnd !== undefined && dnd > ctx.sendAfter ? dnd : ctx.sendAfter;
   const quietNow = (ch: Channel) =>
-    zonesFor(ctx, ch).some((zone) =>
+    zonesFor(ctx).some((zone) =>
       quietFor(ctx, ch).some((w) => isQuiet(localMinutes(from, zone), w)),
     );
 
@@ -77,7 +78,7 @@ export const quietHoursRule: Rule = (ctx) => {
       return undefined;
     }
   }
-  const zones = zonesFor(ctx, ctx.channel!);
+  const zones = zonesFor(ctx);
   const window = nextAllowedEverywhere(from, zones, quietFor(ctx, ctx.channel!));
   if (!window)
     return suppress(

@@ -474,10 +474,11 @@ describe('quiet hours (rule 10), on their own', () => {
       ).toBe(Date.parse('2026-11-23T17:00:00Z'));
     });
 
-    it('an email keeps the default zone’s hours; a known zone keeps its own for texts too', () => {
+    it('an email waits for every market too; a known zone keeps its own for texts', () => {
+      // 08:30 in New York is 05:30 in Los Angeles: an email then would land in the night there.
       expect(
         when({ now: early, policy, profile: unknown }, { channel: 'email' }).ctx.sendAfter,
-      ).toBe(early.getTime());
+      ).toBe(laMorning);
       const known = profile({ timeZone: 'America/New_York' });
       expect(when({ now: early, policy, profile: known }, { channel: 'sms' }).ctx.sendAfter).toBe(
         early.getTime(),
