@@ -212,8 +212,9 @@ describe('preferences and consent', () => {
         channel: 'sms',
         evidence: { inbound: 2 },
       });
+      // Two texts the customer sent, each weighing 3 (config/profiler.yaml's `inbound`).
       expect(explained.explanation[0]).toMatch(
-        /^Prefers sms \(confidence 0\.\d+\), from 2\.0 weighted signals/,
+        /^Prefers sms \(confidence 0\.\d+\), from 6\.0 weighted signals/,
       );
     } finally {
       await story.end();

@@ -43,10 +43,10 @@ describe('walking skeleton: a department event produced by kcat straight to ov.e
       (m) => m.topic === Topics.deliveries && m.key === customer,
     );
     const sent = JSON.parse(delivery!.value!.toString()) as { data: Record<string, unknown> };
-    // A customer OneVoice knows nothing about gets the intent's default channel (voice for
+    // A customer OneVoice knows nothing about gets the intent's default channel (email for
     // billing.payment_due in the catalogue).
-    expect(sent.data).toMatchObject({ requestId: event.id, channel: 'voice' });
-    // Sent at once, or scheduled when voice's quiet hours (UTC, no profile) are on now.
+    expect(sent.data).toMatchObject({ requestId: event.id, channel: 'email' });
+    // Sent at once, or scheduled when quiet hours (UTC, no profile) are on now.
     expect(['sent', 'scheduled']).toContain(sent.data.state);
     // The tap reads each topic on its own: the decision may reach it after the delivery.
     await tap.waitForMessages(

@@ -322,16 +322,17 @@ describe('channel choice (rule 3), on its own', () => {
         { profile: profile({ inferred: i }) },
         { candidates: ALL.filter((c) => c !== 'chat') },
       );
-    expect(inferred({ channel: 'push', confidence: 0.6 }).said).toEqual(
+    // The shipped minimum is 0.5 (docs/simulation.md).
+    expect(inferred({ channel: 'push', confidence: 0.5 }).said).toEqual(
       by(
         'inferred_channel',
-        'By push: how the customer deals with us shows they prefer it (confidence 0.60).',
+        'By push: how the customer deals with us shows they prefer it (confidence 0.50).',
       ),
     );
-    expect(inferred({ channel: 'push', confidence: 0.59 }).channel).toBe('voice');
+    expect(inferred({ channel: 'push', confidence: 0.49 }).channel).toBe('voice');
     expect(
       inferred(
-        { channel: 'letter', confidence: 0.5 },
+        { channel: 'letter', confidence: 0.4 },
         { channel: 'chat', confidence: 0.9 },
         { channel: 'push', confidence: 0.7 },
       ).channel,
@@ -368,7 +369,7 @@ describe('fallback channels, on their own', () => {
     categoryChannels: { billing: 'letter' },
     preferredChannel: 'push',
     inferred: [
-      { channel: 'chat', confidence: 0.5 },
+      { channel: 'chat', confidence: 0.4 },
       { channel: 'in_app', confidence: 0.6 },
     ],
   });
