@@ -13,7 +13,13 @@ import { COORDINATOR_INBOX } from './decisions/decisions.tokens';
 import { DeliveriesConsumer } from './deliveries/deliveries.consumer';
 import { InteractionsConsumer } from './interactions/interactions.consumer';
 import { CoordinatorService } from './ledger/coordinator.service';
-import { durationMs } from '@onevoice/policy';
+import {
+  compileProfilerConfig,
+  compileSurveyPolicy,
+  durationMs,
+  profilerConfigSchema,
+  surveyPolicyConfigSchema,
+} from '@onevoice/policy';
 import { coordinatorEraser } from './erasure/customer-eraser';
 import { decisionRetention } from './retention/decision-retention';
 import { LedgerCache } from './ledger/ledger-cache';
@@ -22,7 +28,13 @@ import { COORDINATOR_MIGRATIONS } from './migrations';
 import { policyProvider } from './policy/policy.provider';
 import { ProfilesConsumer } from './profiles/profiles.consumer';
 import { DueRequestsScheduler, SCHEDULER_TICK_MS } from './scheduler/due-requests.scheduler';
-import { intentCatalogueProvider, permissionsProvider, StaffCredential } from '@onevoice/runtime';
+import {
+  intentCatalogueProvider,
+  loadConfigFile,
+  permissionsProvider,
+  StaffCredential,
+} from '@onevoice/runtime';
+import { REPLAY_STEPS, SimulationsController } from './simulation/simulations.controller';
 import { OtherDecisionsConsumer } from './timeline/other-decisions.consumer';
 import { TimelineController } from './timeline/timeline.controller';
 
@@ -51,6 +63,7 @@ export class CoordinatorModule {
         ProfilesConsumer,
         OtherDecisionsConsumer,
         TimelineController,
+        SimulationsController,
         ErasureConsumer,
       ],
       providers: [
@@ -78,6 +91,17 @@ export class CoordinatorModule {
         intentCatalogueProvider(env.OV_INTENT_CATALOGUE),
         permissionsProvider(env.OV_PERMISSIONS),
         policyProvider(env.OV_POLICY, env.timeZones),
+        {
+          provide: REPLAY_STEPS,
+          useValue: {
+            profiler: compileProfilerConfig(
+              loadConfigFile(env.OV_PROFILER_CONFIG, profilerConfigSchema),
+            ),
+            surveys: compileSurveyPolicy(
+              loadConfigFile(env.OV_SURVEY_POLICY, surveyPolicyConfigSchema),
+            ),
+          },
+        },
         idempotentConsumerProvider(COORDINATOR_INBOX, 'coordinator'),
         // This module's paths publish through it: every decision published is counted.
         {

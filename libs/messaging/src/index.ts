@@ -11,3 +11,4 @@ export * from './trace-context';
 export * from './transient-errors';
 export * from './rpc-error-passthrough.filter';
 export * from './standalone-consumer';
+export * from './topic-range';

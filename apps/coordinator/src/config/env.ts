@@ -17,6 +17,9 @@ export const coordinatorEnvSchema = baseEnvSchema
     OV_INTENT_CATALOGUE: intentCataloguePath,
     OV_PERMISSIONS: permissionsPath,
     OV_POLICY: z.string().default('config/policy.yaml'),
+    /** What-if replays (POST /v1/simulations) run the profiler's and the survey gate's steps too. */
+    OV_PROFILER_CONFIG: z.string().default('config/profiler.yaml'),
+    OV_SURVEY_POLICY: z.string().default('config/survey-policy.yaml'),
     /** Staff credentials (per agent, or OIDC): see `staffCredentialEnv`. */
     ...staffCredentialEnv,
     /** How often held requests are looked at to see whether they are due. */

@@ -37,20 +37,47 @@ import {
   type SurveyPolicy,
   type SurveyRecord,
 } from '@onevoice/policy';
-import type { DepartmentEvent, Population, SimCustomer } from './population';
+import type { DepartmentEvent, Population, PopulationConfig, SimCustomer } from './population';
 import { Random } from './random';
 import { SimulatedCoordinator } from './simulated-coordinator';
 
 type ContactRequestEvent = TopicEvent<typeof Topics.contactRequests>;
 
-/** Everything a simulation decides with: the configuration under test and the population. */
-export interface SimulationSetup {
+/** What the gate decides with: the configuration under test. */
+export interface GateSetup {
   policy: Policy;
   catalogue: IntentCatalogue;
   permissions: Permissions;
   profiler: ProfilerConfig;
   surveys: SurveyPolicy;
+}
+
+/** A simulation: the gate under test and the population it runs over. */
+export interface SimulationSetup extends GateSetup {
   population: Population;
+}
+
+/** Where a customer's period runs, and whether the customer answers on their own. */
+export interface WorldOptions {
+  start: number;
+  end: number;
+  seed: number;
+  /** The population's truth: the customer opens, acts, misses and opts out by it. Absent (a
+   * replay of recorded traffic): only what the events say the customer did. */
+  truth?: PopulationConfig;
+  /** Keep every decision in `outcome.decisionLog` (a replay compares them). */
+  log?: boolean;
+}
+
+/** A decision as a replay compares it: which request, and what became of it. */
+export interface LoggedDecision {
+  at: number;
+  requestSource: string;
+  requestId: string;
+  intentType: string;
+  outcome: DecisionData['outcome'];
+  channel?: Channel;
+  codes: string[];
 }
 
 /** A message that reached the customer (a digest is one, carrying `members` requests). */
@@ -84,6 +111,8 @@ export interface CustomerOutcome {
   collections: [number, number][];
   /** Input events the gate rejected (an intent not in the catalogue, say). */
   rejected: number;
+  /** Every decision, in order (with `WorldOptions.log`). */
+  decisionLog?: LoggedDecision[];
 }
 
 interface Delivery {
@@ -167,8 +196,9 @@ export class CustomerWorld {
   readonly outcome: CustomerOutcome;
 
   constructor(
-    private readonly setup: SimulationSetup,
+    private readonly setup: GateSetup,
     private readonly customer: SimCustomer,
+    private readonly options: WorldOptions,
   ) {
     this.coordinator = SimulatedCoordinator.of(
       customer.id,
@@ -176,7 +206,7 @@ export class CustomerWorld {
       setup.catalogue,
       setup.permissions,
     );
-    this.rng = new Random(setup.population.seed, customer.index, 0x7e5);
+    this.rng = new Random(options.seed, customer.index, 0x7e5);
     this.outcome = {
       customer,
       sends: [],
@@ -184,14 +214,15 @@ export class CustomerWorld {
       critical: new Map(),
       collections: [],
       rejected: 0,
+      ...(options.log ? { decisionLog: [] } : {}),
     };
   }
 
   /** Runs the customer's period (`events`, in time order) and returns what it came to. */
   run(events: readonly DepartmentEvent[]): CustomerOutcome {
     for (const e of events) this.agenda.add(Date.parse(e.time), () => this.input(e));
-    const end = this.setup.population.end;
-    let lastPrune = this.setup.population.start;
+    const { end } = this.options;
+    let lastPrune = this.options.start;
     for (let item = this.agenda.take(); item && item.at < end; item = this.agenda.take()) {
       this.now = Math.max(this.now, item.at);
       item.run();
@@ -404,6 +435,15 @@ export class CustomerWorld {
     for (const d of decisions) {
       const department = d.reminderOf ? 'onevoice/coordinator' : d.requestSource;
       this.count(department, d.outcome);
+      this.outcome.decisionLog?.push({
+        at: this.now,
+        requestSource: d.requestSource,
+        requestId: d.requestId,
+        intentType: d.intentType,
+        outcome: d.outcome,
+        ...(d.channel ? { channel: d.channel } : {}),
+        codes: d.reasons.map((r) => r.code),
+      });
       if (d.replaces) {
         const earlier = this.deliveries.get(d.replaces);
         if (earlier?.status === 'scheduled') earlier.status = 'cancelled';
@@ -514,7 +554,9 @@ export class CustomerWorld {
   private respond(delivery: Delivery): void {
     const { channel, decisionId } = delivery;
     const c = this.customer;
-    const r = this.setup.population.config.responses;
+    const truth = this.options.truth;
+    if (!truth) return;
+    const r = truth.responses;
     const odds =
       channel === c.preferred ? r.preferred : c.accepts.has(channel) ? r.accepted : r.notAccepted;
     const engage = (action: 'opened' | 'clicked' | 'missed', at: number) =>
@@ -535,10 +577,7 @@ export class CustomerWorld {
       engage('opened', at);
       if (this.rng.next() < odds.act / odds.open) engage('clicked', at + MINUTE);
     }
-    if (
-      !c.accepts.has(channel) &&
-      this.rng.next() < this.setup.population.config.stated.optOutAfterUnwanted
-    )
+    if (!c.accepts.has(channel) && this.rng.next() < truth.stated.optOutAfterUnwanted)
       this.agenda.add(this.now + HOUR, () =>
         this.changePreferences({ optOut: [{ channel }], via: channel }, 'onevoice/dispatcher'),
       );

@@ -24,6 +24,7 @@ export function naiveOutcome(
   events: readonly DepartmentEvent[],
 ): CustomerOutcome {
   const { catalogue, population } = setup;
+  const end = population.end;
   const outcome: CustomerOutcome = {
     customer,
     sends: [],
@@ -143,8 +144,8 @@ export function naiveOutcome(
       }
     }
   }
-  flush(planned, population.end, outcome.sends);
-  for (const [, opened] of openCollections) outcome.collections.push([opened, population.end]);
+  flush(planned, end, outcome.sends);
+  for (const [, opened] of openCollections) outcome.collections.push([opened, end]);
   outcome.sends.sort((a, b) => a.at - b.at);
   return outcome;
 }

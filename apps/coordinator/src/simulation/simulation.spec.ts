@@ -7,6 +7,12 @@ import { DEFAULT_FILES, loadSetup, simulate } from './simulation';
 
 const setup = loadSetup(DEFAULT_FILES, 1, 30);
 const start = setup.population.start;
+const period = {
+  start,
+  end: setup.population.end,
+  seed: 1,
+  truth: setup.population.config,
+};
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -124,7 +130,7 @@ describe('the naive baseline', () => {
 
 describe('one customer through OneVoice', () => {
   it('hears about a bill once, on one channel, and not again once paid', () => {
-    const out = new CustomerWorld(setup, customer()).run([
+    const out = new CustomerWorld(setup, customer(), period).run([
       bill(),
       event(tenAm + DAY, 'billing', 'interaction.payment', {
         channel: 'web',
@@ -139,7 +145,7 @@ describe('one customer through OneVoice', () => {
   it('never calls a customer who opted out of calls, and waits for their morning', () => {
     // 04:00 in New York: the bill waits for the day (the zone said first).
     const night = start + 9 * HOUR;
-    const out = new CustomerWorld(setup, customer()).run([
+    const out = new CustomerWorld(setup, customer(), period).run([
       event(start, 'digital', 'preference.changed', {
         optOut: [{ channel: 'voice' }],
         timeZone: 'America/New_York',

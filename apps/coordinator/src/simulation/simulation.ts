@@ -8,7 +8,7 @@ import {
   surveyPolicyConfigSchema,
 } from '@onevoice/policy';
 import { loadConfigFile } from '@onevoice/runtime';
-import { CustomerWorld, type SimulationSetup } from './customer-world';
+import { CustomerWorld, type GateSetup, type SimulationSetup } from './customer-world';
 import { naiveOutcome } from './naive-baseline';
 import { Population, populationSchema } from './population';
 import { expectationsOf, Tally, type SimulationReport } from './report';
@@ -41,16 +41,20 @@ export function loadSetup(files: SimulationFiles, seed: number, days: number): S
   const populationConfig = loadConfigFile(files.population, populationSchema);
   const population = new Population(populationConfig, seed, days);
   const markets = population.markets;
+  return { ...loadGate(files, { default: markets[0]!, markets }), population };
+}
+
+/** The gate's configuration from its files, in the markets given. */
+export function loadGate(
+  files: Omit<SimulationFiles, 'population'>,
+  timeZones: GateSetup['policy']['timeZones'],
+): GateSetup {
   return {
-    policy: {
-      ...compilePolicy(loadConfigFile(files.policy, policyConfigSchema)),
-      timeZones: { default: markets[0]!, markets },
-    },
+    policy: { ...compilePolicy(loadConfigFile(files.policy, policyConfigSchema)), timeZones },
     catalogue: loadConfigFile(files.catalogue, intentCatalogueSchema),
     permissions: loadConfigFile(files.permissions, permissionsSchema),
     profiler: compileProfilerConfig(loadConfigFile(files.profiler, profilerConfigSchema)),
     surveys: compileSurveyPolicy(loadConfigFile(files.surveys, surveyPolicyConfigSchema)),
-    population,
   };
 }
 
@@ -64,13 +68,20 @@ export function simulate(
   customers: number,
   progress?: (done: number, events: number) => void,
 ): SimulationReport {
+  const { population } = setup;
+  const period = {
+    start: population.start,
+    end: population.end,
+    seed: population.seed,
+    truth: population.config,
+  };
   const tally = new Tally(expectationsOf(setup.population.config), setup.population.days);
   let events = 0;
   for (let i = 0; i < customers; i++) {
     const customer = setup.population.customer(i);
     const stream = setup.population.eventsOf(customer);
     events += stream.length;
-    const onevoice = new CustomerWorld(setup, customer).run(stream);
+    const onevoice = new CustomerWorld(setup, customer, period).run(stream);
     tally.add(onevoice, naiveOutcome(setup, customer, stream));
     progress?.(i + 1, events);
   }
