@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { htmlReport } from '../apps/coordinator/src/simulation/html-report';
+import { describeRun, runScenario, SCENARIOS } from '../apps/coordinator/src/simulation/scenarios';
 import { DEFAULT_FILES, loadSetup, simulate } from '../apps/coordinator/src/simulation/simulation';
 
 const HELP = `npm run simulate -- [options]
@@ -16,6 +17,7 @@ const HELP = `npm run simulate -- [options]
   --profiler FILE   behaviour profiler settings (config/profiler.yaml)
   --surveys FILE    survey policy (config/survey-policy.yaml)
   --population FILE the population (config/population.yaml)
+  --scenario NAME   tell one named story (or "all"; "list" names them) day by day
   --json            print one JSON object on stdout, nothing else
   --html FILE       also write a report a manager can read`;
 
@@ -41,6 +43,7 @@ function parse(argv: string[]) {
     'profiler',
     'surveys',
     'population',
+    'scenario',
     'json',
     'html',
     'help',
@@ -58,6 +61,7 @@ function parse(argv: string[]) {
     help: o['help'] === true,
     json: o['json'] === true,
     html: typeof o['html'] === 'string' ? o['html'] : undefined,
+    scenario: typeof o['scenario'] === 'string' ? o['scenario'] : undefined,
     customers: int('customers', 10_000, 1),
     days: int('days', 90, 1),
     seed: int('seed', 1, 0),
@@ -87,6 +91,32 @@ try {
   setup = loadSetup(options.files, options.seed, options.days);
 } catch (e) {
   fail((e as Error).message);
+}
+if (options.scenario) {
+  const wanted =
+    options.scenario === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === options.scenario);
+  if (options.scenario === 'list' || wanted.length === 0) {
+    const names = SCENARIOS.map((s) => `  ${s.name.padEnd(16)} ${s.summary}`).join('\n');
+    if (options.scenario === 'list') {
+      process.stdout.write(`${names}\n`);
+      process.exit(0);
+    }
+    fail(`no scenario "${options.scenario}"; there are:\n${names}`);
+  }
+  const runs = wanted.map((s) => runScenario(setup, setup.population, s));
+  if (options.json)
+    process.stdout.write(
+      `${JSON.stringify(
+        runs.map((r) => ({
+          scenario: r.scenario.name,
+          received: r.onevoice.sends,
+          decisions: r.onevoice.decisionLog,
+          naive: r.naive.sends.length,
+        })),
+      )}\n`,
+    );
+  else process.stdout.write(`${runs.map((r) => describeRun(r).join('\n')).join('\n\n')}\n`);
+  process.exit(0);
 }
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const tty = process.stderr.isTTY;

@@ -7,7 +7,7 @@ import {
   refusalOf,
   type ExplicitPreferences,
 } from '@onevoice/policy';
-import type { CustomerOutcome, Send, SimulationSetup } from './customer-world';
+import type { CustomerOutcome, GateSetup, Send } from './customer-world';
 import { refusedAtSend } from './customer-world';
 import type { DepartmentEvent, SimCustomer } from './population';
 
@@ -19,12 +19,13 @@ import type { DepartmentEvent, SimCustomer } from './population';
  * does not work, so what OneVoice saves is not counted from refusals or bounces.
  */
 export function naiveOutcome(
-  setup: SimulationSetup,
+  setup: GateSetup,
   customer: SimCustomer,
   events: readonly DepartmentEvent[],
+  /** Where the period ends: reminders planned after it are not counted. */
+  end: number,
 ): CustomerOutcome {
-  const { catalogue, population } = setup;
-  const end = population.end;
+  const { catalogue } = setup;
   const outcome: CustomerOutcome = {
     customer,
     sends: [],

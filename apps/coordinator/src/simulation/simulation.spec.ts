@@ -101,28 +101,35 @@ describe('the population', () => {
 describe('the naive baseline', () => {
   it('sends a bill on every default channel, and its reminder unless it was paid', () => {
     const c = customer({ accepts: new Set<Channel>(['email', 'sms', 'voice']) });
-    const unpaid = naiveOutcome(setup, c, [bill()]);
+    const unpaid = naiveOutcome(setup, c, [bill()], period.end);
     const channels = setup.catalogue.intents['billing.payment_due']!.defaultChannels;
     // The bill, then its one reminder three days later, each on every channel.
     expect(unpaid.sends.map((s) => s.channel)).toEqual([...channels, ...channels]);
     expect(unpaid.sends[channels.length]!.at - unpaid.sends[0]!.at).toBe(3 * DAY);
-    const paid = naiveOutcome(setup, c, [
-      bill(),
-      event(tenAm + DAY, 'billing', 'interaction.payment', {
-        channel: 'web',
-        amount: '1',
-        fulfils: 'bill-1',
-      }),
-    ]);
+    const paid = naiveOutcome(
+      setup,
+      c,
+      [
+        bill(),
+        event(tenAm + DAY, 'billing', 'interaction.payment', {
+          channel: 'web',
+          amount: '1',
+          fulfils: 'bill-1',
+        }),
+      ],
+      period.end,
+    );
     expect(paid.sends).toHaveLength(channels.length);
   });
 
   it('honours opt-outs and skips an address that does not work', () => {
     const c = customer({ unreachable: new Set<Channel>(['sms']) });
-    const out = naiveOutcome(setup, c, [
-      event(start, 'digital', 'preference.changed', { optOut: [{ channel: 'voice' }] }),
-      bill(),
-    ]);
+    const out = naiveOutcome(
+      setup,
+      c,
+      [event(start, 'digital', 'preference.changed', { optOut: [{ channel: 'voice' }] }), bill()],
+      period.end,
+    );
     expect(out.sends.slice(0, 1).map((s) => s.channel)).toEqual(['email']);
     expect(out.sends.some((s) => s.channel === 'voice' || s.channel === 'sms')).toBe(false);
   });

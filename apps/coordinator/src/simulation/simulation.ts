@@ -82,7 +82,7 @@ export function simulate(
     const stream = setup.population.eventsOf(customer);
     events += stream.length;
     const onevoice = new CustomerWorld(setup, customer, period).run(stream);
-    tally.add(onevoice, naiveOutcome(setup, customer, stream));
+    tally.add(onevoice, naiveOutcome(setup, customer, stream, population.end));
     progress?.(i + 1, events);
   }
   return tally.summary({ seed: setup.population.seed });

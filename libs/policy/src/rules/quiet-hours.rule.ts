@@ -32,6 +32,23 @@ export function zonesFor(ctx: DecisionContext): string[] {
   return [...new Set([profile.timeZone, ...policy.timeZones.markets])];
 }
 
+/** A silent channel known to reach this customer: the intent's, or one they chose or use. */
+function silentChannelFor(ctx: DecisionContext): Channel | undefined {
+  const { profile, request } = ctx;
+  const known = new Set<string>([
+    ...request.defaultChannels,
+    ...(profile.preferredChannel ? [profile.preferredChannel] : []),
+    ...Object.values(profile.categoryChannels ?? {}),
+    ...(profile.inferred ?? []).map((i) => i.channel),
+  ]);
+  return ctx.policy.quietHours.silentChannels.find(
+    (ch) =>
+      known.has(ch) &&
+      ctx.candidates.includes(ch as Channel) &&
+      (!request.allowedChannels || request.allowedChannels.includes(ch as Channel)),
+  ) as Channel | undefined;
+}
+
 /**
  * Rule 10: never inside the customer's quiet hours (their time zone; stricter for voice and
  * SMS) or do-not-disturb: the send window moves to the next allowed moment. A critical message
@@ -47,25 +64,15 @@ export const quietHoursRule: Rule = (ctx) => {
       quietFor(ctx, ch).some((w) => isQuiet(localMinutes(from, zone), w)),
     );
 
-  // A channel kept for continuity (an update, a reminder) stays: one intent, one channel.
-  if (
-    !ctx.keptForContinuity &&
-    request.urgency === 'critical' &&
-    (from > ctx.sendAfter || quietNow(channel))
-  ) {
-    // Only a channel we know reaches this customer: the intent's, or one they chose or use.
-    const known = new Set<string>([
-      ...request.defaultChannels,
-      ...(profile.preferredChannel ? [profile.preferredChannel] : []),
-      ...Object.values(profile.categoryChannels ?? {}),
-      ...(profile.inferred ?? []).map((i) => i.channel),
-    ]);
-    const silent = ctx.policy.quietHours.silentChannels.find(
-      (ch) =>
-        known.has(ch) &&
-        ctx.candidates.includes(ch as Channel) &&
-        (!request.allowedChannels || request.allowedChannels.includes(ch as Channel)),
-    ) as Channel | undefined;
+  if (request.urgency === 'critical' && (from > ctx.sendAfter || quietNow(channel))) {
+    const silent = ctx.keptForContinuity
+      ? // A channel kept for continuity (an update) stays: one intent, one channel. If it does
+        // not disturb, the update goes at once — not after the all-clear (simulated: an outage
+        // update held to 08:00 reached the customer after the outage was over).
+        ctx.policy.quietHours.silentChannels.includes(channel)
+        ? channel
+        : undefined
+      : silentChannelFor(ctx);
     if (silent) {
       ctx.channel = silent;
       ctx.sendBefore = request.expiresAt.getTime();

@@ -657,5 +657,20 @@ describe('quiet hours (rule 10), on their own', () => {
       expect(ctx.channel).toBe('sms');
       expect(ctx.sendAfter).toBe(morning);
     });
+
+    it('a channel kept for continuity that does not disturb goes at once (an outage update)', () => {
+      const { ctx } = when(
+        { now: new Date(night), request: critical() },
+        { channel: 'push', keptForContinuity: true },
+      );
+      expect(ctx.channel).toBe('push');
+      expect(ctx.sendAfter).toBe(night);
+      expect(ctx.sendBefore).toBe(critical().expiresAt.getTime());
+      expect(ctx.reasons.map((r) => r.code)).toEqual(['critical_silent_channel']);
+      // Not a critical one: it waits like any other.
+      expect(
+        when({ now: new Date(night) }, { channel: 'push', keptForContinuity: true }).ctx.sendAfter,
+      ).toBe(morning);
+    });
   });
 });
