@@ -122,7 +122,9 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const tty = process.stderr.isTTY;
 const started = performance.now();
 let shown = 0;
+let inputs = 0;
 const report = simulate(setup, options.customers, (done, events) => {
+  inputs = events;
   const now = performance.now();
   if (done !== options.customers && now - shown < (tty ? 200 : 10_000)) return;
   shown = now;
@@ -139,6 +141,8 @@ const seconds = (performance.now() - started) / 1000;
 const memory = process.memoryUsage();
 const run = {
   seconds: Math.round(seconds * 10) / 10,
+  events: inputs,
+  eventsPerSecond: Math.round(inputs / seconds),
   peakRssMiB: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
   heapUsedMiB: Math.round((memory.heapUsed / 2 ** 20) * 10) / 10,
 };

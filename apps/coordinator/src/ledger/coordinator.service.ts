@@ -341,6 +341,8 @@ export class CoordinatorService {
       time: now,
       data,
     });
+    // A what-if session (a simulation) neither logs nor publishes: nothing to serialize or count.
+    if (!session.publishes) return outbound(Topics.decisions, event);
     // Serialized once: logged as it is published.
     const json = JSON.stringify(event);
     session.logDecision({
@@ -484,31 +486,31 @@ export function refusalsOf(p: ProfileData) {
 
 /**
  * The profile the engine needs; without one, nothing known. A customer whose zone is not known
- * is shown times in the default market zone, and keeps every market's quiet hours for voice and
- * SMS (see `zonesFor`).
+ * is shown times in the default market zone, and keeps every market's quiet hours (see
+ * `zonesFor`). Built field by field: it is made for every decision.
  */
 export function toEngineProfile(
   p: ProfileData | undefined,
   category: string,
   zones: Policy['timeZones'],
 ): CustomerProfile {
-  const zone = p?.timeZone
-    ? { timeZone: p.timeZone }
-    : { timeZone: zones.default, zoneUnknown: true };
-  if (!p) return { ...zone, optOuts: [], consents: [] };
-  const inferred = [
-    ...p.inferred.filter((i) => i.category === category),
-    ...p.inferred.filter((i) => i.category === undefined),
-  ];
-  return {
-    ...zone,
-    ...(p.quietHours ? { quietHours: p.quietHours } : {}),
-    ...(p.doNotDisturbUntil ? { doNotDisturbUntil: new Date(p.doNotDisturbUntil) } : {}),
-    ...(p.preferredChannel ? { preferredChannel: p.preferredChannel } : {}),
+  if (!p) return { timeZone: zones.default, zoneUnknown: true, optOuts: [], consents: [] };
+  const inferred: { channel: Channel; confidence: number }[] = [];
+  for (const i of p.inferred)
+    if (i.category === category) inferred.push({ channel: i.channel, confidence: i.confidence });
+  for (const i of p.inferred)
+    if (i.category === undefined) inferred.push({ channel: i.channel, confidence: i.confidence });
+  const profile: CustomerProfile = {
+    timeZone: p.timeZone ?? zones.default,
     categoryChannels: p.categoryChannels,
     optOuts: p.optOuts,
     consents: p.consents,
     frequency: p.frequency,
-    inferred: inferred.map((i) => ({ channel: i.channel, confidence: i.confidence })),
+    inferred,
   };
+  if (!p.timeZone) profile.zoneUnknown = true;
+  if (p.quietHours) profile.quietHours = p.quietHours;
+  if (p.doNotDisturbUntil) profile.doNotDisturbUntil = new Date(p.doNotDisturbUntil);
+  if (p.preferredChannel) profile.preferredChannel = p.preferredChannel;
+  return profile;
 }

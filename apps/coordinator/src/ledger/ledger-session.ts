@@ -22,6 +22,12 @@ export class LedgerSession {
   constructor(
     readonly tx: EntityManager,
     private readonly repo: LedgerRepository,
+    /**
+     * Whether the decisions made are logged and published: false for a what-if session
+     * (a simulation or replay), which keeps the decisions' effects on the ledger only, so
+     * nothing is serialized or counted for it.
+     */
+    readonly publishes = true,
   ) {}
 
   /** Reads these customers' state (see `LedgerRepository.customerStates` for what it holds). */

@@ -220,19 +220,49 @@ export class CustomerWorld {
 
   /** Runs the customer's period (`events`, in time order) and returns what it came to. */
   run(events: readonly DepartmentEvent[]): CustomerOutcome {
-    for (const e of events) this.agenda.add(Date.parse(e.time), () => this.input(e));
+    // Inputs join the agenda one at a time, each when the one before it is taken: the agenda
+    // holds what is pending now, not the whole period.
+    let next = 0;
+    const feed = () => {
+      const e = events[next++];
+      if (e)
+        this.agenda.add(Date.parse(e.time), () => {
+          feed();
+          this.input(e);
+        });
+    };
+    feed();
     const { end } = this.options;
     let lastPrune = this.options.start;
     for (let item = this.agenda.take(); item && item.at < end; item = this.agenda.take()) {
       this.now = Math.max(this.now, item.at);
       item.run();
       if (this.now - lastPrune > 7 * 86_400_000) {
-        this.coordinator.prune(new Date(this.now));
+        this.prune();
         lastPrune = this.now;
       }
     }
     for (const [, opened] of this.openCollections) this.outcome.collections.push([opened, end]);
     return this.outcome;
+  }
+
+  /**
+   * Forgets what nothing reads any more, as the services do: the coordinator's settled history
+   * past the window it loads, deliveries settled days ago (the survey gate looks back three),
+   * surveys decided before the survey window. A customer's state stays bounded however long the
+   * period.
+   */
+  private prune(): void {
+    this.coordinator.prune(new Date(this.now));
+    const settledBefore = this.now - 3 * 86_400_000;
+    for (const [id, d] of this.deliveries)
+      if (d.status !== 'scheduled' && d.sendAfter < settledBefore) this.deliveries.delete(id);
+    const decidedBefore = this.now - this.setup.surveys.windowMs;
+    for (let i = this.surveys.length - 1; i >= 0; i--) {
+      const s = this.surveys[i]!;
+      if (s.status !== 'held' && (s.decidedAt?.getTime() ?? 0) < decidedBefore)
+        this.surveys.splice(i, 1);
+    }
   }
 
   private get date(): Date {

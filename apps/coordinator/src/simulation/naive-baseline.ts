@@ -37,26 +37,32 @@ export function naiveOutcome(
   let prefs: ExplicitPreferences = noPreferences();
   const done = new Map<string, number>();
   const openCollections = new Map<string, number>();
-  const planned: { at: number; make: () => Send[] }[] = [];
+  const planned: Planned[] = [];
 
   const sendOn = (
     at: number,
     channels: readonly Channel[],
     what: Omit<Send, 'at' | 'channel' | 'members' | 'refused'>,
-  ): Send[] =>
-    channels
-      .filter(
-        (channel) =>
-          !customer.unreachable.has(channel) &&
-          !refusalOf(prefs.optOuts, { channel, category: what.category }),
-      )
-      .map((channel) => ({
-        ...what,
+  ): Send[] => {
+    const sends: Send[] = [];
+    for (const channel of channels) {
+      if (customer.unreachable.has(channel)) continue;
+      const message = { channel, category: what.category };
+      if (prefs.optOuts.length > 0 && refusalOf(prefs.optOuts, message)) continue;
+      sends.push({
         at,
         channel,
+        category: what.category,
+        urgency: what.urgency,
+        intentType: what.intentType,
+        intentKey: what.intentKey,
+        source: what.source,
         members: 1,
         refused: refusedAtSend(prefs, setup.policy, channel, what.category),
-      }));
+      });
+    }
+    return sends;
+  };
 
   for (const e of events) {
     const at = Date.parse(e.time);
@@ -94,7 +100,7 @@ export function naiveOutcome(
         for (let n = 1; n <= reminders.max; n++) {
           const due = when + n * durationMs(reminders.after);
           if (due >= expires) break;
-          planned.push({
+          plan(planned, {
             at: due,
             make: () => (done.has(key) ? [] : sendOn(due, intent.defaultChannels, what)),
           });
@@ -151,7 +157,15 @@ export function naiveOutcome(
   return outcome;
 }
 
-function flush(planned: { at: number; make: () => Send[] }[], until: number, out: Send[]): void {
-  planned.sort((a, b) => a.at - b.at);
+type Planned = { at: number; make: () => Send[] };
+
+/** Keeps `planned` in time order. */
+function plan(planned: Planned[], p: Planned): void {
+  let i = planned.length;
+  while (i > 0 && planned[i - 1]!.at > p.at) i--;
+  planned.splice(i, 0, p);
+}
+
+function flush(planned: Planned[], until: number, out: Send[]): void {
   while (planned.length > 0 && planned[0]!.at < until) out.push(...planned.shift()!.make());
 }

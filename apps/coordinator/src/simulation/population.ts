@@ -175,7 +175,7 @@ export class Population {
 /** Writes one customer's period, event by event. */
 class CustomerStory {
   private readonly rng: Random;
-  private readonly out: DepartmentEvent[] = [];
+  private readonly out: { at: number; seq: number; event: DepartmentEvent }[] = [];
   private seq = 0;
   private readonly segment;
   private readonly c: PopulationConfig;
@@ -204,21 +204,29 @@ class CustomerStory {
     this.occasional('account.change_notice', 'billing', this.c.departments.account.perMonth, {
       change: 'Your plan changes next month',
     });
+    const end = this.population.end;
     return this.out
-      .filter((e) => Date.parse(e.time) < this.population.end)
-      .sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || (a.id < b.id ? -1 : 1));
+      .filter((e) => e.at < end)
+      .sort((a, b) => a.at - b.at || a.seq - b.seq)
+      .map((e) => e.event);
   }
 
   private emit(at: number, source: string, type: string, data: Record<string, unknown>): string {
-    const id = `${this.customer.index}-${this.seq++}`;
+    const seq = this.seq++;
+    const id = `${this.customer.index}-${seq}`;
+    const ms = Math.round(at);
     this.out.push({
-      specversion: '1.0',
-      id,
-      source,
-      type,
-      subject: this.customer.id,
-      time: new Date(Math.round(at)).toISOString(),
-      data,
+      at: ms,
+      seq,
+      event: {
+        specversion: '1.0',
+        id,
+        source,
+        type,
+        subject: this.customer.id,
+        time: new Date(ms).toISOString(),
+        data,
+      },
     });
     return id;
   }

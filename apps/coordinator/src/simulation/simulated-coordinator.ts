@@ -46,8 +46,9 @@ export class SimulatedCoordinator {
     private readonly catalogue: IntentCatalogue,
     private readonly permissions: Permissions,
   ) {
-    // No transaction and no repository: the session is only ever given this state, never flushed.
-    this.session = new LedgerSession(undefined as never, undefined as never);
+    // No transaction and no repository: the session is only ever given this state, never
+    // flushed, and publishes nothing.
+    this.session = new LedgerSession(undefined as never, undefined as never, false);
     this.session.adopt(customerId, this.state);
   }
 
