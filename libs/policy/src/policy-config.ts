@@ -41,6 +41,11 @@ export const policyConfigSchema = z.object({
   digest: z.object({ window: durationSchema }),
   channelChoice: z.object({
     replyInKindWithin: durationSchema,
+    /**
+     * Channels answered in kind only by a message that answers the contact (its `replyTo`): a
+     * customer who called is called back about their call, not about the next bill.
+     */
+    replyInKindAnswersOnly: z.array(channelSchema).default([]),
     minInferredConfidence: z.number().min(0).max(1),
   }),
   /**
@@ -75,6 +80,7 @@ export interface Policy {
   consentRequired: Partial<Record<string, readonly string[]>>;
   digestWindowMs: number;
   replyInKindWithinMs: number;
+  replyInKindAnswersOnly: readonly string[];
   minInferredConfidence: number;
   fallback: { categories: readonly string[]; maxChannels: number };
   /**
@@ -123,6 +129,7 @@ export function compilePolicy(file: PolicyConfigFile): Policy {
     consentRequired: file.consentRequired,
     digestWindowMs: durationMs(file.digest.window),
     replyInKindWithinMs: durationMs(file.channelChoice.replyInKindWithin),
+    replyInKindAnswersOnly: file.channelChoice.replyInKindAnswersOnly,
     minInferredConfidence: file.channelChoice.minInferredConfidence,
     fallback: file.fallback ?? { categories: [], maxChannels: 0 },
     timeZones: { default: 'UTC', markets: ['UTC'] },

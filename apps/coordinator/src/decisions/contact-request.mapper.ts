@@ -1,4 +1,10 @@
-import type { IntentCatalogue, Rejection, TopicEvent, Topics } from '@onevoice/contracts';
+import {
+  allowedChannelsOf,
+  type IntentCatalogue,
+  type Rejection,
+  type TopicEvent,
+  type Topics,
+} from '@onevoice/contracts';
 import { durationMs } from '@onevoice/policy';
 import type { StoredRequest } from '../ledger/ledger.types';
 
@@ -24,6 +30,15 @@ export function toStoredRequest(
       },
     };
   }
+  const allowed = allowedChannelsOf(intent, e.data.channels);
+  if (allowed?.length === 0)
+    return {
+      ok: false,
+      rejection: {
+        reason: `none of these channels may carry "${e.type}" (catalogue ${catalogue.version}: ${intent.channels!.join(', ')})`,
+        field: 'data.channels',
+      },
+    };
   const received = e.time ?? now.toISOString();
   const expiresAt =
     e.data.expiresAt ?? new Date(Date.parse(received) + durationMs(intent.lifetime)).toISOString();
@@ -40,7 +55,7 @@ export function toStoredRequest(
       urgency: intent.urgency,
       ...(intent.transactional ? { transactional: true } : {}),
       defaultChannels: intent.defaultChannels,
-      ...(e.data.channels ? { allowedChannels: e.data.channels } : {}),
+      ...(allowed ? { allowedChannels: allowed } : {}),
       ...(e.data.replyTo ? { replyTo: { channel: e.data.replyTo.channel } } : {}),
       variables: e.data.variables,
       action: e.data.action,

@@ -47,6 +47,30 @@ describe('validateDepartmentEvent', () => {
     expect(result).toMatchObject({ ok: true, topic });
   });
 
+  it('refuses a restriction to channels the catalogue never lets the intent use, naming data.channels', () => {
+    const surveys = {
+      ...catalogue,
+      intents: {
+        ...catalogue.intents,
+        'survey.invite': { ...catalogue.intents['survey.invite']!, channels: ['email', 'sms'] },
+      },
+    } as typeof catalogue;
+    const call = validateDepartmentEvent(
+      envelope('survey.invite', { ...intent, channels: ['voice'] }),
+      surveys,
+      everything,
+      now,
+    );
+    expect(call).toMatchObject({ ok: false, rejection: { field: 'data.channels' } });
+    const text = validateDepartmentEvent(
+      envelope('survey.invite', { ...intent, channels: ['voice', 'sms'] }),
+      surveys,
+      everything,
+      now,
+    );
+    expect(text).toMatchObject({ ok: true });
+  });
+
   it('fills in the time and content type when the sender left them out', () => {
     const result = validateDepartmentEvent(
       envelope('billing.payment_due', intent),

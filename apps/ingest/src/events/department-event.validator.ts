@@ -1,4 +1,5 @@
 import {
+  allowedChannelsOf,
   cloudEventEnvelopeSchema,
   contactIntentDataSchema,
   DEPARTMENTS,
@@ -10,6 +11,7 @@ import {
   SURVEY_REQUESTED,
   surveyRequestedDataSchema,
   Topics,
+  type Channel,
   type CloudEvent,
   type IntentCatalogue,
   type Permissions,
@@ -66,6 +68,16 @@ export function validateDepartmentEvent(
     Object.hasOwn(catalogue.intents, e.type),
   );
   if (refused) return { ok: false, rejection: refused, forbidden: true };
+  const intent = catalogue.intents[e.type];
+  const channels = (data.data as { channels?: Channel[] }).channels;
+  if (intent && channels && allowedChannelsOf(intent, channels)?.length === 0)
+    return {
+      ok: false,
+      rejection: {
+        reason: `none of these channels may carry "${e.type}": the catalogue (version ${catalogue.version}) allows ${intent.channels!.join(', ')}`,
+        field: 'data.channels',
+      },
+    };
   return {
     ok: true,
     topic: route.topic,

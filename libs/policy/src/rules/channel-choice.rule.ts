@@ -72,10 +72,13 @@ export const channelChoiceRule: Rule = (ctx) => {
       `Not sent: "${request.intentKey}" went by ${earlier}, which is no longer allowed, and one intent never uses two channels.`,
     );
   }
+  const recent = ledger.lastInbound;
   const inbound =
     request.replyTo ??
-    (ledger.lastInbound && now - ledger.lastInbound.at.getTime() <= policy.replyInKindWithinMs
-      ? ledger.lastInbound
+    (recent &&
+    now - recent.at.getTime() <= policy.replyInKindWithinMs &&
+    !policy.replyInKindAnswersOnly.includes(REPLY_CHANNEL[recent.channel] ?? '')
+      ? recent
       : undefined);
   if (
     inbound &&

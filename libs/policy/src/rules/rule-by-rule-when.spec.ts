@@ -306,6 +306,37 @@ describe('channel choice (rule 3), on its own', () => {
     );
   });
 
+  it('a call is returned only as an answer, not for the next message (replyInKindAnswersOnly)', () => {
+    const called = ledger({ lastInbound: { channel: 'voice', at: at(-DAY) } });
+    const answersOnly = { ...shippedPolicy, replyInKindAnswersOnly: ['voice'] };
+    // Not an answer: the customer's call says nothing about how they want a bill.
+    expect(
+      choose({
+        ledger: called,
+        policy: answersOnly,
+        request: request({ defaultChannels: ['email'] }),
+      }).channel,
+    ).toBe('email');
+    // An answer to their call: called back.
+    expect(
+      choose({
+        ledger: called,
+        policy: answersOnly,
+        request: request({ defaultChannels: ['email'], replyTo: { channel: 'voice' } }),
+      }).said,
+    ).toEqual(
+      by('reply_in_kind', 'By voice: the customer contacted us by voice, so we answer in kind.'),
+    );
+    // Without the setting, any message answers in kind.
+    expect(
+      choose({
+        ledger: called,
+        policy: { ...shippedPolicy, replyInKindAnswersOnly: [] },
+        request: request({ defaultChannels: ['email'] }),
+      }).channel,
+    ).toBe('voice');
+  });
+
   it('then the category’s choice, then the general one', () => {
     const both = profile({ categoryChannels: { billing: 'letter' }, preferredChannel: 'push' });
     expect(choose({ profile: both }).said).toEqual(
