@@ -7,14 +7,13 @@ import type { EventBatch, Outbound } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import {
   answeredByReply,
-  calledOffByFulfilment,
   interactionEffects,
   type Interaction,
   type InteractionEffect,
 } from '@onevoice/policy';
 import type { EntityManager } from 'typeorm';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
-import { CoordinatorService, hasGoneOut } from '../ledger/coordinator.service';
+import { CoordinatorService } from '../ledger/coordinator.service';
 import { LedgerSession } from '../ledger/ledger-session';
 import { LedgerRepository } from '../ledger/ledger.repository';
 
@@ -111,19 +110,7 @@ export class InteractionsConsumer {
     const now = this.clock.now();
     const session = new LedgerSession(tx, this.ledger);
     await session.load([customerId], now, { heldDocuments: true });
-    const { calledOff, reason } = calledOffByFulfilment(
-      session.state(customerId).history.map((row) => ({
-        row,
-        intentKey: row.intent_key,
-        status: row.status,
-        goneOut: hasGoneOut(row, now),
-        // A reminder is the department's whose message it follows up.
-        source: row.request?.reminder?.department ?? row.request?.source,
-      })),
-      intentKey,
-      ofSource,
-    );
-    const out = calledOff.map(({ row }) => this.coordinator.cancel(session, row, now, reason));
+    const out = this.coordinator.afterFulfilment(session, customerId, intentKey, now, ofSource);
     await session.flush();
     return out;
   }

@@ -13,6 +13,7 @@ import {
 } from '@onevoice/contracts';
 import { outbound, type Outbound } from '@onevoice/messaging';
 import {
+  calledOffByFulfilment,
   clockTimes,
   decide,
   displaced,
@@ -273,6 +274,33 @@ export class CoordinatorService {
           ]
         : [];
     });
+  }
+
+  /**
+   * A fulfilled intent calls off whatever of it has not gone out, reminders included — only
+   * `ofSource`'s requests when the department may fulfil only its own (config/permissions.yaml).
+   * Returns what to publish.
+   */
+  afterFulfilment(
+    session: LedgerSession,
+    customerId: string,
+    intentKey: string,
+    now: Date,
+    ofSource: string | undefined,
+  ): Outbound[] {
+    const { calledOff, reason } = calledOffByFulfilment(
+      session.state(customerId).history.map((row) => ({
+        row,
+        intentKey: row.intent_key,
+        status: row.status,
+        goneOut: hasGoneOut(row, now),
+        // A reminder is the department's whose message it follows up.
+        source: row.request?.reminder?.department ?? row.request?.source,
+      })),
+      intentKey,
+      ofSource,
+    );
+    return calledOff.map(({ row }) => this.cancel(session, row, now, reason));
   }
 
   /** Takes back a request that has not gone out (fulfilled, superseded): suppressed, with why. */

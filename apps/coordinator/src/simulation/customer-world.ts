@@ -208,12 +208,7 @@ export class CustomerWorld {
     );
     this.rng = new Random(options.seed, customer.index, 0x7e5);
     this.outcome = {
-      customer,
-      sends: [],
-      decisions: new Map(),
-      critical: new Map(),
-      collections: [],
-      rejected: 0,
+      ...emptyOutcome(customer),
       ...(options.log ? { decisionLog: [] } : {}),
     };
   }
@@ -619,6 +614,18 @@ function lifetimeMs(duration: string): number {
   let ms = lifetimes.get(duration);
   if (ms === undefined) lifetimes.set(duration, (ms = durationMs(duration)));
   return ms;
+}
+
+/** A customer's period before anything happened in it. */
+export function emptyOutcome(customer: SimCustomer): CustomerOutcome {
+  return {
+    customer,
+    sends: [],
+    decisions: new Map(),
+    critical: new Map(),
+    collections: [],
+    rejected: 0,
+  };
 }
 
 /** Whether a send breaks what the customer said at that moment: an opt-out, a missing consent. */

@@ -8,7 +8,7 @@ import {
   type ExplicitPreferences,
 } from '@onevoice/policy';
 import type { CustomerOutcome, GateSetup, Send } from './customer-world';
-import { refusedAtSend } from './customer-world';
+import { emptyOutcome, refusedAtSend } from './customer-world';
 import type { DepartmentEvent, SimCustomer } from './population';
 
 /**
@@ -26,14 +26,7 @@ export function naiveOutcome(
   end: number,
 ): CustomerOutcome {
   const { catalogue } = setup;
-  const outcome: CustomerOutcome = {
-    customer,
-    sends: [],
-    decisions: new Map(),
-    critical: new Map(),
-    collections: [],
-    rejected: 0,
-  };
+  const outcome = emptyOutcome(customer);
   let prefs: ExplicitPreferences = noPreferences();
   const done = new Map<string, number>();
   const openCollections = new Map<string, number>();

@@ -127,7 +127,7 @@ function parsed(
 }
 
 /** A customer known only by their id: a replay has no truth about them, only their events. */
-function recordedCustomer(id: string, index: number): SimCustomer {
+export function recordedCustomer(id: string, index: number): SimCustomer {
   return {
     id,
     index,

@@ -10,7 +10,6 @@ import { fulfilmentScope } from '@onevoice/contracts';
 import type { Outbound } from '@onevoice/messaging';
 import {
   answeredByReply,
-  calledOffByFulfilment,
   durationMs,
   interactionEffects,
   planReminder,
@@ -219,19 +218,8 @@ export class SimulatedCoordinator {
   private fulfil(intentKey: string, at: Date, now: Date, ofSource?: string): DecisionData[] {
     if (!this.state.fulfilled.some((f) => f.intentKey === intentKey && f.source == ofSource))
       this.state.fulfilled.push({ intentKey, at: at.toISOString(), source: ofSource ?? null });
-    const { calledOff, reason } = calledOffByFulfilment(
-      this.state.history.map((row) => ({
-        row,
-        intentKey: row.intent_key,
-        status: row.status,
-        goneOut: hasGoneOut(row, now),
-        source: row.request?.reminder?.department ?? row.request?.source,
-      })),
-      intentKey,
-      ofSource,
-    );
     return this.decisions(() =>
-      calledOff.map(({ row }) => this.coordinator.cancel(this.session, row, now, reason)),
+      this.coordinator.afterFulfilment(this.session, this.customerId, intentKey, now, ofSource),
     );
   }
 

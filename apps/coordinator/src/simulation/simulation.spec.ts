@@ -1,6 +1,7 @@
 import type { Channel } from '@onevoice/contracts';
 import { CustomerWorld, type CustomerOutcome, type Send } from './customer-world';
 import { naiveOutcome } from './naive-baseline';
+import { recordedCustomer } from './replay';
 import type { DepartmentEvent, SimCustomer } from './population';
 import { expectationsOf, Tally } from './report';
 import { DEFAULT_FILES, loadSetup, simulate } from './simulation';
@@ -18,18 +19,10 @@ const DAY = 24 * HOUR;
 
 function customer(over: Partial<SimCustomer> = {}): SimCustomer {
   return {
-    id: 'c-1',
-    index: 1,
+    ...recordedCustomer('c-1', 1),
     preferred: 'email',
     accepts: new Set<Channel>(['email']),
     zone: 'America/New_York',
-    statesZone: true,
-    statesPreference: false,
-    optsOutOfUnaccepted: false,
-    area: 0,
-    billDay: 1,
-    paysLate: false,
-    unreachable: new Set(),
     ...over,
   };
 }
