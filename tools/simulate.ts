@@ -2,7 +2,7 @@
  * `npm run simulate` — OneVoice's gate over a synthetic population, against the naive baseline
  * (docs/simulation.md). `npm run simulate -- --help` lists the options.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { htmlReport } from '../apps/coordinator/src/simulation/html-report';
 import { describeRun, runScenario, SCENARIOS } from '../apps/coordinator/src/simulation/scenarios';
@@ -18,6 +18,8 @@ const HELP = `npm run simulate -- [options]
   --surveys FILE    survey policy (config/survey-policy.yaml)
   --population FILE the population (config/population.yaml)
   --scenario NAME   tell one named story (or "all"; "list" names them) day by day
+  --export FILE     write the population's department events as JSONL (for npm run replay,
+                    or to put on ov.events.v1), then stop
   --json            print one JSON object on stdout, nothing else
   --html FILE       also write a report a manager can read`;
 
@@ -44,6 +46,7 @@ function parse(argv: string[]) {
     'surveys',
     'population',
     'scenario',
+    'export',
     'json',
     'html',
     'help',
@@ -62,6 +65,7 @@ function parse(argv: string[]) {
     json: o['json'] === true,
     html: typeof o['html'] === 'string' ? o['html'] : undefined,
     scenario: typeof o['scenario'] === 'string' ? o['scenario'] : undefined,
+    export: typeof o['export'] === 'string' ? o['export'] : undefined,
     customers: int('customers', 10_000, 1),
     days: int('days', 90, 1),
     seed: int('seed', 1, 0),
@@ -116,6 +120,20 @@ if (options.scenario) {
       )}\n`,
     );
   else process.stdout.write(`${runs.map((r) => describeRun(r).join('\n')).join('\n\n')}\n`);
+  process.exit(0);
+}
+if (options.export) {
+  const out = openSync(options.export, 'w');
+  let written = 0;
+  for (let i = 0; i < options.customers; i++) {
+    const events = setup.population.eventsOf(setup.population.customer(i));
+    writeSync(out, events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    written += events.length;
+  }
+  closeSync(out);
+  process.stderr.write(
+    `wrote ${written} events of ${options.customers} customers to ${options.export}\n`,
+  );
   process.exit(0);
 }
 const log = (line: string) => process.stderr.write(`${line}\n`);
