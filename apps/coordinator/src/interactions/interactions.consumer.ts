@@ -60,9 +60,17 @@ export class InteractionsConsumer {
       case 'open-case':
         await this.ledger.openCase(tx, customerId, effect.caseId, effect.caseKind, at);
         return [];
-      case 'close-case':
+      case 'close-case': {
         await this.ledger.closeCase(tx, customerId, effect.caseId);
-        return [];
+        if (event.type !== 'case.closed' || event.data.kind !== 'outage') return [];
+        // What still waits of the outage would arrive after the all-clear.
+        const now = this.clock.now();
+        const session = new LedgerSession(tx, this.ledger);
+        await session.load([customerId], now, { heldDocuments: true });
+        const out = this.coordinator.afterCaseClosed(session, customerId, now);
+        await session.flush();
+        return out;
+      }
       case 'engaged':
         await this.ledger.markEngaged(tx, effect.decisionId);
         return [];

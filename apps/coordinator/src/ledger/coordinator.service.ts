@@ -14,6 +14,7 @@ import {
 import { outbound, type Outbound } from '@onevoice/messaging';
 import {
   calledOffByFulfilment,
+  calledOffByOutageEnd,
   clockTimes,
   decide,
   displaced,
@@ -299,6 +300,25 @@ export class CoordinatorService {
       })),
       intentKey,
       ofSource,
+    );
+    return calledOff.map(({ row }) => this.cancel(session, row, now, reason));
+  }
+
+  /**
+   * An outage case closed: the customer's outage messages still waiting are called off once no
+   * outage affects them (see `calledOffByOutageEnd`). Returns what to publish.
+   */
+  afterCaseClosed(session: LedgerSession, customerId: string, now: Date): Outbound[] {
+    const { history, cases } = session.state(customerId);
+    const { calledOff, reason } = calledOffByOutageEnd(
+      history.map((row) => ({
+        row,
+        category: row.category,
+        intentType: row.request?.intentType ?? '',
+        status: row.status,
+        goneOut: hasGoneOut(row, now),
+      })),
+      cases.map((c) => c.kind),
     );
     return calledOff.map(({ row }) => this.cancel(session, row, now, reason));
   }

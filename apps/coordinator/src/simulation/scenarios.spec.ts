@@ -52,6 +52,15 @@ describe('stories told inside the simulator', () => {
     expect(r.onevoice.sends.some((s) => s.category === 'promotion')).toBe(false);
   });
 
+  it('an evening outage by text: the update held for the morning is called off when it ends', () => {
+    const r = run('evening-outage');
+    expect(r.onevoice.sends.map((s) => [s.channel, s.intentType])).toEqual([
+      ['sms', 'network.outage'],
+      ['push', 'network.outage_resolved'],
+    ]);
+    expect(r.onevoice.decisionLog!.some((d) => d.codes.includes('not_affected'))).toBe(true);
+  });
+
   it('collections: no offer while the case is open, one after it', () => {
     const r = run('collections');
     const [opened, closed] = r.onevoice.collections[0] ?? [0, 0];

@@ -316,6 +316,55 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    name: 'evening-outage',
+    summary:
+      'An outage from 18:00 told by text; its 23:30 update waits for the morning (texts disturb), and the outage is over at 05:30.',
+    zone: 'America/New_York',
+    preferred: 'sms',
+    accepts: ['sms', 'email'],
+    days: 3,
+    steps: [
+      said({ preferredChannel: 'sms', timeZone: 'America/New_York' }),
+      [1, '18:00', 'network', 'case.opened', { caseId: 'outage-9', kind: 'outage' }],
+      [
+        1,
+        '18:01',
+        'network',
+        'network.outage',
+        {
+          intentKey: 'outage-9',
+          update: 1,
+          variables: { area: 'Oak Hill', service: 'TV', eta: '22:00' },
+          action: url('status'),
+        },
+      ],
+      [
+        1,
+        '23:30',
+        'network',
+        'network.outage',
+        {
+          intentKey: 'outage-9',
+          update: 2,
+          variables: { area: 'Oak Hill', service: 'TV', eta: '06:00' },
+          action: url('status'),
+        },
+      ],
+      [2, '05:30', 'network', 'case.closed', { caseId: 'outage-9', kind: 'outage' }],
+      [
+        2,
+        '05:31',
+        'network',
+        'network.outage_resolved',
+        {
+          intentKey: 'outage-9:resolved',
+          variables: { area: 'Oak Hill', service: 'TV' },
+          action: url('status'),
+        },
+      ],
+    ],
+  },
+  {
     name: 'collections',
     summary:
       'A late payer: collections opens a case and writes while loyalty keeps sending offers; the customer pays and the case closes.',

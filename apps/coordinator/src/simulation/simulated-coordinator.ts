@@ -192,7 +192,10 @@ export class SimulatedCoordinator {
         return [];
       case 'close-case':
         this.state.cases = this.state.cases.filter((c) => c.caseId !== effect.caseId);
-        return [];
+        if (event.type !== 'case.closed' || event.data.kind !== 'outage') return [];
+        return this.decisions(() =>
+          this.coordinator.afterCaseClosed(this.session, this.customerId, now),
+        );
       case 'engaged':
         for (const h of this.state.history)
           if (h.decision_id === effect.decisionId) h.engaged = true;

@@ -4,3 +4,4 @@ export * from './reminder-planning';
 export * from './supersession';
 export * from './interaction';
 export * from './refusal';
+export * from './outage-end';
