@@ -322,7 +322,21 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       payload.resolveOffset(last);
       return { next, handled: false };
     }
-    if (valid.length > 0) await this.handleValid(handler, valid, payload);
+    if (valid.length > 0) {
+      try {
+        await this.handleValid(handler, valid, payload);
+      } catch (err) {
+        if (!(err instanceof BatchAbandoned)) throw err;
+        // Nothing committed: whoever owns the partition now reads these messages again.
+        this.logger.warn({
+          msg: 'batch abandoned: this instance no longer owns its partition',
+          topic,
+          partition: batch.partition,
+          error: String(err.cause),
+        });
+        return { handled: true };
+      }
+    }
     if (!payload.isRunning() || payload.isStale()) return { handled: true };
     payload.resolveOffset(last);
     return { next, handled: true };
@@ -376,6 +390,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     };
     const rejected = await this.withRetries(() => run(messages), payload).catch(
       async (err: unknown) => {
+        if (err instanceof BatchAbandoned) throw err;
         // The batch keeps failing: find the message at fault, so one poison message cannot
         // stop the partition, and dead-letter only it.
         this.logger.warn({
@@ -387,6 +402,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           try {
             found.push(...(await this.withRetries(() => run([message]), payload)));
           } catch (messageErr) {
+            // Lost the partition while looking: nothing here is at fault, and nothing is kept.
+            if (messageErr instanceof BatchAbandoned) throw messageErr;
             found.push([message, { reason: `handler failed: ${(messageErr as Error).message}` }]);
           }
         }
@@ -421,8 +438,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         return await work();
       } catch (err) {
         const transient = isTransientError(err);
+        // Rebalanced away or stopping: the failure says nothing about the messages.
+        if (!payload.isRunning() || payload.isStale()) throw new BatchAbandoned(err);
         if (!transient && attempt >= this.attempts) throw err;
-        if (!payload.isRunning() || payload.isStale()) throw err;
         const delay = Math.min(100 * 2 ** (attempt - 1), 5_000);
         this.logger.warn({
           msg: transient ? 'transient failure; retrying' : 'handler failed; retrying',
@@ -433,7 +451,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           error: (err as Error).message,
         });
         await new Promise((resolve) => setTimeout(resolve, delay));
-        await payload.heartbeat();
+        try {
+          await payload.heartbeat();
+        } catch (lost) {
+          // The group is rebalancing (or this member was fenced): the partition is not ours to
+          // commit. Before, this escaped to the one-by-one search, which dead-lettered every
+          // healthy message of a batch failing for a database outage and committed past them.
+          throw new BatchAbandoned(lost);
+        }
       }
     }
   }
@@ -474,4 +499,14 @@ interface BatchDone {
 function eventSourceOf(json: unknown): string {
   const source = (json as { source?: unknown } | null)?.source;
   return typeof source === 'string' ? source : '';
+}
+
+/**
+ * A batch given up because this instance no longer owns its partition (a rebalance, a fenced
+ * member, a shutdown): neither a handler's failure nor a reason to dead-letter anything.
+ */
+export class BatchAbandoned extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`batch abandoned: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
 }
