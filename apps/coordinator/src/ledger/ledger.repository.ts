@@ -414,11 +414,14 @@ export class LedgerRepository {
     tx: EntityManager,
     now: Date,
     limit: number,
+    /** Customers to leave out (set aside after their work failed). */
+    skip: readonly string[] = [],
   ): Promise<{ request_key: string; customer_id: string }[]> {
     return (await tx.query(
-      `SELECT request_key, customer_id FROM requests WHERE status = 'deferred' AND at <= $1
+      `SELECT request_key, customer_id FROM requests
+        WHERE status = 'deferred' AND at <= $1 AND customer_id <> ALL($3::text[])
         ORDER BY at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [now, limit],
+      [now, limit, skip],
     )) as { request_key: string; customer_id: string }[];
   }
 

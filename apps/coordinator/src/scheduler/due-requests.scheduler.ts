@@ -37,27 +37,28 @@ export class DueRequestsScheduler implements OnApplicationBootstrap, OnApplicati
       'DueRequestsScheduler',
       dataSource,
       publisher,
-      async (tx, now) => {
-        const [due] = await ledger.dueRequests(tx, now, 1);
-        if (!due) return undefined;
-        return tracer.startActiveSpan(
-          'decide due request',
-          { kind: SpanKind.INTERNAL, attributes: { 'onevoice.request_key': due.request_key } },
-          async (span) => {
-            try {
-              await ledger.lockCustomer(tx, due.customer_id);
-              const session = new LedgerSession(tx, ledger);
-              await session.load([due.customer_id], now);
-              // With it, every other request of the customer due now, the most urgent first.
-              const claimed = await ledger.claimDueOf(tx, due.customer_id, now);
-              const out = coordinator.decideDue(session, due.customer_id, now, claimed);
-              await session.flush();
-              return out;
-            } finally {
-              span.end();
-            }
-          },
-        );
+      {
+        // The next customer with a request due (one set aside after a failure is skipped).
+        next: async (tx, now, skip) => (await ledger.dueRequests(tx, now, 1, skip))[0]?.customer_id,
+        handle: (tx, customerId, now) =>
+          tracer.startActiveSpan(
+            'decide due requests',
+            { kind: SpanKind.INTERNAL, attributes: { 'onevoice.customer_id': customerId } },
+            async (span) => {
+              try {
+                await ledger.lockCustomer(tx, customerId);
+                const session = new LedgerSession(tx, ledger);
+                await session.load([customerId], now);
+                // Every request of the customer due now, the most urgent first.
+                const claimed = await ledger.claimDueOf(tx, customerId, now);
+                const out = coordinator.decideDue(session, customerId, now, claimed);
+                await session.flush();
+                return out;
+              } finally {
+                span.end();
+              }
+            },
+          ),
       },
       tickMs,
       clock,

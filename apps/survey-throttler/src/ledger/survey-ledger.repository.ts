@@ -206,11 +206,17 @@ export class SurveyLedgerRepository {
   }
 
   /** A customer with a held survey whose time has come, claimed so no other instance takes it. */
-  async dueCustomer(tx: EntityManager, now: Date): Promise<string | undefined> {
+  async dueCustomer(
+    tx: EntityManager,
+    now: Date,
+    /** Customers to leave out (set aside after their work failed). */
+    skip: readonly string[] = [],
+  ): Promise<string | undefined> {
     const rows = (await tx.query(
-      `SELECT customer_id FROM surveys WHERE status = 'held' AND hold_until <= $1
+      `SELECT customer_id FROM surveys
+        WHERE status = 'held' AND hold_until <= $1 AND customer_id <> ALL($2::text[])
         ORDER BY hold_until LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [now],
+      [now, skip],
     )) as { customer_id: string }[];
     return rows[0]?.customer_id;
   }

@@ -33,11 +33,12 @@ export class HeldSurveysScheduler implements OnApplicationBootstrap, OnApplicati
       'HeldSurveysScheduler',
       dataSource,
       publisher,
-      async (tx, now) => {
-        const customerId = await ledger.dueCustomer(tx, now);
-        if (!customerId) return undefined;
-        await ledger.lockCustomer(tx, customerId);
-        return throttler.evaluate(tx, customerId, now);
+      {
+        next: (tx, now, skip) => ledger.dueCustomer(tx, now, skip),
+        handle: async (tx, customerId, now) => {
+          await ledger.lockCustomer(tx, customerId);
+          return throttler.evaluate(tx, customerId, now);
+        },
       },
       tickMs,
       clock,
