@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Channel, DecisionData } from '@onevoice/contracts';
 import type { Outbound } from '@onevoice/messaging';
-import { OUTBOX_INSERT } from '@onevoice/persistence';
+import { affectedRows, OUTBOX_INSERT } from '@onevoice/persistence';
 import type { OptOut } from '@onevoice/policy';
 import type { EntityManager } from 'typeorm';
 import type { DeliveryContent } from './delivery-composer';
@@ -251,26 +251,51 @@ export class DeliveriesRepository {
     );
   }
 
-  /** Back in the schedule, to be tried again at `at`. */
-  async retryAt(tx: EntityManager, deliveryId: string, at: Date, error: string): Promise<void> {
-    await tx.query(
-      `UPDATE deliveries SET state = 'scheduled', next_attempt_at = $2, last_error = $3, claimed_at = NULL
-        WHERE delivery_id = $1`,
-      [deliveryId, at, error],
+  /**
+   * Back in the schedule, to be tried again at `at` — only while the sender still holds it
+   * (`sending`, or `uncertain` being reconciled): a provider's report that came in meanwhile
+   * (`delivered`) is never turned back into a send. Returns whether it was.
+   */
+  async retryAt(tx: EntityManager, deliveryId: string, at: Date, error: string): Promise<boolean> {
+    return (
+      affectedRows(
+        await tx.query(
+          `UPDATE deliveries SET state = 'scheduled', next_attempt_at = $2, last_error = $3, claimed_at = NULL
+            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain')`,
+          [deliveryId, at, error],
+        ),
+      ) > 0
     );
   }
 
-  async markUncertain(tx: EntityManager, deliveryId: string, checkAt: Date, error: string) {
-    await tx.query(
-      `UPDATE deliveries SET state = 'uncertain', next_attempt_at = $2, last_error = $3 WHERE delivery_id = $1`,
-      [deliveryId, checkAt, error],
+  /** Left to reconcile with the provider at `checkAt`, while the sender holds it (as above). */
+  async markUncertain(
+    tx: EntityManager,
+    deliveryId: string,
+    checkAt: Date,
+    error: string,
+  ): Promise<boolean> {
+    return (
+      affectedRows(
+        await tx.query(
+          `UPDATE deliveries SET state = 'uncertain', next_attempt_at = $2, last_error = $3
+            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain')`,
+          [deliveryId, checkAt, error],
+        ),
+      ) > 0
     );
   }
 
-  async markFailed(tx: EntityManager, deliveryId: string, error: string): Promise<void> {
-    await tx.query(
-      `UPDATE deliveries SET state = 'failed', last_error = $2, claimed_at = NULL WHERE delivery_id = $1`,
-      [deliveryId, error],
+  /** Failed for good, while the sender holds it (as above). */
+  async markFailed(tx: EntityManager, deliveryId: string, error: string): Promise<boolean> {
+    return (
+      affectedRows(
+        await tx.query(
+          `UPDATE deliveries SET state = 'failed', last_error = $2, claimed_at = NULL
+            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain')`,
+          [deliveryId, error],
+        ),
+      ) > 0
     );
   }
 

@@ -98,3 +98,88 @@ describe('a sent batch: announced, then recorded', () => {
     expect(marked).toEqual([{ ids: ['d-3'], outboxEvents: 1 }]);
   });
 });
+
+/**
+ * A call that failed, or timed out, while the provider's own report (delivered) came in: the
+ * sender's failure is not acted on — no retry, no "failed", no fallback to a second channel.
+ */
+describe('a failed call whose delivery the provider settled meanwhile', () => {
+  const row: DeliveryRow = {
+    delivery_id: 'd-9',
+    decision_id: 'decision-9',
+    request_id: 'r-9',
+    intent_type: 'billing.payment_due',
+    intent_key: 'bill-9',
+    customer_id: 'cust-9',
+    channel: 'sms',
+    provider: 'capture',
+    subject: null,
+    body: 'Please pay.',
+    send_before: null,
+    attempts: 3,
+    list_unsubscribe: null,
+    traceparent: null,
+    tracking_pixel: null,
+    fallback: null,
+    content: null,
+    priority: 2,
+  } as unknown as DeliveryRow;
+
+  function sender(stillHeld: boolean) {
+    const calls: string[] = [];
+    const step = (name: string) => () => {
+      calls.push(name);
+      return Promise.resolve(stillHeld);
+    };
+    const deliveries = {
+      markFailed: step('failed'),
+      retryAt: step('retry'),
+      markUncertain: step('uncertain'),
+    } as unknown as DeliveriesRepository;
+    const capture = new CaptureAdapter();
+    const s = new DeliverySender(
+      new ManualClock({ at: new Date('2026-11-23T10:00:00Z') }),
+      { for: () => capture } as ChannelAdapters,
+      {
+        maxAttempts: 3,
+        retryBaseMs: 10,
+        leaseMs: 60_000,
+        breakerThreshold: 5,
+        breakerCoolDownMs: 1_000,
+      },
+      deliveries,
+      {} as DeliveryComposer,
+      { manager: {} } as unknown as DataSource,
+      { publish: () => Promise.resolve() } as unknown as EventPublisher,
+    );
+    const fellBack: string[] = [];
+    (s as unknown as { fallBack: () => Promise<Outbound[]> }).fallBack = () => {
+      fellBack.push('fallback');
+      return Promise.resolve([]);
+    };
+    const settle = (kind: 'transient' | 'permanent' | 'ambiguous', attempts = 3) =>
+      (
+        s as unknown as {
+          settle(tx: unknown, r: DeliveryRow, k: string, now: Date, m: string): Promise<Outbound[]>;
+        }
+      ).settle({}, { ...row, attempts }, kind, new Date('2026-11-23T10:00:00Z'), 'boom');
+    return { settle, calls, fellBack };
+  }
+
+  it('announces nothing and falls back nowhere once the provider reported it', async () => {
+    const { settle, calls, fellBack } = sender(false);
+    await expect(settle('permanent')).resolves.toEqual([]);
+    await expect(settle('ambiguous')).resolves.toEqual([]);
+    await expect(settle('transient', 1)).resolves.toEqual([]);
+    expect(calls).toEqual(['failed', 'uncertain', 'retry']);
+    expect(fellBack).toEqual([]);
+  });
+
+  it('still held by the sender: failed and offered to the fallback, or left uncertain', async () => {
+    const { settle, fellBack } = sender(true);
+    const failed = await settle('permanent');
+    expect(failed.map((o) => o.event.type)).toEqual(['ov.delivery.failed']);
+    expect(fellBack).toEqual(['fallback']);
+    expect((await settle('ambiguous')).map((o) => o.event.type)).toEqual(['ov.delivery.uncertain']);
+  });
+});

@@ -413,26 +413,42 @@ export class DeliverySender {
       this.policy,
       now.getTime(),
     );
+    // Each step applies only while the sender still holds the delivery: a provider's report that
+    // came in during the call ("delivered") stands, and nothing is sent or announced again.
+    const movedOn = () => {
+      this.logger.warn({
+        msg: 'delivery settled by the provider meanwhile; its failed call is not acted on',
+        deliveryId: row.delivery_id,
+        kind,
+        error: message,
+      });
+      return [];
+    };
     switch (next.then) {
       case 'fail':
-        await this.deliveries.markFailed(tx, row.delivery_id, message);
+        if (!(await this.deliveries.markFailed(tx, row.delivery_id, message))) return movedOn();
         return [
           this.event(row, 'failed', now, message, trace),
           ...(await this.fallBack(tx, row, now, message)),
         ];
       case 'retry':
-        await this.deliveries.retryAt(tx, row.delivery_id, new Date(next.at), message);
+        if (!(await this.deliveries.retryAt(tx, row.delivery_id, new Date(next.at), message)))
+          return movedOn();
         return [];
       case 'resend':
-        await this.deliveries.retryAt(
-          tx,
-          row.delivery_id,
-          now,
-          `${message}; the provider dedupes by key`,
-        );
+        if (
+          !(await this.deliveries.retryAt(
+            tx,
+            row.delivery_id,
+            now,
+            `${message}; the provider dedupes by key`,
+          ))
+        )
+          return movedOn();
         return [];
       case 'uncertain':
-        await this.deliveries.markUncertain(tx, row.delivery_id, now, message);
+        if (!(await this.deliveries.markUncertain(tx, row.delivery_id, now, message)))
+          return movedOn();
         return [this.event(row, 'uncertain', now, message, trace)];
     }
   }
