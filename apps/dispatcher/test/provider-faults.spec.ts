@@ -59,8 +59,27 @@ describe('provider faults', () => {
     }
   });
 
-  it('an SMS the provider took but answered too late is not sent twice', async () => {
+  it('an SMS reported delivered while its answer was late is announced sent, never asked again', async () => {
+    // The carrier's receipt (50 ms) beats the answer (3 s, after the dispatcher gave up).
     await chaos({ timeoutNext: 1, timeoutMs: 3_000 });
+    const story = await billBy('sms', 'sms-late-answer');
+    try {
+      const sent = await settled(story);
+      expect(await attemptsFor(sent.data.deliveryId)).toEqual(['accepted']);
+      expect(sent.data.detail).toMatch(/reported it delivered during the call/);
+      // Never put back in the schedule, so never sent again.
+      await story.waitFor('the provider receipt', () =>
+        story.deliveries().find((d) => d.data.state === 'delivered'),
+      );
+      expect(story.deliveries().filter((d) => d.data.state === 'sent')).toHaveLength(1);
+    } finally {
+      await story.end();
+    }
+  });
+
+  it('an SMS the provider took but answered too late is not sent twice', async () => {
+    // No receipt before the dispatcher gives up: an ambiguous call, asked again under its key.
+    await chaos({ timeoutNext: 1, timeoutMs: 3_000, reportLateNext: 1 });
     const story = await billBy('sms', 'sms-timeout');
     try {
       const sent = await settled(story);
@@ -146,7 +165,7 @@ describe('provider faults', () => {
   });
 
   it('a call the provider took but answered too late is reconciled, never redialled', async () => {
-    await chaos({ timeoutNext: 1, timeoutMs: 3_000 });
+    await chaos({ timeoutNext: 1, timeoutMs: 3_000, reportLateNext: 1 });
     const story = await billBy('voice', 'voice-timeout');
     try {
       const uncertain = await story.waitFor('the delivery uncertain', () =>

@@ -23,6 +23,12 @@ export interface Chaos {
   timeoutNext: number;
   /** The next N messages are taken, then reported `failed` (a dead number, a phone switched off). */
   undeliverableNext: number;
+  /**
+   * The next N messages taken are reported (delivered or failed) only `lateReportMs` after
+   * they were taken: a carrier's receipt that comes after the caller gave up on its answer.
+   */
+  reportLateNext: number;
+  lateReportMs: number;
 }
 
 export interface SimulatedMessage {
@@ -52,6 +58,8 @@ const chaosBody = z
     failNext: z.number().int().min(0),
     timeoutNext: z.number().int().min(0),
     undeliverableNext: z.number().int().min(0),
+    reportLateNext: z.number().int().min(0),
+    lateReportMs: z.number().int().min(0).max(300_000),
   })
   .partial()
   .strict();
@@ -99,6 +107,8 @@ export function createSimulator(options: SimulatorOptions): {
     failNext: 0,
     timeoutNext: 0,
     undeliverableNext: 0,
+    reportLateNext: 0,
+    lateReportMs: 20_000,
     ...options.chaos,
   };
   const random = options.random ?? Math.random;
@@ -145,9 +155,11 @@ export function createSimulator(options: SimulatorOptions): {
     attempts.push({ idempotencyKey: key, outcome: 'accepted' });
     const undeliverable = chaos.undeliverableNext > 0;
     if (undeliverable) chaos.undeliverableNext--;
+    const late = chaos.reportLateNext > 0;
+    if (late) chaos.reportLateNext--;
     setTimeout(
       () => void report(message, undeliverable ? 'failed' : 'delivered'),
-      options.deliverAfterMs ?? 50,
+      late ? chaos.lateReportMs : (options.deliverAfterMs ?? 50),
     ).unref();
     if (chaos.timeoutNext > 0 || random() < chaos.timeoutRate) {
       if (chaos.timeoutNext > 0) chaos.timeoutNext--;

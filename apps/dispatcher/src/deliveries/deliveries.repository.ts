@@ -261,11 +261,19 @@ export class DeliveriesRepository {
       affectedRows(
         await tx.query(
           `UPDATE deliveries SET state = 'scheduled', next_attempt_at = $2, last_error = $3, claimed_at = NULL
-            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain')`,
+            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain') RETURNING delivery_id`,
           [deliveryId, at, error],
         ),
       ) > 0
     );
+  }
+
+  /** A delivery's state now (none: not found). */
+  async stateOf(tx: EntityManager, deliveryId: string): Promise<string | undefined> {
+    const rows = (await tx.query('SELECT state FROM deliveries WHERE delivery_id = $1', [
+      deliveryId,
+    ])) as { state: string }[];
+    return rows[0]?.state;
   }
 
   /** Left to reconcile with the provider at `checkAt`, while the sender holds it (as above). */
@@ -279,7 +287,7 @@ export class DeliveriesRepository {
       affectedRows(
         await tx.query(
           `UPDATE deliveries SET state = 'uncertain', next_attempt_at = $2, last_error = $3
-            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain')`,
+            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain') RETURNING delivery_id`,
           [deliveryId, checkAt, error],
         ),
       ) > 0
@@ -292,7 +300,7 @@ export class DeliveriesRepository {
       affectedRows(
         await tx.query(
           `UPDATE deliveries SET state = 'failed', last_error = $2, claimed_at = NULL
-            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain')`,
+            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain') RETURNING delivery_id`,
           [deliveryId, error],
         ),
       ) > 0

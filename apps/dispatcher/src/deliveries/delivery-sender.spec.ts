@@ -125,7 +125,7 @@ describe('a failed call whose delivery the provider settled meanwhile', () => {
     priority: 2,
   } as unknown as DeliveryRow;
 
-  function sender(stillHeld: boolean) {
+  function sender(stillHeld: boolean, providerSaid = 'failed') {
     const calls: string[] = [];
     const step = (name: string) => () => {
       calls.push(name);
@@ -135,6 +135,7 @@ describe('a failed call whose delivery the provider settled meanwhile', () => {
       markFailed: step('failed'),
       retryAt: step('retry'),
       markUncertain: step('uncertain'),
+      stateOf: () => Promise.resolve(providerSaid),
     } as unknown as DeliveriesRepository;
     const capture = new CaptureAdapter();
     const s = new DeliverySender(
@@ -166,12 +167,19 @@ describe('a failed call whose delivery the provider settled meanwhile', () => {
     return { settle, calls, fellBack };
   }
 
-  it('announces nothing and falls back nowhere once the provider reported it', async () => {
+  it('retries, resends and falls back nowhere once the provider reported it', async () => {
     const { settle, calls, fellBack } = sender(false);
     await expect(settle('permanent')).resolves.toEqual([]);
     await expect(settle('ambiguous')).resolves.toEqual([]);
     await expect(settle('transient', 1)).resolves.toEqual([]);
     expect(calls).toEqual(['failed', 'uncertain', 'retry']);
+    expect(fellBack).toEqual([]);
+  });
+
+  it('announces it sent, once, when the provider reported it delivered during the call', async () => {
+    const { settle, fellBack } = sender(false, 'delivered');
+    const out = await settle('ambiguous');
+    expect(out.map((o) => [o.event.type, o.event.id])).toEqual([['ov.delivery.sent', 'd-9:sent']]);
     expect(fellBack).toEqual([]);
   });
 

@@ -414,26 +414,41 @@ export class DeliverySender {
       now.getTime(),
     );
     // Each step applies only while the sender still holds the delivery: a provider's report that
-    // came in during the call ("delivered") stands, and nothing is sent or announced again.
-    const movedOn = () => {
+    // came in during the call stands, and nothing is sent or offered to a fallback again. One
+    // that says "delivered" says the call went out: that is announced (`sent`, once: its id is
+    // the delivery's), as a send that answered in time would have been.
+    const movedOn = async (): Promise<Outbound[]> => {
+      const state = await this.deliveries.stateOf(tx, row.delivery_id);
       this.logger.warn({
         msg: 'delivery settled by the provider meanwhile; its failed call is not acted on',
         deliveryId: row.delivery_id,
+        state,
         kind,
         error: message,
       });
-      return [];
+      return state === 'delivered'
+        ? [
+            this.event(
+              row,
+              'sent',
+              now,
+              'the provider reported it delivered during the call',
+              trace,
+            ),
+          ]
+        : [];
     };
     switch (next.then) {
       case 'fail':
-        if (!(await this.deliveries.markFailed(tx, row.delivery_id, message))) return movedOn();
+        if (!(await this.deliveries.markFailed(tx, row.delivery_id, message)))
+          return await movedOn();
         return [
           this.event(row, 'failed', now, message, trace),
           ...(await this.fallBack(tx, row, now, message)),
         ];
       case 'retry':
         if (!(await this.deliveries.retryAt(tx, row.delivery_id, new Date(next.at), message)))
-          return movedOn();
+          return await movedOn();
         return [];
       case 'resend':
         if (
@@ -444,11 +459,11 @@ export class DeliverySender {
             `${message}; the provider dedupes by key`,
           ))
         )
-          return movedOn();
+          return await movedOn();
         return [];
       case 'uncertain':
         if (!(await this.deliveries.markUncertain(tx, row.delivery_id, now, message)))
-          return movedOn();
+          return await movedOn();
         return [this.event(row, 'uncertain', now, message, trace)];
     }
   }
