@@ -80,6 +80,11 @@ describe('story: a collections case while loyalty keeps trying', () => {
         ),
     );
     await story.sentFor(reminder.data.requestId);
+    // The coordinator has heard it went out and planned the second (a barrier: paying before
+    // that, the payment would find no second reminder to call off).
+    await story.waitFor('the second reminder planned', async () =>
+      (await story.timeline()).find((e) => e.kind === 'reminder' && /^Reminder 2 /.test(e.summary)),
+    );
 
     // Day 12: paid; the second reminder is called off and the case closes.
     await story.advanceTo(calendar.at(12, '11:00'));
