@@ -5,7 +5,7 @@ import {
   ErasedCustomers,
   ErasedCustomers1764800000000,
 } from '@onevoice/persistence';
-import { intentCatalogueProvider, StaffCredential } from '@onevoice/runtime';
+import { intentCatalogueProvider, StaffCredential, databasePool } from '@onevoice/runtime';
 import { PreferenceCentreController } from './centre/preference-centre.controller';
 import type { BehaviourProfilerEnv } from './config/env';
 import { profilerConfigProvider } from './config/profiler-config.provider';
@@ -36,6 +36,7 @@ export class BehaviourProfilerModule {
       imports: [
         DatabaseModule.forService({
           url: env.DATABASE_URL,
+          pool: databasePool(env),
           schema: 'behaviour_profiler',
           migrations: [
             BehaviourProfilerInit1763900000000,

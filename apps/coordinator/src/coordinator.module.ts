@@ -33,6 +33,7 @@ import {
   loadConfigFile,
   permissionsProvider,
   StaffCredential,
+  databasePool,
 } from '@onevoice/runtime';
 import { REPLAY_STEPS, SimulationsController } from './simulation/simulations.controller';
 import { OtherDecisionsConsumer } from './timeline/other-decisions.consumer';
@@ -52,6 +53,7 @@ export class CoordinatorModule {
       imports: [
         DatabaseModule.forService({
           url: env.DATABASE_URL,
+          pool: databasePool(env),
           schema: 'coordinator',
           migrations: COORDINATOR_MIGRATIONS,
         }),

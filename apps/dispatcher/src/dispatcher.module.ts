@@ -4,7 +4,7 @@ import { DatabaseModule, ErasureConsumer, ErasedCustomers } from '@onevoice/pers
 import { dispatcherEraser } from './erasure/customer-eraser';
 import { deliveryRetention } from './retention/delivery-retention';
 import { durationMs } from '@onevoice/policy';
-import { intentCatalogueProvider } from '@onevoice/runtime';
+import { intentCatalogueProvider, databasePool } from '@onevoice/runtime';
 import { CaptureAdapter } from './channels/capture.adapter';
 import { CHANNEL_ADAPTERS } from './channels/channel-adapter';
 import { ChannelRouter } from './channels/channel-router';
@@ -39,6 +39,7 @@ export class DispatcherModule {
       imports: [
         DatabaseModule.forService({
           url: env.DATABASE_URL,
+          pool: databasePool(env),
           schema: 'dispatcher',
           migrations: DISPATCHER_MIGRATIONS,
         }),

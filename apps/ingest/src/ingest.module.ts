@@ -7,7 +7,7 @@ import {
   ErasedCustomers1764800000000,
 } from '@onevoice/persistence';
 import { ingestEraser } from './erasure/customer-eraser';
-import { intentCatalogueProvider, permissionsProvider } from '@onevoice/runtime';
+import { intentCatalogueProvider, permissionsProvider, databasePool } from '@onevoice/runtime';
 import type { IngestEnv } from './config/env';
 import { DepartmentCredentials } from './events/credentials';
 import { EventsConsumer } from './events/events.consumer';
@@ -23,6 +23,7 @@ export class IngestModule {
       imports: [
         DatabaseModule.forService({
           url: env.DATABASE_URL,
+          pool: databasePool(env),
           schema: 'ingest',
           migrations: [IngestInit1763900000000, ErasedCustomers1764800000000],
         }),

@@ -8,7 +8,7 @@ import {
   ErasedCustomers1764800000000,
 } from '@onevoice/persistence';
 import { surveyThrottlerEraser } from './erasure/customer-eraser';
-import { INTENT_CATALOGUE, loadConfigFile } from '@onevoice/runtime';
+import { INTENT_CATALOGUE, loadConfigFile, databasePool } from '@onevoice/runtime';
 import type { SurveyThrottlerEnv } from './config/env';
 import { surveyPolicyProvider } from './config/survey-policy.provider';
 import { SurveyLedgerRepository } from './ledger/survey-ledger.repository';
@@ -30,6 +30,7 @@ export class SurveyThrottlerModule {
       imports: [
         DatabaseModule.forService({
           url: env.DATABASE_URL,
+          pool: databasePool(env),
           schema: 'survey_throttler',
           migrations: [
             SurveyThrottlerInit1763900000000,

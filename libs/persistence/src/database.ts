@@ -7,7 +7,15 @@ export interface ServiceDatabaseOptions {
   /** The service's own schema; no service reads another's. */
   schema: string;
   migrations: (new () => MigrationInterface)[];
-  poolSize?: number;
+  /** Bounds on the service's connections (`databasePool` in libs/runtime reads them from env). */
+  pool?: {
+    size: number;
+    /** 0: no limit. */
+    statementTimeoutMs: number;
+    /** 0: never. */
+    idleInTransactionTimeoutMs: number;
+    connectTimeoutMs: number;
+  };
 }
 
 const logger = new Logger('Database');
@@ -48,50 +56,64 @@ export async function ensureDatabase(url: string): Promise<void> {
 export async function openServiceDatabase(options: ServiceDatabaseOptions): Promise<DataSource> {
   if (!/^[a-z_]+$/.test(options.schema)) throw new Error(`bad schema name: ${options.schema}`);
   await ensureDatabase(options.url);
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: options.url,
-    schema: options.schema,
-    synchronize: false,
-    migrationsRun: false,
-    migrations: options.migrations,
-    migrationsTableName: 'migrations',
-    extra: {
-      max: options.poolSize ?? 10,
-      application_name: `onevoice-${options.schema}`,
-      // Unqualified names in a service's SQL mean its own schema. No JIT: the services' queries
-      // are short and per batch, and a planner estimate above `jit_above_cost` (stale statistics
-      // after a burst) made Postgres compile each one again — measured at 40–50 ms of a 60–150 ms
-      // ledger read under load (auto_explain, `npm run bench:coordinator`).
-      options: `-c search_path=${options.schema} -c jit=off`,
-    },
+  const sourceWith = (extra: Record<string, unknown>) =>
+    new DataSource({
+      type: 'postgres',
+      url: options.url,
+      schema: options.schema,
+      synchronize: false,
+      migrationsRun: false,
+      migrations: options.migrations,
+      migrationsTableName: 'migrations',
+      extra: {
+        application_name: `onevoice-${options.schema}`,
+        // Unqualified names in a service's SQL mean its own schema. No JIT: the services' queries
+        // are short and per batch, and a planner estimate above `jit_above_cost` (stale statistics
+        // after a burst) made Postgres compile each one again — measured at 40–50 ms of a 60–150
+        // ms ledger read under load (auto_explain, `npm run bench:coordinator`).
+        options: `-c search_path=${options.schema} -c jit=off`,
+        ...extra,
+      },
+    });
+  // Migrations on connections of their own, without the statement limit: another instance's
+  // migration may hold the lock for long, and so may this one's.
+  const migrator = sourceWith({ max: 2 });
+  await migrator.initialize();
+  try {
+    await migrate(migrator, options.schema);
+  } finally {
+    await migrator.destroy();
+  }
+  const pool = options.pool;
+  const dataSource = sourceWith({
+    max: pool?.size ?? 10,
+    // No wait is unbounded: for a connection, a statement (or its lock), an idle transaction.
+    connectionTimeoutMillis: pool?.connectTimeoutMs ?? 10_000,
+    statement_timeout: pool?.statementTimeoutMs ?? 30_000,
+    idle_in_transaction_session_timeout: pool?.idleInTransactionTimeoutMs ?? 60_000,
   });
   await dataSource.initialize();
+  return dataSource;
+}
+
+/** Brings `schema` up to date, one instance at a time (a Postgres advisory lock). */
+async function migrate(dataSource: DataSource, schema: string): Promise<void> {
   const runner = dataSource.createQueryRunner();
   try {
     await runner.connect();
-    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [
-      `onevoice:migrate:${options.schema}`,
-    ]);
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`onevoice:migrate:${schema}`]);
     try {
-      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       if (applied.length > 0) {
-        logger.log({
-          msg: 'applied migrations',
-          schema: options.schema,
-          migrations: applied.map((m) => m.name),
-        });
+        logger.log({ msg: 'applied migrations', schema, migrations: applied.map((m) => m.name) });
       }
     } finally {
-      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [
-        `onevoice:migrate:${options.schema}`,
-      ]);
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`onevoice:migrate:${schema}`]);
     }
   } finally {
     await runner.release();
   }
-  return dataSource;
 }
 
 /**

@@ -22,6 +22,22 @@ export const baseEnvSchema = z.object({
     )
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker is host:port')).min(1)),
   OV_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  /** Connections one instance keeps to Postgres. */
+  OV_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  /**
+   * No statement runs (or waits for a lock) longer than this, in ms; 0: no limit. One cut short
+   * fails with 57014, which the consumers retry as transient.
+   */
+  OV_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** A transaction left idle this long (a handler stuck mid-way) is ended by Postgres; 0: never. */
+  OV_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(60_000),
+  /** Waiting longer than this for a connection (the pool's or the server's) fails, as transient. */
+  OV_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /** The consumer group; by default <OV_CONSUMER_GROUP_PREFIX>-<service>. Another group is another, independent copy. */
@@ -50,6 +66,16 @@ export const baseEnvSchema = z.object({
   OV_CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
+
+/** How a service's connections to Postgres are bounded, from its environment. */
+export function databasePool(env: BaseEnv) {
+  return {
+    size: env.OV_DB_POOL_SIZE,
+    statementTimeoutMs: env.OV_DB_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.OV_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    connectTimeoutMs: env.OV_DB_CONNECT_TIMEOUT_MS,
+  };
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
