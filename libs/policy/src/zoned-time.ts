@@ -91,10 +91,18 @@ function forward(
  * minute after it, inside a spring-forward gap).
  */
 function addLocalMinutes(from: number, minutes: number, timeZone: string): number {
-  const target = wallClock(from, timeZone) + minutes * MINUTE;
-  let guess = target - (wallClock(from, timeZone) - from);
-  guess = target - (wallClock(guess, timeZone) - guess);
+  const guess = instantOfWall(wallClock(from, timeZone) + minutes * MINUTE, timeZone, from);
   return guess < from ? from : guess;
+}
+
+/**
+ * The instant at which the wall clock in `timeZone` reads `wall` (written as if it were UTC, as
+ * `wallClock` gives it): the zone's offset taken near `near`, then once more at the first guess,
+ * which absorbs a daylight-saving change in between.
+ */
+export function instantOfWall(wall: number, timeZone: string, near = wall): number {
+  const guess = wall - (wallClock(near, timeZone) - near);
+  return wall - (wallClock(guess, timeZone) - guess);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Channel } from '@onevoice/contracts';
-import { localMinutes, wallClock } from '@onevoice/policy';
+import { instantOfWall, localMinutes, wallClock } from '@onevoice/policy';
 import { CustomerWorld, type GateSetup, type CustomerOutcome } from './customer-world';
 import { naiveOutcome } from './naive-baseline';
 import { DAY, type DepartmentEvent, type Population, type SimCustomer } from './population';
@@ -425,12 +425,8 @@ export const SCENARIOS: readonly Scenario[] = [
 /** The instant of local `time` on `day` of a period starting at `start`, in `zone`. */
 function localInstant(start: number, zone: string, day: number, time: string): number {
   const [h, m] = time.split(':').map(Number) as [number, number];
-  const wall =
-    Math.floor(wallClock(start, zone) / DAY) * DAY + (day - 1) * DAY + (h * 60 + m) * 60_000;
-  // The zone's offset at that wall time (twice: once more across a daylight-saving change).
-  let at = wall - (wallClock(wall, zone) - wall);
-  at = wall - (wallClock(at, zone) - at);
-  return at;
+  const midnight = Math.floor(wallClock(start, zone) / DAY) * DAY;
+  return instantOfWall(midnight + (day - 1) * DAY + (h * 60 + m) * 60_000, zone);
 }
 
 export interface ScenarioRun {
