@@ -13,6 +13,7 @@ import {
   recordedTraffic,
   type ReplayLimits,
 } from '../apps/coordinator/src/simulation/replay';
+import { commandLine } from './cli';
 import { DEFAULT_FILES, loadGate } from '../apps/coordinator/src/simulation/simulation';
 
 const HELP = `npm run replay -- --policy FILE [options]
@@ -28,72 +29,50 @@ const HELP = `npm run replay -- --policy FILE [options]
 The policy in force is config/*.yaml (OV_POLICY, OV_INTENT_CATALOGUE override), in the markets
 OV_DEFAULT_TIME_ZONE and OV_MARKET_TIME_ZONES (UTC when unset).`;
 
-function fail(message: string): never {
-  process.stderr.write(`replay: ${message}\n\n${HELP}\n`);
-  process.exit(2);
-}
+const log = (line: string) => process.stderr.write(`[replay] ${line}\n`);
 
-function parse(argv: string[]) {
-  const o: Record<string, string | boolean> = {};
-  const known = [
-    'policy',
-    'catalogue',
-    'profiler',
-    'input',
-    'from',
-    'to',
-    'customers',
-    'json',
-    'help',
-  ];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) fail(`unexpected argument "${a}"`);
-    const name = a.slice(2);
-    if (!known.includes(name)) fail(`unknown option --${name}`);
-    if (name === 'json' || name === 'help') o[name] = true;
-    else {
-      const value = argv[++i];
-      if (value === undefined || value.startsWith('--')) fail(`--${name} needs a value`);
-      o[name] = value;
-    }
-  }
-  const time = (name: string) => {
-    const v = o[name];
-    if (typeof v !== 'string') return undefined;
-    const t = Date.parse(v);
-    if (Number.isNaN(t)) fail(`--${name} must be an ISO time, got "${v}"`);
-    return t;
-  };
-  if (o['help']) {
+function parse() {
+  const string = { type: 'string' } as const;
+  const cli = commandLine('replay', HELP, {
+    policy: string,
+    catalogue: string,
+    profiler: string,
+    input: string,
+    from: string,
+    to: string,
+    customers: string,
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  const { text } = cli;
+  if (cli.values.help) {
     process.stdout.write(`${HELP}\n`);
     process.exit(0);
   }
-  if (typeof o['policy'] !== 'string') fail('--policy is required');
+  const customers = text('customers');
   return {
-    json: o['json'] === true,
-    policy: o['policy'],
-    catalogue: typeof o['catalogue'] === 'string' ? o['catalogue'] : undefined,
-    profiler: typeof o['profiler'] === 'string' ? o['profiler'] : undefined,
-    input: typeof o['input'] === 'string' ? o['input'] : undefined,
-    from: time('from'),
-    to: time('to'),
-    customers:
-      typeof o['customers'] === 'string'
-        ? new Set(
-            o['customers']
-              .split(',')
-              .map((c) => c.trim())
-              .filter(Boolean),
-          )
-        : undefined,
+    fail: cli.fail,
+    json: cli.values.json === true,
+    policy: text('policy') ?? cli.fail('--policy is required'),
+    catalogue: text('catalogue'),
+    profiler: text('profiler'),
+    input: text('input'),
+    from: cli.time('from'),
+    to: cli.time('to'),
+    customers: customers
+      ? new Set(
+          customers
+            .split(',')
+            .map((c) => c.trim())
+            .filter(Boolean),
+        )
+      : undefined,
   };
 }
 
-const log = (line: string) => process.stderr.write(`[replay] ${line}\n`);
-
 async function main(): Promise<void> {
-  const options = parse(process.argv.slice(2));
+  const options = parse();
+  const { fail } = options;
   const defaultZone = process.env['OV_DEFAULT_TIME_ZONE'] ?? 'UTC';
   const markets = [
     ...new Set([
@@ -124,7 +103,7 @@ async function main(): Promise<void> {
       zones,
     );
   } catch (e) {
-    fail((e as Error).message);
+    return fail((e as Error).message);
   }
   let raw: unknown[];
   if (options.input) {

@@ -4,6 +4,7 @@
  */
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { commandLine } from './cli';
 import { htmlReport } from '../apps/coordinator/src/simulation/html-report';
 import { describeRun, runScenario, SCENARIOS } from '../apps/coordinator/src/simulation/scenarios';
 import { DEFAULT_FILES, loadSetup, simulate } from '../apps/coordinator/src/simulation/simulation';
@@ -23,79 +24,52 @@ const HELP = `npm run simulate -- [options]
   --json            print one JSON object on stdout, nothing else
   --html FILE       also write a report a manager can read`;
 
-function parse(argv: string[]) {
-  const o: Record<string, string | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) fail(`unexpected argument "${a}"`);
-    const name = a.slice(2);
-    if (name === 'json' || name === 'help') o[name] = true;
-    else {
-      const value = argv[++i];
-      if (value === undefined || value.startsWith('--')) fail(`--${name} needs a value`);
-      o[name] = value;
-    }
-  }
-  const known = [
-    'customers',
-    'days',
-    'seed',
-    'policy',
-    'catalogue',
-    'profiler',
-    'surveys',
-    'population',
-    'scenario',
-    'export',
-    'json',
-    'html',
-    'help',
-  ];
-  for (const k of Object.keys(o)) if (!known.includes(k)) fail(`unknown option --${k}`);
-  const int = (name: string, dflt: number, min: number) => {
-    const v = o[name];
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      fail(`--${name} must be an integer ≥ ${min}, got "${String(v)}"`);
-    return n;
-  };
-  return {
-    help: o['help'] === true,
-    json: o['json'] === true,
-    html: typeof o['html'] === 'string' ? o['html'] : undefined,
-    scenario: typeof o['scenario'] === 'string' ? o['scenario'] : undefined,
-    export: typeof o['export'] === 'string' ? o['export'] : undefined,
-    customers: int('customers', 10_000, 1),
-    days: int('days', 90, 1),
-    seed: int('seed', 1, 0),
-    files: {
-      policy: (o['policy'] as string) ?? DEFAULT_FILES.policy,
-      catalogue: (o['catalogue'] as string) ?? DEFAULT_FILES.catalogue,
-      permissions: DEFAULT_FILES.permissions,
-      profiler: (o['profiler'] as string) ?? DEFAULT_FILES.profiler,
-      surveys: (o['surveys'] as string) ?? DEFAULT_FILES.surveys,
-      population: (o['population'] as string) ?? DEFAULT_FILES.population,
-    },
-  };
-}
-
-function fail(message: string): never {
-  process.stderr.write(`simulate: ${message}\n\n${HELP}\n`);
-  process.exit(2);
-}
-
-const options = parse(process.argv.slice(2));
+const string = { type: 'string' } as const;
+const cli = commandLine('simulate', HELP, {
+  customers: string,
+  days: string,
+  seed: string,
+  policy: string,
+  catalogue: string,
+  profiler: string,
+  surveys: string,
+  population: string,
+  scenario: string,
+  export: string,
+  html: string,
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
+});
+const { fail, text } = cli;
+const options = {
+  help: cli.values.help === true,
+  json: cli.values.json === true,
+  html: text('html'),
+  scenario: text('scenario'),
+  export: text('export'),
+  customers: cli.int('customers', 10_000, 1),
+  days: cli.int('days', 90, 1),
+  seed: cli.int('seed', 1, 0),
+  files: {
+    policy: text('policy') ?? DEFAULT_FILES.policy,
+    catalogue: text('catalogue') ?? DEFAULT_FILES.catalogue,
+    permissions: DEFAULT_FILES.permissions,
+    profiler: text('profiler') ?? DEFAULT_FILES.profiler,
+    surveys: text('surveys') ?? DEFAULT_FILES.surveys,
+    population: text('population') ?? DEFAULT_FILES.population,
+  },
+};
 if (options.help) {
   process.stdout.write(`${HELP}\n`);
   process.exit(0);
 }
-let setup;
-try {
-  setup = loadSetup(options.files, options.seed, options.days);
-} catch (e) {
-  fail((e as Error).message);
-}
+const setup = (() => {
+  try {
+    return loadSetup(options.files, options.seed, options.days);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+})();
 if (options.scenario) {
   const wanted =
     options.scenario === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === options.scenario);
