@@ -92,7 +92,7 @@ export class DueWorkLoop {
           return true;
         });
         if (!more) break;
-        if (key !== undefined) this.failing.delete(key);
+        this.failing.delete(key!);
         handled++;
       } catch (err) {
         if (key === undefined) throw err;

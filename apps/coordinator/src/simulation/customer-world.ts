@@ -477,7 +477,7 @@ export class CustomerWorld {
         const delivery: Delivery = {
           decisionId: d.decisionId,
           channel: d.channel,
-          sendAfter: Math.max(this.now, Date.parse(d.sendAfter ?? this.date.toISOString())),
+          sendAfter: d.sendAfter ? Math.max(this.now, Date.parse(d.sendAfter)) : this.now,
           ...(d.sendBefore ? { sendBefore: d.sendBefore } : {}),
           ...(d.fallback ? { fallback: d.fallback } : {}),
           status: 'scheduled',
@@ -487,6 +487,11 @@ export class CustomerWorld {
         this.agenda.add(delivery.sendAfter, () => this.send(delivery));
       }
     }
+    this.scheduleDue();
+  }
+
+  /** Puts the coordinator's next held request on the agenda, once per moment. */
+  private scheduleDue(): void {
     const due = this.coordinator.nextDue();
     if (due !== undefined && !this.dueAt.has(due)) {
       this.dueAt.add(due);
@@ -568,8 +573,8 @@ export class CustomerWorld {
       },
     ]);
     this.respond(delivery);
-    // Reminders planned by the send, and surveys waiting for this contact.
-    this.decided([]);
+    // The reminder the send planned, and surveys waiting for this contact.
+    this.scheduleDue();
     this.gateSurveysSoon();
   }
 

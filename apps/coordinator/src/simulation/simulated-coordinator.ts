@@ -219,7 +219,11 @@ export class SimulatedCoordinator {
   }
 
   private fulfil(intentKey: string, at: Date, now: Date, ofSource?: string): DecisionData[] {
-    if (!this.state.fulfilled.some((f) => f.intentKey === intentKey && f.source == ofSource))
+    if (
+      !this.state.fulfilled.some(
+        (f) => f.intentKey === intentKey && (f.source ?? undefined) === ofSource,
+      )
+    )
       this.state.fulfilled.push({ intentKey, at: at.toISOString(), source: ofSource ?? null });
     return this.decisions(() =>
       this.coordinator.afterFulfilment(this.session, this.customerId, intentKey, now, ofSource),
