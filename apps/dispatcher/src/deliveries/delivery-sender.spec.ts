@@ -7,6 +7,26 @@ import type { DeliveriesRepository, DeliveryRow } from './deliveries.repository'
 import type { DeliveryComposer } from './delivery-composer';
 import { DeliverySender } from './delivery-sender';
 
+/** A sender over a capture provider, with these deliveries and this publisher. */
+function newSender(deliveries: DeliveriesRepository, publisher: EventPublisher): DeliverySender {
+  const capture = new CaptureAdapter();
+  return new DeliverySender(
+    new ManualClock({ at: new Date('2026-11-23T10:00:00Z') }),
+    { for: () => capture } as ChannelAdapters,
+    {
+      maxAttempts: 3,
+      retryBaseMs: 10,
+      leaseMs: 60_000,
+      breakerThreshold: 5,
+      breakerCoolDownMs: 1_000,
+    },
+    deliveries,
+    {} as DeliveryComposer,
+    { manager: {} } as unknown as DataSource,
+    publisher,
+  );
+}
+
 /**
  * How a batch that went through is settled: its "sent" events published, then its rows recorded
  * sent with no outbox rows; if the broker refuses the events, the rows are recorded with them in
@@ -37,8 +57,6 @@ describe('a sent batch: announced, then recorded', () => {
   function sender(publish: (events: Outbound[]) => Promise<void>) {
     const order: string[] = [];
     const marked: { ids: string[]; outboxEvents: number }[] = [];
-    const capture = new CaptureAdapter();
-    const adapters: ChannelAdapters = { for: () => capture };
     const deliveries = {
       // Nobody in these specs has refused anything.
       refusalsOf: () => Promise.resolve(new Map()),
@@ -54,21 +72,7 @@ describe('a sent batch: announced, then recorded', () => {
         await publish(events);
       },
     } as unknown as EventPublisher;
-    const s = new DeliverySender(
-      new ManualClock({ at: new Date('2026-11-23T10:00:00Z') }),
-      adapters,
-      {
-        maxAttempts: 3,
-        retryBaseMs: 10,
-        leaseMs: 60_000,
-        breakerThreshold: 5,
-        breakerCoolDownMs: 1_000,
-      },
-      deliveries,
-      {} as DeliveryComposer,
-      { manager: {} } as unknown as DataSource,
-      publisher,
-    );
+    const s = newSender(deliveries, publisher);
     return { s, order, marked };
   }
 
@@ -137,22 +141,9 @@ describe('a failed call whose delivery the provider settled meanwhile', () => {
       markUncertain: step('uncertain'),
       stateOf: () => Promise.resolve(providerSaid),
     } as unknown as DeliveriesRepository;
-    const capture = new CaptureAdapter();
-    const s = new DeliverySender(
-      new ManualClock({ at: new Date('2026-11-23T10:00:00Z') }),
-      { for: () => capture } as ChannelAdapters,
-      {
-        maxAttempts: 3,
-        retryBaseMs: 10,
-        leaseMs: 60_000,
-        breakerThreshold: 5,
-        breakerCoolDownMs: 1_000,
-      },
-      deliveries,
-      {} as DeliveryComposer,
-      { manager: {} } as unknown as DataSource,
-      { publish: () => Promise.resolve() } as unknown as EventPublisher,
-    );
+    const s = newSender(deliveries, {
+      publish: () => Promise.resolve(),
+    } as unknown as EventPublisher);
     const fellBack: string[] = [];
     (s as unknown as { fallBack: () => Promise<Outbound[]> }).fallBack = () => {
       fellBack.push('fallback');
