@@ -1,6 +1,11 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Clock } from '@onevoice/clock';
-import type { DataSource } from 'typeorm';
+import {
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import { Clock } from '@onevoice/clock';
+import { DataSource } from 'typeorm';
 import { affectedRows } from './database';
 
 /**
@@ -75,4 +80,21 @@ export class RetentionLoop implements OnApplicationBootstrap, OnApplicationShutd
       this.logger.log({ msg: 'pruned personal data past its retention', cutoff, pruned });
     return pruned;
   }
+}
+
+/**
+ * A service's retention pass as a Nest provider (named `name`), on its data source and clock:
+ * `steps` run every `passMs` for what is older than `retentionMs`.
+ */
+export function retentionProvider(
+  name: string,
+  settings: { retentionMs: number; passMs: number },
+  steps: readonly RetentionStep[],
+): Provider {
+  return {
+    provide: name,
+    inject: [DataSource, Clock],
+    useFactory: (dataSource: DataSource, clock: Clock) =>
+      new RetentionLoop(name, dataSource, clock, settings.retentionMs, steps, settings.passMs),
+  };
 }

@@ -1,7 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { Clock } from '@onevoice/clock';
-import { RetentionLoop } from '@onevoice/persistence';
-import { DataSource } from 'typeorm';
+import { retentionProvider } from '@onevoice/persistence';
 
 /**
  * Decisions forget the personal part of what they carried (the variables, the action link, the
@@ -9,36 +7,24 @@ import { DataSource } from 'typeorm';
  * decided, on which channel and why stays on the timeline.
  */
 export function decisionRetention(settings: { retentionMs: number; passMs: number }): Provider {
-  return {
-    provide: 'DecisionRetention',
-    inject: [DataSource, Clock],
-    useFactory: (dataSource: DataSource, clock: Clock) =>
-      new RetentionLoop(
-        'DecisionRetention',
-        dataSource,
-        clock,
-        settings.retentionMs,
-        [
-          {
-            what: 'decision_log (variables, action, merged)',
-            sql: `UPDATE decision_log
+  return retentionProvider('DecisionRetention', settings, [
+    {
+      what: 'decision_log (variables, action, merged)',
+      sql: `UPDATE decision_log
                      SET event = jsonb_set(event, '{data}', (event->'data') - 'variables' - 'action' - 'merged')
                    WHERE decision_id IN (
                      SELECT decision_id FROM decision_log
                       WHERE decided_at < $1 AND event->'data' ? 'variables'
                       LIMIT $2)`,
-          },
-          {
-            what: 'requests (variables, action)',
-            sql: `UPDATE requests SET request = request - 'variables' - 'action'
+    },
+    {
+      what: 'requests (variables, action)',
+      sql: `UPDATE requests SET request = request - 'variables' - 'action'
                    WHERE request_key IN (
                      SELECT request_key FROM requests
                       WHERE received_at < $1 AND (status = 'suppressed' OR sent)
                         AND request ? 'variables'
                       LIMIT $2)`,
-          },
-        ],
-        settings.passMs,
-      ),
-  };
+    },
+  ]);
 }

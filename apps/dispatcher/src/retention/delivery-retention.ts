@@ -1,7 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { Clock } from '@onevoice/clock';
-import { RetentionLoop } from '@onevoice/persistence';
-import { DataSource } from 'typeorm';
+import { retentionProvider } from '@onevoice/persistence';
 
 /** States after which a delivery says nothing more that needs its words. */
 const SETTLED = `('sent', 'delivered', 'failed', 'bounced', 'expired', 'cancelled', 'opened', 'clicked', 'replied')`;
@@ -13,27 +11,15 @@ const SETTLED = `('sent', 'delivered', 'failed', 'bounced', 'expired', 'cancelle
  * is the database's: a clock moved on must not make a delivery just recorded look old.
  */
 export function deliveryRetention(settings: { retentionMs: number; passMs: number }): Provider {
-  return {
-    provide: 'DeliveryRetention',
-    inject: [DataSource, Clock],
-    useFactory: (dataSource: DataSource, clock: Clock) =>
-      new RetentionLoop(
-        'DeliveryRetention',
-        dataSource,
-        clock,
-        settings.retentionMs,
-        [
-          {
-            what: 'deliveries (subject, body, content)',
-            sql: `UPDATE deliveries SET subject = '', body = '', content = NULL
+  return retentionProvider('DeliveryRetention', settings, [
+    {
+      what: 'deliveries (subject, body, content)',
+      sql: `UPDATE deliveries SET subject = '', body = '', content = NULL
                    WHERE delivery_id IN (
                      SELECT delivery_id FROM deliveries
                       WHERE state IN ${SETTLED} AND coalesce(sent_at, send_after) < $1
                         AND (body <> '' OR subject <> '' OR content IS NOT NULL)
                       LIMIT $2)`,
-          },
-        ],
-        settings.passMs,
-      ),
-  };
+    },
+  ]);
 }
