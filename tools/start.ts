@@ -47,6 +47,8 @@ function startService(service: (typeof SERVICES)[number]): ChildProcess {
         OV_PROVIDER_URL:
           process.env.OV_PROVIDER_URL ??
           `http://127.0.0.1:${process.env.PROVIDER_SIMULATOR_PORT ?? 3009}`,
+        // The simulator dedupes texts and pushes by idempotency key (voice calls are looked up).
+        OV_PROVIDER_IDEMPOTENT: process.env.OV_PROVIDER_IDEMPOTENT ?? 'sms,push',
         // The links in messages lead to this run's preference centre.
         OV_PREFERENCE_CENTRE_URL:
           process.env.OV_PREFERENCE_CENTRE_URL ??

@@ -96,6 +96,7 @@ export class DispatcherModule {
             maxAttempts: env.OV_SEND_MAX_ATTEMPTS,
             retryBaseMs: env.OV_SEND_RETRY_BASE_MS,
             leaseMs: env.OV_SEND_LEASE_MS,
+            lookupDelayMs: env.OV_PROVIDER_LOOKUP_DELAY_MS,
             breakerThreshold: 5,
             breakerCoolDownMs: 30_000,
           },
@@ -110,18 +111,19 @@ export class DispatcherModule {
  * SMS, voice and push go to the HTTP provider when one is configured (`OV_PROVIDER_URL`: the
  * provider simulator locally), email to the SMTP server when one is (`OV_SMTP_URL`), chat and
  * in-app to the company's webhook when one is (`OV_WEBHOOK_URL`), letters into the day's batch
- * (`OV_LETTER_DIR`); everything without a provider is captured. Voice calls are not trusted to be
- * deduplicated: an ambiguous call is reconciled, never redialled.
+ * (`OV_LETTER_DIR`); everything without a provider is captured. Only the channels listed in
+ * `OV_PROVIDER_IDEMPOTENT` are trusted to be deduplicated by key: an ambiguous call on any other
+ * is reconciled with the provider, never made again blind.
  */
 function channelAdapters(env: DispatcherEnv, clock: Clock): ChannelRouter {
   const capture = new CaptureAdapter();
   const url = env.OV_PROVIDER_URL;
-  const provider = (base: string, channel: 'sms' | 'voice' | 'push', idempotent: boolean) =>
+  const provider = (base: string, channel: 'sms' | 'voice' | 'push') =>
     new HttpProviderAdapter(
       `http-${channel}`,
       channel,
       base,
-      idempotent,
+      env.OV_PROVIDER_IDEMPOTENT.includes(channel),
       env.OV_PROVIDER_TIMEOUT_MS,
       env.OV_DISPATCHER_PUBLIC_URL,
     );
@@ -129,9 +131,9 @@ function channelAdapters(env: DispatcherEnv, clock: Clock): ChannelRouter {
     {
       ...(url
         ? {
-            sms: provider(url, 'sms', true),
-            voice: provider(url, 'voice', false),
-            push: provider(url, 'push', true),
+            sms: provider(url, 'sms'),
+            voice: provider(url, 'voice'),
+            push: provider(url, 'push'),
           }
         : {}),
       letter: new LetterBatchAdapter(env.OV_LETTER_DIR, clock),

@@ -83,6 +83,52 @@ describe('the provider simulator', () => {
     expect([...sim.messages.values()].filter((m) => m.idempotencyKey === 'k-2')).toHaveLength(1);
   });
 
+  const control = (chaos: Record<string, number>) =>
+    fetch(`${base}/control`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(chaos),
+    });
+  const lookup = async (key: string) =>
+    (
+      (await (await fetch(`${base}/v1/messages?idempotencyKey=${key}`)).json()) as {
+        messages: unknown[];
+      }
+    ).messages.length;
+
+  it('takes a message, then resets the connection: the caller cannot tell', async () => {
+    await control({ resetNext: 1 });
+    await expect(send('k-reset')).rejects.toThrow();
+    expect(await lookup('k-reset')).toBe(1);
+    expect(sim.attempts.filter((a) => a.idempotencyKey === 'k-reset')).toEqual([
+      { idempotencyKey: 'k-reset', outcome: 'accepted' },
+    ]);
+  });
+
+  it('answers 429 without taking the message', async () => {
+    await control({ throttleNext: 1 });
+    expect((await send('k-429')).status).toBe(429);
+    expect(await lookup('k-429')).toBe(0);
+  });
+
+  it('records a message late: looked up at once it is not found, later it is', async () => {
+    await control({ recordLateNext: 1, recordLagMs: 300 });
+    expect((await send('k-lag')).status).toBe(201);
+    expect(await lookup('k-lag')).toBe(0);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await lookup('k-lag')).toBe(1);
+  });
+
+  it('answers 409 to a second request for a key whose first is still being answered', async () => {
+    await control({ timeoutNext: 1, timeoutMs: 300 });
+    const first = send('k-409');
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await send('k-409')).status).toBe(409);
+    expect((await first).status).toBe(201);
+    // Once answered, the key is a duplicate like any other.
+    expect((await send('k-409')).status).toBe(200);
+  });
+
   it('takes a message and answers too late; the caller finds it by its key', async () => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 200);

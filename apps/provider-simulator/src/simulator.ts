@@ -5,8 +5,9 @@ import { z } from 'zod';
 /**
  * A stand-in for the SMS, voice and push providers OneVoice talks to (in the shape of a
  * Twilio-style API), for local runs and tests: it accepts messages, honours idempotency keys,
- * reports status, calls back signed, and misbehaves on demand — latency, 5xx errors, and
- * accept-then-timeout (it takes the message, then answers too late).
+ * reports status, calls back signed, and misbehaves on demand — latency, 5xx and 429 errors,
+ * accept-then-timeout (it takes the message, then answers too late), accept-then-reset, records
+ * that catch up late, and 409 for a key whose first request is still being answered.
  */
 
 export interface Chaos {
@@ -29,6 +30,26 @@ export interface Chaos {
    */
   reportLateNext: number;
   lateReportMs: number;
+  /** The next N requests are taken, then the connection is reset with no answer. */
+  resetNext: number;
+  /** The next N requests are answered 429 (too many requests) without taking the message. */
+  throttleNext: number;
+  /**
+   * The next N messages taken are found by their idempotency key (`GET /v1/messages`) only
+   * `recordLagMs` after they were taken: a provider whose records catch up late.
+   */
+  recordLateNext: number;
+  recordLagMs: number;
+}
+
+/**
+ * A request that reached the simulator: `accepted` (taken, a new message), `duplicate` (its key
+ * was taken before: the same message, not sent again), `conflict` (its key's first request was
+ * still being answered: 409), `refused` (503 or 429: not taken).
+ */
+export interface Attempt {
+  idempotencyKey?: string;
+  outcome: 'accepted' | 'duplicate' | 'conflict' | 'refused';
 }
 
 export interface SimulatedMessage {
@@ -60,6 +81,10 @@ const chaosBody = z
     undeliverableNext: z.number().int().min(0),
     reportLateNext: z.number().int().min(0),
     lateReportMs: z.number().int().min(0).max(300_000),
+    resetNext: z.number().int().min(0),
+    throttleNext: z.number().int().min(0),
+    recordLateNext: z.number().int().min(0),
+    recordLagMs: z.number().int().min(0).max(300_000),
   })
   .partial()
   .strict();
@@ -97,7 +122,7 @@ export function createSimulator(options: SimulatorOptions): {
   chaos: Chaos;
   messages: Map<string, SimulatedMessage>;
   /** Requests that reached the simulator, taken or refused: what a test counts. */
-  attempts: { idempotencyKey?: string; outcome: 'accepted' | 'duplicate' | 'refused' }[];
+  attempts: Attempt[];
 } {
   const chaos: Chaos = {
     latencyMs: 0,
@@ -109,12 +134,16 @@ export function createSimulator(options: SimulatorOptions): {
     undeliverableNext: 0,
     reportLateNext: 0,
     lateReportMs: 20_000,
+    resetNext: 0,
+    throttleNext: 0,
+    recordLateNext: 0,
+    recordLagMs: 5_000,
     ...options.chaos,
   };
   const random = options.random ?? Math.random;
   const messages = new Map<string, SimulatedMessage>();
   const byKey = new Map<string, string>();
-  const attempts: { idempotencyKey?: string; outcome: 'accepted' | 'duplicate' | 'refused' }[] = [];
+  const attempts: Attempt[] = [];
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const app = express();
   app.use(express.json({ limit: '64kb' }));
@@ -128,6 +157,11 @@ export function createSimulator(options: SimulatorOptions): {
     });
   };
 
+  /** Keys whose first request is still being answered: a second one meanwhile gets a 409. */
+  const inFlight = new Set<string>();
+  /** Keys taken but not yet in the records `GET /v1/messages` reads (`recordLateNext`). */
+  const unrecorded = new Set<string>();
+
   app.post('/v1/messages', async (req: Request, res: Response) => {
     await sleep(chaos.latencyMs);
     const parsed = messageBody.safeParse(req.body);
@@ -137,6 +171,17 @@ export function createSimulator(options: SimulatorOptions): {
       if (chaos.failNext > 0) chaos.failNext--;
       attempts.push({ idempotencyKey: key, outcome: 'refused' });
       return res.status(503).json({ error: 'unavailable', message: 'simulated provider error' });
+    }
+    if (chaos.throttleNext > 0) {
+      chaos.throttleNext--;
+      attempts.push({ idempotencyKey: key, outcome: 'refused' });
+      return res.status(429).json({ error: 'too_many_requests', message: 'simulated throttling' });
+    }
+    if (key && inFlight.has(key)) {
+      attempts.push({ idempotencyKey: key, outcome: 'conflict' });
+      return res
+        .status(409)
+        .json({ error: 'conflict', message: 'a request with this key is in progress' });
     }
     const known = key ? byKey.get(key) : undefined;
     if (known) {
@@ -151,7 +196,14 @@ export function createSimulator(options: SimulatorOptions): {
       createdAt: new Date().toISOString(),
     };
     messages.set(message.sid, message);
-    if (key) byKey.set(key, message.sid);
+    if (key) {
+      byKey.set(key, message.sid);
+      if (chaos.recordLateNext > 0) {
+        chaos.recordLateNext--;
+        unrecorded.add(key);
+        setTimeout(() => unrecorded.delete(key), chaos.recordLagMs).unref();
+      }
+    }
     attempts.push({ idempotencyKey: key, outcome: 'accepted' });
     const undeliverable = chaos.undeliverableNext > 0;
     if (undeliverable) chaos.undeliverableNext--;
@@ -161,10 +213,17 @@ export function createSimulator(options: SimulatorOptions): {
       () => void report(message, undeliverable ? 'failed' : 'delivered'),
       late ? chaos.lateReportMs : (options.deliverAfterMs ?? 50),
     ).unref();
+    if (chaos.resetNext > 0) {
+      chaos.resetNext--;
+      // Taken, then the connection drops before any answer: ambiguous too.
+      return req.socket.resetAndDestroy();
+    }
     if (chaos.timeoutNext > 0 || random() < chaos.timeoutRate) {
       if (chaos.timeoutNext > 0) chaos.timeoutNext--;
       // Taken, but the caller hears nothing in time: the ambiguous case.
+      if (key) inFlight.add(key);
       await sleep(chaos.timeoutMs);
+      if (key) inFlight.delete(key);
     }
     if (!res.headersSent) res.status(201).json(view(message));
   });
@@ -182,7 +241,7 @@ export function createSimulator(options: SimulatorOptions): {
       return res
         .status(400)
         .json({ error: 'invalid_query', field: 'idempotencyKey', message: 'is required' });
-    const sid = byKey.get(key);
+    const sid = unrecorded.has(key) ? undefined : byKey.get(key);
     res.json({ messages: sid ? [view(messages.get(sid)!)] : [] });
   });
 

@@ -93,6 +93,10 @@ export async function startTestStack(): Promise<void> {
     OV_PROVIDER_TIMEOUT_MS: '1500',
     OV_SEND_RETRY_BASE_MS: '200',
     OV_SEND_LEASE_MS: '4000',
+    // The simulator dedupes texts and pushes by key, as providers that honour keys do; calls are
+    // looked up a second after an ambiguous answer (it records what it takes at once).
+    OV_PROVIDER_IDEMPOTENT: 'sms,push',
+    OV_PROVIDER_LOOKUP_DELAY_MS: '1000',
     OV_PREFERENCE_CENTRE_URL: `http://127.0.0.1:${profilerPort}`,
     KAFKA_BROKERS: infrastructure.brokers.join(','),
     DATABASE_URL: db.url,

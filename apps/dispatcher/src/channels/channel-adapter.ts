@@ -1,4 +1,5 @@
 import type { Channel } from '@onevoice/contracts';
+import type { FailureKind } from '@onevoice/policy';
 
 /** One message, rendered, ready for a provider. Carries no contact details: the adapter looks them up. */
 export interface OutgoingMessage {
@@ -18,12 +19,13 @@ export interface OutgoingMessage {
 /**
  * Why a provider call did not go through. `transient`: try again later (5xx, 429, connection
  * refused). `permanent`: it never will (4xx). `ambiguous`: the provider may have taken it (a
- * timeout after the request went out) — resent only to a provider that dedupes by key.
+ * timeout or reset after the request went out) — resent only to a provider that dedupes by key.
+ * `conflict`: the provider holds this key already (409, 422) — asked what it took, never resent.
  */
 export class ProviderError extends Error {
   override name = 'ProviderError';
   constructor(
-    readonly kind: 'transient' | 'permanent' | 'ambiguous',
+    readonly kind: FailureKind,
     message: string,
   ) {
     super(message);

@@ -47,6 +47,10 @@ export class HttpProviderAdapter implements ChannelAdapter {
     }
     if (res.status === 429 || res.status >= 500)
       throw new ProviderError('transient', `provider answered ${res.status}`);
+    // The key was seen before (a request still in progress, or one taken with other details):
+    // an earlier call may have gone out.
+    if (res.status === 409 || res.status === 422)
+      throw new ProviderError('conflict', `provider holds this idempotency key: ${res.status}`);
     if (!res.ok) throw new ProviderError('permanent', `provider refused it: ${res.status}`);
     const body = (await res.json()) as { sid?: string };
     return { providerMessageId: body.sid ?? 'unknown' };

@@ -14,6 +14,16 @@ describe('dispatcher configuration', () => {
     ).toThrow(/OV_SEND_LEASE_MS: must be at least twice OV_PROVIDER_TIMEOUT_MS \(20000\)/);
   });
 
+  it('trusts no provider to dedupe by key unless told, and names a channel it does not know', () => {
+    expect(loadDispatcherEnv({}).OV_PROVIDER_IDEMPOTENT).toEqual([]);
+    expect(
+      loadDispatcherEnv({ OV_PROVIDER_IDEMPOTENT: 'sms, push' }).OV_PROVIDER_IDEMPOTENT,
+    ).toEqual(['sms', 'push']);
+    expect(() => loadDispatcherEnv({ OV_PROVIDER_IDEMPOTENT: 'sms,fax' })).toThrow(
+      /OV_PROVIDER_IDEMPOTENT/,
+    );
+  });
+
   it('refuses the development secrets in production, naming the variable', () => {
     expect(() => loadDispatcherEnv({ NODE_ENV: 'production' })).toThrow(/OV_SIGNING_KEY/);
   });

@@ -26,6 +26,32 @@ export const dispatcherEnvSchema = baseEnvSchema
     OV_LINK_LIFETIME: durationSchema.default('P30D'),
     /** The SMS / voice / push provider's API (the provider simulator locally); unset: captured. */
     OV_PROVIDER_URL: z.url({ error: 'must be an absolute URL' }).optional(),
+    /**
+     * The channels (of sms, voice, push) whose HTTP provider sends once per idempotency key, however
+     * often it is called with it; comma-separated. Only those are sent again under the same key
+     * after a call whose outcome is unknown; every other is asked what it took first. None by
+     * default: Twilio's REST API and FCM take no idempotency key.
+     */
+    OV_PROVIDER_IDEMPOTENT: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z.enum(['sms', 'voice', 'push'], { error: 'must list channels of sms, voice, push' }),
+        ),
+      ),
+    /**
+     * How long after a call whose outcome is unknown the provider is first asked what it took:
+     * longer than the provider takes to record a message it accepted (asked sooner, a message it
+     * is still recording reads as never taken, and is sent again).
+     */
+    OV_PROVIDER_LOOKUP_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     /** How long a provider call may take before its outcome is uncertain. */
     OV_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
     /** Email over SMTP (smtp://host:port, smtps://user:pass@host); unset: captured. */

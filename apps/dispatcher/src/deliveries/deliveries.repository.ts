@@ -52,6 +52,8 @@ export interface DeliveryRow {
   fallback: DecisionData['fallback'] | null;
   content: DeliveryContent | null;
   priority: number;
+  /** An earlier call may have reached the provider (its outcome unknown): it never falls back. */
+  maybe_taken: boolean;
 }
 
 /** A delivery as its row, for the events about it before it is read back from the table. */
@@ -75,6 +77,7 @@ export function rowOf(d: NewDelivery): DeliveryRow {
     fallback: d.fallback ?? null,
     content: d.content ?? null,
     priority: d.priority,
+    maybe_taken: false,
   };
 }
 
@@ -83,7 +86,8 @@ export function rowOf(d: NewDelivery): DeliveryRow {
 export class DeliveriesRepository {
   /**
    * Records deliveries before any provider is called, in one statement; a decision that already
-   * has a delivery keeps it. Those with `claimedAt` are recorded claimed (`sending`, attempt 1).
+   * has a delivery keeps it. Those with `claimedAt` are recorded claimed (`sending`, attempt 1),
+   * stamped with the database's time, as every claim is (see `claimDue`).
    * Returns the ones recorded now, with their state: the caller may send the claimed ones once
    * this commits.
    */
@@ -99,7 +103,8 @@ export class DeliveriesRepository {
        SELECT x."deliveryId", x."decisionId", x."requestId", x."intentType", x."intentKey", x."customerId", x.channel,
               x.provider, CASE WHEN x."claimedAt" IS NULL THEN 'scheduled' ELSE 'sending' END, x.subject, x.body,
               x."sendAfter", x."sendBefore", x."listUnsubscribe", x.traceparent, x."trackingPixel",
-              x.fallback, x.content, CASE WHEN x."claimedAt" IS NULL THEN 0 ELSE 1 END, x."claimedAt", x.priority
+              x.fallback, x.content, CASE WHEN x."claimedAt" IS NULL THEN 0 ELSE 1 END,
+              CASE WHEN x."claimedAt" IS NULL THEN NULL ELSE now() END, x.priority
          FROM json_to_recordset($1::json) AS x("deliveryId" text, "decisionId" text, "requestId" text,
               "intentType" text, "intentKey" text, "customerId" text, channel text, provider text, subject text,
               body text, "sendAfter" timestamptz, "sendBefore" timestamptz, "listUnsubscribe" text, traceparent text, "trackingPixel" text,
@@ -132,12 +137,13 @@ export class DeliveriesRepository {
 
   /**
    * Claims deliveries whose time has come, most urgent first, then oldest: `sending`, one more
-   * attempt each. The caller commits
-   * this before it calls the provider, so a crash during the call leaves a trace (see `stale`).
+   * attempt each. The caller commits this before it calls the provider, so a crash during the
+   * call leaves a trace (see `stale`). A claim is stamped with the database's time, not this
+   * host's: every instance measures leases on the one clock, however far theirs drift.
    */
   async claimDue(tx: EntityManager, now: Date, limit: number): Promise<DeliveryRow[]> {
     const rows = (await tx.query(
-      `UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = $1
+      `UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = now()
         WHERE delivery_id IN (
           SELECT delivery_id FROM deliveries
            WHERE state = 'scheduled' AND send_after <= $1 AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
@@ -148,43 +154,82 @@ export class DeliveriesRepository {
     return allRows(rows);
   }
 
-  /** Claims that outlived their lease: the sender died during the provider call. */
-  async stale(tx: EntityManager, olderThan: Date): Promise<DeliveryRow | undefined> {
+  /**
+   * A claim that outlived its lease (`leaseMs`, on the database's clock): its sender died or
+   * stalled during the provider call.
+   */
+  async stale(tx: EntityManager, leaseMs: number): Promise<DeliveryRow | undefined> {
     const rows = (await tx.query(
-      `SELECT * FROM deliveries WHERE state = 'sending' AND claimed_at < $1
+      `SELECT * FROM deliveries WHERE state = 'sending' AND claimed_at < now() - $1 * interval '1 millisecond'
         ORDER BY claimed_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [olderThan],
+      [leaseMs],
     )) as DeliveryRow[];
     return rows[0];
   }
 
-  /** An uncertain delivery due for another look at the provider's records. */
-  async dueUncertain(tx: EntityManager, now: Date): Promise<DeliveryRow | undefined> {
-    const rows = (await tx.query(
-      `SELECT * FROM deliveries WHERE state = 'uncertain' AND next_attempt_at <= $1
-        ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [now],
-    )) as DeliveryRow[];
-    return rows[0];
+  /**
+   * Which of these claims this sender still holds early enough to start a call: still `sending`
+   * under the same attempt (not recovered, nor claimed again by another instance), claimed less
+   * than `withinMs` ago on the database's clock. Asked before each slice of a claim is sent.
+   */
+  async stillHeld(
+    db: EntityManager,
+    claims: readonly { deliveryId: string; attempt: number }[],
+    withinMs: number,
+  ): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const rows = (await db.query(
+      `SELECT d.delivery_id FROM deliveries d
+         JOIN unnest($1::text[], $2::int[]) AS x(id, attempt) ON d.delivery_id = x.id
+        WHERE d.state = 'sending' AND d.attempts = x.attempt
+          AND d.claimed_at >= clock_timestamp() - $3 * interval '1 millisecond'`,
+      [claims.map((c) => c.deliveryId), claims.map((c) => c.attempt), withinMs],
+    )) as { delivery_id: string }[];
+    return new Set(rows.map((r) => r.delivery_id));
   }
 
+  /**
+   * Takes an uncertain delivery due for another look at the provider's records, and puts its next
+   * look at `holdUntil`: the caller asks the provider outside any transaction, and no other
+   * instance asks meanwhile (should the caller die, the look is simply made again then).
+   */
+  async takeDueUncertain(
+    db: EntityManager,
+    now: Date,
+    holdUntil: Date,
+  ): Promise<DeliveryRow | undefined> {
+    const rows = (await db.query(
+      `UPDATE deliveries SET next_attempt_at = $2
+        WHERE delivery_id = (
+          SELECT delivery_id FROM deliveries WHERE state = 'uncertain' AND next_attempt_at <= $1
+           ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING *`,
+      [now, holdUntil],
+    )) as [DeliveryRow[], number] | DeliveryRow[];
+    return allRows(rows)[0];
+  }
+
+  /**
+   * Recorded sent, as the provider's records show — while the sender still holds it (`sending`,
+   * or `uncertain` being reconciled). Returns whether it was.
+   */
   async markSent(
     tx: EntityManager,
     deliveryId: string,
     providerMessageId: string,
     at: Date,
-  ): Promise<void> {
-    await tx.query(
-      `UPDATE deliveries SET state = 'sent', provider_message_id = $2, sent_at = $3, claimed_at = NULL
-        WHERE delivery_id = $1`,
-      [deliveryId, providerMessageId, at],
+  ): Promise<boolean> {
+    return (
+      affectedRows(
+        await tx.query(
+          `UPDATE deliveries SET state = 'sent', provider_message_id = $2, sent_at = $3, claimed_at = NULL
+            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain') RETURNING delivery_id`,
+          [deliveryId, providerMessageId, at],
+        ),
+      ) > 0
     );
   }
 
-  /**
-   * What the provider reported after taking a message. A message it took is sent, whatever the
-   * sender recorded meanwhile (an uncertain one is settled by this too).
-   */
   /** A delivery, locked until the transaction ends (none: no delivery has this id). */
   async lockOne(
     tx: EntityManager,
@@ -196,7 +241,10 @@ export class DeliveriesRepository {
     return rows[0];
   }
 
-  /** Records a provider's report on a delivery the caller has locked (see `lockOne`). */
+  /**
+   * Records a provider's report on a delivery the caller has locked (see `lockOne`). A message it
+   * took is sent, whatever the sender recorded meanwhile (an uncertain one is settled by this too).
+   */
   async setProviderStatus(
     tx: EntityManager,
     deliveryId: string,
@@ -254,15 +302,24 @@ export class DeliveriesRepository {
   /**
    * Back in the schedule, to be tried again at `at` — only while the sender still holds it
    * (`sending`, or `uncertain` being reconciled): a provider's report that came in meanwhile
-   * (`delivered`) is never turned back into a send. Returns whether it was.
+   * (`delivered`) is never turned back into a send. `maybeTaken` records whether the provider
+   * may now hold it (a resend after an ambiguous call) or certainly does not (it said so);
+   * unset, it stays as it was. Returns whether it was put back.
    */
-  async retryAt(tx: EntityManager, deliveryId: string, at: Date, error: string): Promise<boolean> {
+  async retryAt(
+    tx: EntityManager,
+    deliveryId: string,
+    at: Date,
+    error: string,
+    maybeTaken?: boolean,
+  ): Promise<boolean> {
     return (
       affectedRows(
         await tx.query(
-          `UPDATE deliveries SET state = 'scheduled', next_attempt_at = $2, last_error = $3, claimed_at = NULL
+          `UPDATE deliveries SET state = 'scheduled', next_attempt_at = $2, last_error = $3, claimed_at = NULL,
+                  maybe_taken = coalesce($4, maybe_taken)
             WHERE delivery_id = $1 AND state IN ('sending', 'uncertain') RETURNING delivery_id`,
-          [deliveryId, at, error],
+          [deliveryId, at, error, maybeTaken ?? null],
         ),
       ) > 0
     );
@@ -286,7 +343,7 @@ export class DeliveriesRepository {
     return (
       affectedRows(
         await tx.query(
-          `UPDATE deliveries SET state = 'uncertain', next_attempt_at = $2, last_error = $3
+          `UPDATE deliveries SET state = 'uncertain', next_attempt_at = $2, last_error = $3, maybe_taken = true
             WHERE delivery_id = $1 AND state IN ('sending', 'uncertain') RETURNING delivery_id`,
           [deliveryId, checkAt, error],
         ),

@@ -15,6 +15,11 @@ export interface SendingPolicy {
   retryBaseMs: number;
   /** A claim older than this belongs to a sender that died mid-call (longer than any provider timeout). */
   leaseMs: number;
+  /**
+   * How long after a call whose outcome is unknown the provider is first asked what it took:
+   * longer than the provider takes to record a message it accepted.
+   */
+  lookupDelayMs: number;
   breakerThreshold: number;
   breakerCoolDownMs: number;
 }

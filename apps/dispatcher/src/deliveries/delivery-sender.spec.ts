@@ -17,6 +17,7 @@ function newSender(deliveries: DeliveriesRepository, publisher: EventPublisher):
       maxAttempts: 3,
       retryBaseMs: 10,
       leaseMs: 60_000,
+      lookupDelayMs: 30_000,
       breakerThreshold: 5,
       breakerCoolDownMs: 1_000,
     },
@@ -52,14 +53,24 @@ describe('a sent batch: announced, then recorded', () => {
     fallback: null,
     content: null,
     priority: 2,
+    maybe_taken: false,
   });
 
-  function sender(publish: (events: Outbound[]) => Promise<void>) {
+  function sender(
+    publish: (events: Outbound[]) => Promise<void>,
+    lost: (id: string) => boolean = () => false,
+  ) {
     const order: string[] = [];
     const marked: { ids: string[]; outboxEvents: number }[] = [];
+    const asked: number[] = [];
     const deliveries = {
       // Nobody in these specs has refused anything.
       refusalsOf: () => Promise.resolve(new Map()),
+      // Before each slice: which claims this sender still holds (`lost`: taken over).
+      stillHeld: (_db: unknown, claims: { deliveryId: string }[]) => {
+        asked.push(claims.length);
+        return Promise.resolve(new Set(claims.map((c) => c.deliveryId).filter((id) => !lost(id))));
+      },
       markSentMany: (_tx: unknown, sent: { deliveryId: string }[], events: Outbound[]) => {
         order.push('recorded');
         marked.push({ ids: sent.map((s) => s.deliveryId), outboxEvents: events.length });
@@ -73,8 +84,23 @@ describe('a sent batch: announced, then recorded', () => {
       },
     } as unknown as EventPublisher;
     const s = newSender(deliveries, publisher);
-    return { s, order, marked };
+    return { s, order, marked, asked };
   }
+
+  it('asks before each slice whether it still holds the claims, and sends only those', async () => {
+    // d-3 was taken over by another instance's recovery (or is past half its lease).
+    const { s, marked, asked } = sender(
+      () => Promise.resolve(),
+      (id) => id === 'd-3',
+    );
+    const now = new Date();
+    s.handOver([1, 2, 3, 4, 5].map(row), now);
+    expect(await s.sendDue(now, 100, 2)).toBe(5);
+    await s.drain();
+    // Three slices of at most 2, each asked about just before it started.
+    expect(asked).toEqual([2, 2, 1]);
+    expect(marked).toEqual([{ ids: ['d-1', 'd-2', 'd-4', 'd-5'], outboxEvents: 0 }]);
+  });
 
   it('publishes the events first and records the rows without outbox rows', async () => {
     const published: string[] = [];

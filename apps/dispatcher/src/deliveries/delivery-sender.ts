@@ -18,7 +18,12 @@ import {
 import { SpanKind, SpanStatusCode, trace as otelTrace } from '@opentelemetry/api';
 import { failpoint, Outbox } from '@onevoice/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CHANNEL_ADAPTERS, ProviderError, type ChannelAdapters } from '../channels/channel-adapter';
+import {
+  CHANNEL_ADAPTERS,
+  ProviderError,
+  type ChannelAdapter,
+  type ChannelAdapters,
+} from '../channels/channel-adapter';
 import { CircuitBreaker } from '../channels/circuit-breaker';
 import { DeliveriesRepository, rowOf, type DeliveryRow } from './deliveries.repository';
 import { confirmedKeyword, DeliveryComposer, isKeywordReply } from './delivery-composer';
@@ -184,7 +189,7 @@ export class DeliverySender {
     for (let i = 0; i < claimed.ready.length; i++) failpoint('dispatcher:claimed');
     const outcomes: [DeliveryRow, Outcome][] = [];
     for (let i = 0; i < claimed.ready.length; i += parallel) {
-      const slice = claimed.ready.slice(i, i + parallel);
+      const slice = await this.stillHeld(claimed.ready.slice(i, i + parallel));
       outcomes.push(...(await Promise.all(slice.map((row) => this.traced(row)))));
     }
     if (outcomes.length > 0) {
@@ -211,6 +216,27 @@ export class DeliverySender {
       }
     }
     return claimed.count;
+  }
+
+  /**
+   * The part of a slice this sender may still call the provider for: claims it holds, in the
+   * first half of their lease on the database's clock. A claim of hundreds is sent slice after
+   * slice; behind a slow provider (or after this process was stopped) the last slices would
+   * start after another instance's recovery took them over, and the message would go twice.
+   * Those left are the recovery's.
+   */
+  private async stillHeld(slice: DeliveryRow[]): Promise<DeliveryRow[]> {
+    const held = await this.deliveries.stillHeld(
+      this.dataSource.manager,
+      slice.map((row) => ({ deliveryId: row.delivery_id, attempt: row.attempts })),
+      this.policy.leaseMs / 2,
+    );
+    if (held.size === slice.length) return slice;
+    this.logger.warn({
+      msg: 'claims past half their lease or taken over are not sent by this sender; the stale-claim recovery settles them',
+      count: slice.length - held.size,
+    });
+    return slice.filter((row) => held.has(row.delivery_id));
   }
 
   /**
@@ -284,7 +310,7 @@ export class DeliverySender {
   /** Settles one delivery whose sender died mid-call; false when there is none. */
   async recoverNext(now: Date): Promise<boolean> {
     const done = await this.dataSource.transaction(async (tx) => {
-      const row = await this.deliveries.stale(tx, new Date(now.getTime() - this.policy.leaseMs));
+      const row = await this.deliveries.stale(tx, this.policy.leaseMs);
       if (!row) return false;
       await this.outbox.enqueue(
         tx,
@@ -296,33 +322,50 @@ export class DeliverySender {
     return done;
   }
 
-  /** Asks the provider about one uncertain delivery; false when none is due. */
+  /**
+   * Asks the provider about one uncertain delivery; false when none is due. The question is asked
+   * outside any transaction (no connection or row lock is held across the HTTP call); the answer
+   * is recorded only if nothing settled the delivery meanwhile.
+   */
   async reconcileNext(now: Date): Promise<boolean> {
-    const done = await this.dataSource.transaction(async (tx) => {
-      const row = await this.deliveries.dueUncertain(tx, now);
-      if (!row) return false;
-      const adapter = this.adapters.for(row.channel);
-      try {
-        const known = await adapter.lookup(row.delivery_id);
-        if (known.found) {
-          await this.deliveries.markSent(tx, row.delivery_id, known.providerMessageId, now);
-          await this.outbox.enqueue(tx, [this.event(row, 'sent', now)]);
-        } else {
-          // The provider never took it: sending it now is the first time, not a second.
-          await this.deliveries.retryAt(tx, row.delivery_id, now, 'not taken by the provider');
-        }
-      } catch (err) {
+    const row = await this.deliveries.takeDueUncertain(
+      this.dataSource.manager,
+      now,
+      new Date(now.getTime() + this.policy.leaseMs),
+    );
+    if (!row) return false;
+    let answer: Awaited<ReturnType<ChannelAdapter['lookup']>> | Error;
+    try {
+      answer = await this.adapters.for(row.channel).lookup(row.delivery_id);
+    } catch (err) {
+      answer = err as Error;
+    }
+    await this.dataSource.transaction(async (tx) => {
+      if (answer instanceof Error) {
         await this.deliveries.markUncertain(
           tx,
           row.delivery_id,
           new Date(now.getTime() + retryDelay(row.attempts, this.policy)),
-          `status lookup failed: ${(err as Error).message}`,
+          `status lookup failed: ${answer.message}`,
         );
+      } else if (answer.found) {
+        const recorded = await this.deliveries.markSent(
+          tx,
+          row.delivery_id,
+          answer.providerMessageId,
+          now,
+        );
+        // Settled by the provider's own report meanwhile: "delivered" says it went out too.
+        if (recorded || (await this.deliveries.stateOf(tx, row.delivery_id)) === 'delivered')
+          await this.outbox.enqueue(tx, [this.event(row, 'sent', now)]);
+      } else {
+        // The provider never took it (asked long enough after the call for it to have recorded
+        // one): sending it now is the first time, not a second.
+        await this.deliveries.retryAt(tx, row.delivery_id, now, 'not taken by the provider', false);
       }
-      return true;
     });
-    if (done) await this.flush();
-    return done;
+    await this.flush();
+    return true;
   }
 
   /** One provider call, as a span of the trace the decision came in. */
@@ -409,7 +452,12 @@ export class DeliverySender {
     trace?: Record<string, string>,
   ): Promise<Outbound[]> {
     const next: AfterFailure = afterFailure(
-      { kind, attempts: row.attempts, idempotent: this.adapters.for(row.channel).idempotent },
+      {
+        kind,
+        attempts: row.attempts,
+        idempotent: this.adapters.for(row.channel).idempotent,
+        maybeTaken: row.maybe_taken,
+      },
       this.policy,
       now.getTime(),
     );
@@ -457,12 +505,22 @@ export class DeliverySender {
             row.delivery_id,
             now,
             `${message}; the provider dedupes by key`,
+            true,
           ))
         )
           return await movedOn();
         return [];
       case 'uncertain':
-        if (!(await this.deliveries.markUncertain(tx, row.delivery_id, now, message)))
+        // Asked once the provider has had time to record what it took: asked at once, a call
+        // still being recorded reads as "not taken" and would be made again.
+        if (
+          !(await this.deliveries.markUncertain(
+            tx,
+            row.delivery_id,
+            new Date(now.getTime() + this.policy.lookupDelayMs),
+            message,
+          ))
+        )
           return await movedOn();
         return [this.event(row, 'uncertain', now, message, trace)];
     }

@@ -9,6 +9,7 @@ import { DropDeliveriesByCustomer1764500000000 } from './1764500000000-DropDeliv
 import { CustomerRefusals1764600000000 } from './1764600000000-CustomerRefusals';
 import { RefusalsDoNotDisturb1764800000001 } from './1764800000001-RefusalsDoNotDisturb';
 import { WaitingKeywordAnswers1764800000002 } from './1764800000002-WaitingKeywordAnswers';
+import { DeliveryMaybeTaken1764900000000 } from './1764900000000-DeliveryMaybeTaken';
 
 /** The dispatcher schema's migrations, in order. */
 export const DISPATCHER_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const DISPATCHER_MIGRATIONS = [
   ErasedCustomers1764800000000,
   RefusalsDoNotDisturb1764800000001,
   WaitingKeywordAnswers1764800000002,
+  DeliveryMaybeTaken1764900000000,
 ];

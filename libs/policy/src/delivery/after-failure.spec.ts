@@ -56,6 +56,26 @@ describe('after a failed provider call', () => {
     });
   });
 
+  it('after a call whose outcome was unknown, no later failure falls back: the provider is asked', () => {
+    // The first call timed out and was resent under its key; the resends then met 503s until
+    // the attempts ran out. The provider may have the first: it is asked, not given up on.
+    const failed = (kind: 'transient' | 'permanent', attempts: number, maybeTaken: boolean) =>
+      afterFailure({ kind, attempts, idempotent: true, maybeTaken }, policy, now).then;
+    expect(failed('transient', 3, true)).toBe('uncertain');
+    expect(failed('transient', 3, false)).toBe('fail');
+    expect(failed('permanent', 2, true)).toBe('uncertain');
+    expect(failed('permanent', 2, false)).toBe('fail');
+    // With attempts left, a transient failure is still retried.
+    expect(failed('transient', 2, true)).toBe('retry');
+  });
+
+  it('a provider that says it holds the key already (409, 422) is asked what it took', () => {
+    for (const idempotent of [true, false])
+      expect(afterFailure({ kind: 'conflict', attempts: 1, idempotent }, policy, now)).toEqual({
+        then: 'uncertain',
+      });
+  });
+
   it('backoff doubles from the base and stops at a minute', () => {
     expect([0, 1, 2, 3, 4].map((a) => retryDelay(a, policy))).toEqual([
       1_000, 1_000, 2_000, 4_000, 8_000,

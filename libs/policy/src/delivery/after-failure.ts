@@ -1,5 +1,11 @@
-/** How a provider call that did not go through failed (see the dispatcher's channel adapters). */
-export type FailureKind = 'transient' | 'permanent' | 'ambiguous';
+/**
+ * How a provider call that did not go through failed (see the dispatcher's channel adapters):
+ * `transient` (refused before it was taken: 5xx, 429, connection refused), `permanent` (it never
+ * will be: 4xx), `ambiguous` (the request went out, no answer: the provider may have it), or
+ * `conflict` (the provider says it already holds this idempotency key: a 409 or 422 to a keyed
+ * request — an earlier call may have gone out).
+ */
+export type FailureKind = 'transient' | 'permanent' | 'ambiguous' | 'conflict';
 
 /** The dispatcher's retry settings. */
 export interface RetryPolicy {
@@ -25,23 +31,28 @@ export type AfterFailure =
 
 /**
  * A delivery's next step after its `attempts`-th provider call failed. Pure: the dispatcher
- * carries it out. A message that may have reached the customer never goes to a second channel.
+ * carries it out. A message that may have reached the customer never goes to a second channel:
+ * once a call's outcome was unknown (`maybeTaken`), a later failure is not a definite one either —
+ * the provider is asked what it took before anything is given up or sent elsewhere.
  */
 export function afterFailure(
-  failure: { kind: FailureKind; attempts: number; idempotent: boolean },
+  failure: { kind: FailureKind; attempts: number; idempotent: boolean; maybeTaken?: boolean },
   policy: RetryPolicy,
   now: number,
 ): AfterFailure {
   const attemptsLeft = failure.attempts < policy.maxAttempts;
+  const givenUp: AfterFailure = failure.maybeTaken ? { then: 'uncertain' } : { then: 'fail' };
   switch (failure.kind) {
     case 'permanent':
-      return { then: 'fail' };
+      return givenUp;
     case 'transient':
       return attemptsLeft
         ? { then: 'retry', at: now + retryDelay(failure.attempts, policy) }
-        : { then: 'fail' };
+        : givenUp;
     case 'ambiguous':
       return failure.idempotent && attemptsLeft ? { then: 'resend' } : { then: 'uncertain' };
+    case 'conflict':
+      return { then: 'uncertain' };
   }
 }
 
