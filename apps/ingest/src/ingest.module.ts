@@ -12,7 +12,7 @@ import type { IngestEnv } from './config/env';
 import { DepartmentCredentials } from './events/credentials';
 import { EventsConsumer } from './events/events.consumer';
 import { EventsController } from './events/events.controller';
-import { INGEST_INBOX, PUBLISH_DEADLINE_MS } from './events/events.tokens';
+import { INGEST_INBOX, PUBLISH_DEADLINE_MS, VALIDATION_OPTIONS } from './events/events.tokens';
 import { IngestInit1763900000000 } from './migrations/1763900000000-IngestInit';
 
 @Module({})
@@ -40,6 +40,7 @@ export class IngestModule {
         },
         idempotentConsumerProvider(INGEST_INBOX, 'ingest'),
         { provide: PUBLISH_DEADLINE_MS, useValue: env.OV_HTTP_PUBLISH_TIMEOUT_MS },
+        { provide: VALIDATION_OPTIONS, useValue: { httpActions: env.OV_ALLOW_HTTP_ACTION_URLS } },
       ],
     };
   }

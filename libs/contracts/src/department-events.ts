@@ -14,9 +14,28 @@ import {
 
 const isoTime = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp' });
 
+/** The schemes a link in a message may have: a web page, nothing a browser would run or inline. */
+export const WEB_URL_PROTOCOLS = ['https:', 'http:'] as const;
+
+/** Whether `url` is a web address (`https:`, or `http:` with `allowHttp`). */
+export function isWebUrl(url: string, allowHttp = true): boolean {
+  if (!URL.canParse(url)) return false;
+  const { protocol } = new URL(url);
+  return protocol === 'https:' || (allowHttp && protocol === 'http:');
+}
+
+/**
+ * An action's address: an absolute `https:` or `http:` URL — never `javascript:`, `data:`,
+ * `file:` or the like, which a tracking link would otherwise redirect a customer to. Whether
+ * `http:` is taken is ingest's configuration (`OV_ALLOW_HTTP_ACTION_URLS`).
+ */
+export const actionUrlSchema = z
+  .url({ error: 'must be an absolute URL' })
+  .refine((u) => isWebUrl(u), { error: 'must be an https: (or http:) URL' });
+
 export const intentActionSchema = z
   .object({
-    url: z.url({ error: 'must be an absolute URL' }).optional(),
+    url: actionUrlSchema.optional(),
     replyKeyword: z.string().trim().min(1).max(40).optional(),
     label: z.string().max(200).optional(),
   })

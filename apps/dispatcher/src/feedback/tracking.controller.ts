@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Inject, Logger, Param, Query, Res } from '@nestjs/common';
-import { cloudEvent, Topics } from '@onevoice/contracts';
+import { cloudEvent, isWebUrl, Topics } from '@onevoice/contracts';
 import { verifyToken, type LinkClaims } from '@onevoice/links';
 import { EventPublisher, outbound } from '@onevoice/messaging';
 import type { Response } from 'express';
@@ -34,7 +34,9 @@ export class TrackingController {
     @Res() res: Response,
   ) {
     const claims = this.verify(customerId, token);
-    if (!claims?.url || !claims.ref) {
+    // Signed by this dispatcher, and still only to a web page: a link made before ingest refused
+    // other schemes never leads to a script.
+    if (!claims?.url || !claims.ref || !isWebUrl(claims.url)) {
       res.status(HttpStatus.FORBIDDEN).type('text').send('This link is not valid.');
       return;
     }

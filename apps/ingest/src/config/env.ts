@@ -23,6 +23,14 @@ export const ingestEnvSchema = baseEnvSchema
      * away: the producer would otherwise retry for about a minute with the caller waiting).
      */
     OV_HTTP_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /**
+     * Whether action URLs may be `http:` (a test system's links); otherwise only `https:`. Never
+     * `javascript:`, `data:` or any other scheme.
+     */
+    OV_ALLOW_HTTP_ACTION_URLS: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
     /** `department:token,…`; replaces the dev tokens. */
     OV_DEPARTMENT_TOKENS: z
       .string()

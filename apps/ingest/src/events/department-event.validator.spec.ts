@@ -71,6 +71,31 @@ describe('validateDepartmentEvent', () => {
     expect(text).toMatchObject({ ok: true });
   });
 
+  it('takes only https: action URLs (http: where allowed), never a script or inline data', () => {
+    const withUrl = (url: string, httpActions = false) =>
+      validateDepartmentEvent(
+        envelope('billing.payment_due', { ...intent, action: { url } }),
+        catalogue,
+        everything,
+        now,
+        { httpActions },
+      );
+    for (const url of [
+      'javascript:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'file:///etc/passwd',
+      'ftp://pay.example.test/bill',
+    ])
+      expect(withUrl(url)).toMatchObject({ ok: false, rejection: { field: 'data.action.url' } });
+    expect(withUrl('http://pay.example.test/bill')).toMatchObject({
+      ok: false,
+      rejection: { field: 'data.action.url', reason: expect.stringMatching(/must be https:/) },
+    });
+    expect(withUrl('http://pay.example.test/bill', true).ok).toBe(true);
+    expect(withUrl('javascript:alert(1)', true).ok).toBe(false);
+    expect(withUrl('https://pay.example.test/bill').ok).toBe(true);
+  });
+
   it('fills in the time and content type when the sender left them out', () => {
     const result = validateDepartmentEvent(
       envelope('billing.payment_due', intent),

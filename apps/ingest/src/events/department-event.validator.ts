@@ -3,6 +3,7 @@ import {
   cloudEventEnvelopeSchema,
   contactIntentDataSchema,
   DEPARTMENTS,
+  isWebUrl,
   INTERACTION_DATA_SCHEMAS,
   PREFERENCE_CHANGED,
   preferenceChangedDataSchema,
@@ -34,6 +35,8 @@ export function validateDepartmentEvent(
   catalogue: IntentCatalogue,
   permissions: Permissions,
   now: Date,
+  /** `httpActions`: action URLs may be `http:` (a test system); otherwise `https:` only. */
+  options: { httpActions?: boolean } = {},
 ): Validated {
   const envelope = cloudEventEnvelopeSchema.safeParse(input);
   if (!envelope.success) return { ok: false, rejection: rejectionFromZod(envelope.error) };
@@ -61,6 +64,15 @@ export function validateDepartmentEvent(
   }
   const data = route.data.safeParse(e.data);
   if (!data.success) return { ok: false, rejection: rejectionFromZod(data.error, 'data') };
+  const actionUrl = (data.data as { action?: { url?: string } }).action?.url;
+  if (actionUrl !== undefined && !options.httpActions && !isWebUrl(actionUrl, false))
+    return {
+      ok: false,
+      rejection: {
+        reason: 'an action URL must be https: (http: only where OV_ALLOW_HTTP_ACTION_URLS is set)',
+        field: 'data.action.url',
+      },
+    };
   const refused = publishRefusal(
     permissions,
     e.source,

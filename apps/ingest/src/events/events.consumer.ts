@@ -11,7 +11,7 @@ import {
 import { outbound, type EventBatch, type InboundMessage } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
 import { validateDepartmentEvent } from './department-event.validator';
-import { INGEST_INBOX } from './events.tokens';
+import { INGEST_INBOX, VALIDATION_OPTIONS, type ValidationOptions } from './events.tokens';
 import { INTENT_CATALOGUE, PERMISSIONS } from '@onevoice/runtime';
 import { Clock } from '@onevoice/clock';
 
@@ -28,6 +28,7 @@ export class EventsConsumer {
     @Inject(INGEST_INBOX) private readonly inbox: IdempotentConsumer,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
     @Inject(PERMISSIONS) private readonly permissions: Permissions,
+    @Inject(VALIDATION_OPTIONS) private readonly validation: ValidationOptions,
   ) {}
 
   @EventPattern(Topics.events)
@@ -38,7 +39,13 @@ export class EventsConsumer {
       { topic: TopicName; event: CloudEvent }
     >();
     for (const message of batch.messages) {
-      const result = validateDepartmentEvent(message.event, this.catalogue, this.permissions, now);
+      const result = validateDepartmentEvent(
+        message.event,
+        this.catalogue,
+        this.permissions,
+        now,
+        this.validation,
+      );
       if (result.ok) routes.set(message, result);
       else batch.reject(message, result.rejection);
     }

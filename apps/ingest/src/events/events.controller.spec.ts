@@ -35,6 +35,7 @@ const controller = (publisher: EventPublisher, deadlineMs = 10_000) =>
     publisher,
     catalogue,
     everything,
+    { httpActions: false },
     deadlineMs,
   );
 

@@ -12,7 +12,7 @@ import { Topics, type IntentCatalogue, type Permissions } from '@onevoice/contra
 import { EventPublisher, outbound, publishWithin } from '@onevoice/messaging';
 import { DepartmentCredentials } from './credentials';
 import { validateDepartmentEvent } from './department-event.validator';
-import { PUBLISH_DEADLINE_MS } from './events.tokens';
+import { PUBLISH_DEADLINE_MS, VALIDATION_OPTIONS, type ValidationOptions } from './events.tokens';
 import { INTENT_CATALOGUE, PERMISSIONS } from '@onevoice/runtime';
 import { Clock } from '@onevoice/clock';
 
@@ -27,6 +27,7 @@ export class EventsController {
     private readonly publisher: EventPublisher,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
     @Inject(PERMISSIONS) private readonly permissions: Permissions,
+    @Inject(VALIDATION_OPTIONS) private readonly validation: ValidationOptions,
     @Inject(PUBLISH_DEADLINE_MS) private readonly deadlineMs: number,
   ) {}
 
@@ -89,7 +90,13 @@ export class EventsController {
           HttpStatus.FORBIDDEN,
         );
       }
-      const result = validateDepartmentEvent(item, this.catalogue, this.permissions, now);
+      const result = validateDepartmentEvent(
+        item,
+        this.catalogue,
+        this.permissions,
+        now,
+        this.validation,
+      );
       if (!result.ok) {
         const prefix = (field: string) => (at ? `${at}.${field}` : field);
         if (result.forbidden)
