@@ -1,29 +1,57 @@
-import type { Kafka } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 
-/**
- * Reads a topic from `from` (a time; the start when absent) to its end as it is when called, as
- * parsed JSON values (null for a record that is not JSON), without joining any group's offsets:
- * a one-off consumer group that commits nothing. Stops with an error past `maxRecords`.
- */
-export async function readTopicRange(
+/** Where each partition of a topic ends (its high-water mark): a point to read from later. */
+export async function topicEnds(
   kafka: Kafka,
   topic: string,
-  options: { from?: number; maxRecords?: number; progress?: (read: number) => void } = {},
-): Promise<unknown[]> {
+): Promise<{ partition: number; offset: string }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).map((p) => ({
+      partition: p.partition,
+      offset: p.high,
+    }));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Reads a topic from `from` (a time, or offsets per partition as `topicEnds` gave them; the start
+ * when absent) to its end as it is when called, without joining any group's offsets: a one-off
+ * consumer group that commits nothing. Each record becomes `map(record)`: by default its value as
+ * parsed JSON (null when it is not JSON). Stops with an error past `maxRecords`.
+ */
+export async function readTopicRange<T = unknown>(
+  kafka: Kafka,
+  topic: string,
+  options: {
+    from?: number | readonly { partition: number; offset: string }[];
+    maxRecords?: number;
+    progress?: (read: number) => void;
+    map?: (record: KafkaMessage, partition: number) => T;
+  } = {},
+): Promise<T[]> {
+  const map =
+    options.map ?? ((m: KafkaMessage) => (m.value ? parseOrNull(m.value.toString()) : null) as T);
   const admin = kafka.admin();
   await admin.connect();
   try {
     const ends = await admin.fetchTopicOffsets(topic);
+    const from = options.from;
     const starts =
-      options.from === undefined
+      from === undefined
         ? ends.map((p) => ({ partition: p.partition, offset: p.low }))
-        : await admin.fetchTopicOffsetsByTimestamp(topic, options.from);
+        : typeof from === 'number'
+          ? await admin.fetchTopicOffsetsByTimestamp(topic, from)
+          : from;
     const remaining = new Map<number, bigint>();
     for (const e of ends) {
       const start = BigInt(starts.find((s) => s.partition === e.partition)?.offset ?? e.high);
       if (start < BigInt(e.high)) remaining.set(e.partition, BigInt(e.high));
     }
-    const out: unknown[] = [];
+    const out: T[] = [];
     if (remaining.size === 0) return out;
     const max = options.maxRecords ?? Number.POSITIVE_INFINITY;
     const consumer = kafka.consumer({
@@ -40,7 +68,7 @@ export async function readTopicRange(
               const high = remaining.get(batch.partition);
               for (const m of batch.messages) {
                 if (high === undefined || BigInt(m.offset) >= high) break;
-                if (m.value) out.push(parseOrNull(m.value.toString()));
+                if (m.value || options.map) out.push(map(m, batch.partition));
                 if (BigInt(m.offset) + 1n >= high) remaining.delete(batch.partition);
               }
               options.progress?.(out.length);

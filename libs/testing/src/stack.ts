@@ -43,7 +43,7 @@ const log = (line: string) => process.stderr.write(`[test-stack] ${line}\n`);
  * twice the decisions, twice the deliveries, and specs failing for no fault of theirs. Refuses to
  * start then, saying what to do.
  */
-async function refuseRunningOneVoice(brokers: string[]): Promise<void> {
+export async function refuseRunningOneVoice(brokers: string[]): Promise<void> {
   const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {

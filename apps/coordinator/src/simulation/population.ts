@@ -352,38 +352,38 @@ class CustomerStory {
     for (let j = 0; j < count; j++) {
       const day = Math.floor(this.rng.next() * days);
       const key = `service:${this.customer.id}:${j}`;
-      this.emit(this.localTime(day, 9, 12), 'service', 'service.appointment_due', {
+      this.emit(this.localTime(day, 9, 12), 'care', 'service.appointment_due', {
         intentKey: key,
         action: { url: 'https://service.example.com/book' },
         variables: { vehicle: 'your car', dueDate: 'soon' },
       });
       const bookedDay = day + 1 + Math.floor(this.rng.next() * 6);
       const bookedAt = this.localTime(bookedDay, 8, 20);
-      this.emit(bookedAt, 'service', 'interaction.fulfilled', { intentKey: key });
-      this.emit(bookedAt + 60_000, 'service', 'service.booking_confirmed', {
+      this.emit(bookedAt, 'care', 'interaction.fulfilled', { intentKey: key });
+      this.emit(bookedAt + 60_000, 'care', 'service.booking_confirmed', {
         intentKey: `${key}:booked`,
         action: { url: 'https://service.example.com/change' },
         variables: { date: 'the date', place: 'the garage' },
       });
       const visitDay = bookedDay + 3 + Math.floor(this.rng.next() * 7);
       const visitAt = this.localTime(visitDay, 8, 10);
-      this.emit(visitAt - DAY, 'service', 'service.appointment_tomorrow', {
+      this.emit(visitAt - DAY, 'care', 'service.appointment_tomorrow', {
         intentKey: `${key}:tomorrow`,
         action: { url: 'https://service.example.com/change' },
         variables: { time: 'the time', place: 'the garage' },
         notBefore: new Date(visitAt - DAY).toISOString(),
       });
       const caseId = `service-case:${key}`;
-      this.emit(visitAt, 'service', 'case.opened', { caseId, kind: 'service' });
+      this.emit(visitAt, 'care', 'case.opened', { caseId, kind: 'service' });
       const readyAt = visitAt + this.rng.between(4, 8) * HOUR;
-      this.emit(readyAt, 'service', 'service.ready_for_pickup', {
+      this.emit(readyAt, 'care', 'service.ready_for_pickup', {
         intentKey: `${key}:ready`,
         action: { url: 'https://service.example.com/ready' },
         variables: { vehicle: 'your car', place: 'the garage', closing: '18:00' },
       });
       const pickedAt = readyAt + this.rng.between(1, 3) * HOUR;
-      this.emit(pickedAt, 'service', 'case.closed', { caseId, kind: 'service' });
-      this.emit(pickedAt + 60_000, 'service', 'survey.requested', {
+      this.emit(pickedAt, 'care', 'case.closed', { caseId, kind: 'service' });
+      this.emit(pickedAt + 60_000, 'care', 'survey.requested', {
         surveyType: 'post-service',
         interactionId: caseId,
         channel: 'store',

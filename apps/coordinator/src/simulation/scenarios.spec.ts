@@ -32,7 +32,7 @@ describe('stories told inside the simulator', () => {
     ]);
     const lines = describeRun(r);
     expect(lines).toContain(
-      '    service.appointment_due from sales: suppressed (duplicate_intent)',
+      '    service.appointment_due from care: suppressed (duplicate_intent)',
     );
     expect(lines[lines.length - 1]).toBe(
       `  5 message(s) through OneVoice; ${r.naive.sends.length} if each department sent on its own.`,

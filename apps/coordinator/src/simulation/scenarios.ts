@@ -45,7 +45,7 @@ export const SCENARIOS: readonly Scenario[] = [
     days: 14,
     steps: [
       said({ preferredChannel: 'email', timeZone: 'America/New_York' }),
-      ...['service', 'sales', 'care', 'digital', 'billing'].map(
+      ...['sales', 'care', 'digital', 'billing', 'loyalty'].map(
         (source): Step => [
           1,
           '09:00',
@@ -72,7 +72,7 @@ export const SCENARIOS: readonly Scenario[] = [
           },
         ],
       ),
-      ...['service', 'care', 'digital'].map(
+      ...['sales', 'care', 'digital'].map(
         (source): Step => [
           3,
           '15:00',
@@ -85,11 +85,11 @@ export const SCENARIOS: readonly Scenario[] = [
           },
         ],
       ),
-      [4, '09:00', 'service', 'case.opened', { caseId: 'visit-1', kind: 'service' }],
+      [4, '09:00', 'care', 'case.opened', { caseId: 'visit-1', kind: 'service' }],
       [
         4,
         '16:00',
-        'service',
+        'care',
         'service.ready_for_pickup',
         {
           intentKey: 'car-service:VIN1:ready',
@@ -97,11 +97,11 @@ export const SCENARIOS: readonly Scenario[] = [
           action: url('ready'),
         },
       ],
-      [4, '17:00', 'service', 'case.closed', { caseId: 'visit-1', kind: 'service' }],
+      [4, '17:00', 'care', 'case.closed', { caseId: 'visit-1', kind: 'service' }],
       [
         4,
         '17:01',
-        'service',
+        'care',
         'survey.requested',
         { surveyType: 'post-service', interactionId: 'visit-1', channel: 'store' },
       ],
