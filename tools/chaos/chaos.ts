@@ -101,10 +101,7 @@ async function main(): Promise<number> {
   const clockOffsetMs = day.getTime() - Date.now();
   const servicesNow = () => new Date(Date.now() + clockOffsetMs);
   const groupPrefix = `onevoice-chaos-${runId.toLowerCase()}`;
-  const faketime = resolve(
-    LOCAL_DIR,
-    'faketime/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
-  );
+  const faketime = await fetchFaketime();
 
   const simulator = new Instance(
     'provider-simulator',

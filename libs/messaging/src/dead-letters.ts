@@ -1,5 +1,6 @@
 import { DeadLetterHeaders, Topics, type Rejection } from '@onevoice/contracts';
-import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { Sender } from './resilient-producer';
 import { deadLetteredMessages } from './messaging-metrics';
 
 export interface DeadLetterSource {
@@ -14,7 +15,7 @@ export interface DeadLetterSource {
  * headers untouched, plus headers saying why, where it came from and which field was at fault.
  */
 export class DeadLetterPublisher {
-  constructor(private readonly producer: Producer) {}
+  constructor(private readonly producer: Sender) {}
 
   async send(
     sources: readonly { source: DeadLetterSource; rejection: Rejection }[],

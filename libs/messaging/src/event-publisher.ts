@@ -1,6 +1,6 @@
 import { SpanKind, trace, context as otelContext } from '@opentelemetry/api';
 import { TOMBSTONE_HEADER } from '@onevoice/contracts';
-import type { Producer } from 'kafkajs';
+import type { Sender } from './resilient-producer';
 import { publishedMessages } from './messaging-metrics';
 import type { Outbound } from './outbound';
 import { extractTraceContext, injectTraceContext } from './trace-context';
@@ -23,7 +23,7 @@ export abstract class EventPublisher {
 }
 
 export class KafkaEventPublisher extends EventPublisher {
-  constructor(private readonly producer: Producer) {
+  constructor(private readonly producer: Sender) {
     super();
   }
 

@@ -12,3 +12,4 @@ export * from './transient-errors';
 export * from './rpc-error-passthrough.filter';
 export * from './standalone-consumer';
 export * from './topic-range';
+export * from './resilient-producer';

@@ -1,32 +1,36 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka } from 'kafkajs';
 import { DeadLetterPublisher } from './dead-letters';
 import { KafkaEventPublisher } from './event-publisher';
 import { createKafka, type KafkaSettings } from './kafka-config';
+import { ResilientProducer } from './resilient-producer';
 import { ensureTopics } from './topic-admin';
 
 /**
  * One Kafka client and one idempotent producer per process, shared by the publisher, the
- * dead-letter publisher and the consuming transport.
+ * dead-letter publisher and the consuming transport. A producer that wedges (its sequence numbers
+ * refused for good) is replaced by a new one; readiness says so meanwhile.
  */
 @Injectable()
 export class KafkaConnection implements OnApplicationShutdown {
   private readonly logger = new Logger(KafkaConnection.name);
   readonly kafka: Kafka;
-  readonly producer: Producer;
+  readonly producer: ResilientProducer;
   readonly publisher: KafkaEventPublisher;
   readonly deadLetters: DeadLetterPublisher;
   private connected: Promise<void> | undefined;
 
   constructor(readonly settings: KafkaSettings) {
     this.kafka = createKafka(settings);
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // murmur2 on the key, as the Java client: other teams' producers land on the same partitions.
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = new ResilientProducer(() =>
+      this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // murmur2 on the key, as the Java client: other teams' producers land on the same partitions.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    );
     this.publisher = new KafkaEventPublisher(this.producer);
     this.deadLetters = new DeadLetterPublisher(this.producer);
   }

@@ -127,6 +127,9 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
     const s = transport.readinessState();
     return { ok: s.ready, detail: { state: s.state, assignment: s.assignment } };
   });
+  // A producer that wedged is being replaced: nothing can be published until it is.
+  const producer = app.get(KafkaConnection).producer;
+  readiness.register('kafka-producer', () => producer.readiness());
   const dataSource = app.get(DataSource, { strict: false });
   readiness.register('database', async () => {
     await dataSource.query('SELECT 1');
