@@ -28,7 +28,9 @@ import { check, type ProviderAttempt, type Starts } from './checker';
 import { Instance, makeInstances } from './cluster';
 import { inject, planFaults, type FaultRecord } from './faults';
 import { inputsOf, LoadGenerator, type Input } from './load';
+import { hostileInputs } from './fuzz';
 import { TcpProxy } from './tcp-proxy';
+import { Partitioners } from 'kafkajs';
 
 const HELP = `npm run chaos -- [options]
 
@@ -37,6 +39,10 @@ const HELP = `npm run chaos -- [options]
   --faults N     faults to inject (default 50), at random and at 20/40/60% of the inputs
   --seed S       seeds the inputs and the faults (default 1): the same seed, the same run
   --rate R       inputs per second while no fault holds the load back (default 100)
+  --fuzz N       also send N hostile inputs (invalid bytes, UTF-16, 5,000-deep nesting, 900 KB
+                 variables, unknown channels and types, impossible times and zones,
+                 javascript:/data: URLs …), half over HTTP, half onto ov.events.v1: never a 5xx
+                 or a hang, every one dead-lettered with its reason, the consumers still deciding
   --json         print the report as one JSON object on stdout
   --keep         keep the run's database and logs even when it passes
 
@@ -49,6 +55,7 @@ const cli = commandLine('chaos', HELP, {
   faults: { type: 'string' },
   seed: { type: 'string' },
   rate: { type: 'string' },
+  fuzz: { type: 'string' },
   json: { type: 'boolean' },
   keep: { type: 'boolean' },
   help: { type: 'boolean' },
@@ -62,6 +69,7 @@ const options = {
   faults: cli.int('faults', 50, 0),
   seed: cli.int('seed', 1, 0),
   rate: cli.int('rate', 100, 1),
+  fuzz: cli.int('fuzz', 0, 0),
   json: cli.values.json === true,
   keep: cli.values.keep === true,
 };
@@ -79,7 +87,7 @@ const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-s${
 const runDir = resolve(LOCAL_DIR, 'chaos', runId);
 mkdirSync(runDir, { recursive: true });
 const log = (line: string) => process.stderr.write(`[chaos] ${line}\n`);
-const reproduce = `npm run chaos -- --inputs ${options.inputs} --faults ${options.faults} --seed ${options.seed} --rate ${options.rate}`;
+const reproduce = `npm run chaos -- --inputs ${options.inputs} --faults ${options.faults} --seed ${options.seed} --rate ${options.rate}${options.fuzz > 0 ? ` --fuzz ${options.fuzz}` : ''}`;
 
 async function main(): Promise<number> {
   const began = Date.now();
@@ -271,6 +279,15 @@ async function main(): Promise<number> {
       startFault(fault);
     }
     await chain;
+    const hostile =
+      options.fuzz > 0 ? await sendHostile(kafka, byName('ingest').url, runId) : undefined;
+    if (hostile) {
+      const after = await probe(Date.now());
+      hostile.probeSeconds = after;
+      log(
+        `fuzz: ${hostile.sent} hostile inputs of ${hostile.kinds} kinds; over HTTP ${JSON.stringify(hostile.httpStatuses)}; a decision ${after ?? 'never'} s after`,
+      );
+    }
     log(
       `all ${all.length} inputs sent and ${records.length} faults done; waiting for OneVoice to settle`,
     );
@@ -278,7 +295,14 @@ async function main(): Promise<number> {
     const attempts = (
       (await (await fetch(`${simulator.url}/control`)).json()) as { attempts: ProviderAttempt[] }
     ).attempts;
-    const verdict = await check(kafka, starts, inputs, attempts, await heldSurveys(db.url));
+    const verdict = await check(
+      kafka,
+      starts,
+      inputs,
+      attempts,
+      await heldSurveys(db.url),
+      hostile?.overKafka ?? [],
+    );
     const faultsByKind: Record<string, number> = {};
     for (const r of records) faultsByKind[r.kind] = (faultsByKind[r.kind] ?? 0) + 1;
     const recoveries = records.flatMap((r) =>
@@ -302,6 +326,21 @@ async function main(): Promise<number> {
       invalidNotDeadLettered: verdict.invalidNotDeadLettered,
       invalidAcceptedOverHttp: verdict.invalidAcceptedOverHttp,
       approvedWithoutDelivery: verdict.approvedWithoutDelivery,
+      ...(hostile
+        ? {
+            fuzz: {
+              sent: hostile.sent,
+              kinds: hostile.kinds,
+              overHttp: hostile.overHttp.length,
+              httpStatuses: hostile.httpStatuses,
+              http5xx: hostile.http5xx,
+              httpHung: hostile.httpHung,
+              overKafka: hostile.overKafka.length,
+              notDeadLettered: verdict.hostileNotDeadLettered,
+              decidingAfterwardsSeconds: hostile.probeSeconds,
+            },
+          }
+        : {}),
       maxRecoverySeconds: recoveries.length > 0 ? Math.max(...recoveries) : null,
       unrecoveredFaults: records.filter((r) => r.recoverySeconds === null).length,
       settleSeconds: settled.seconds,
@@ -310,6 +349,9 @@ async function main(): Promise<number> {
       deliveries: verdict.deliveries,
       deadLetters: verdict.deadLetters,
       loadRetries: load.retries,
+      unexpectedExits: Object.fromEntries(
+        instances.filter((i) => i.unexpectedExits > 0).map((i) => [i.name, i.unexpectedExits]),
+      ),
       seconds: Math.round((Date.now() - began) / 1000),
       faultLog: records.map((r) => ({
         kind: r.kind,
@@ -333,6 +375,12 @@ async function main(): Promise<number> {
         `invalidAcceptedOverHttp ${report.invalidAcceptedOverHttp}`,
       report.unrecoveredFaults > 0 && `unrecoveredFaults ${report.unrecoveredFaults}`,
       !report.settled && 'OneVoice did not settle',
+      hostile && hostile.http5xx > 0 && `fuzz: ${hostile.http5xx} answered 5xx`,
+      hostile && hostile.httpHung > 0 && `fuzz: ${hostile.httpHung} not answered within 10 s`,
+      hostile &&
+        verdict.hostileNotDeadLettered > 0 &&
+        `fuzz: ${verdict.hostileNotDeadLettered} not dead-lettered`,
+      hostile && hostile.probeSeconds === null && 'fuzz: no decision afterwards',
     ].filter((f): f is string => typeof f === 'string');
     writeFileSync(resolve(runDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -356,6 +404,60 @@ async function main(): Promise<number> {
     }
     await infrastructure.stop();
   }
+}
+
+/**
+ * Sends the hostile inputs of `--fuzz`: over HTTP each must be answered 4xx within 10 s (never a
+ * 5xx, never a hang); over Kafka each must reach the DLQ (the checker looks).
+ */
+async function sendHostile(
+  kafka: ReturnType<typeof createKafka>,
+  ingestUrl: string,
+  runTag: string,
+) {
+  const all = hostileInputs(options.fuzz, options.seed, runTag);
+  const overHttp = all.filter((_, i) => i % 2 === 0);
+  const overKafka = all.filter((_, i) => i % 2 === 1);
+  const httpStatuses: Record<string, number> = {};
+  let http5xx = 0;
+  let httpHung = 0;
+  for (const h of overHttp) {
+    const res = await fetch(`${ingestUrl}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer dev-${h.source}` },
+      body: h.bytes,
+      signal: AbortSignal.timeout(10_000),
+    }).catch((err: unknown) => err as Error);
+    if (res instanceof Error) {
+      httpHung++;
+      continue;
+    }
+    await res.body?.cancel();
+    const key = `${h.kind}: ${res.status}`;
+    httpStatuses[key] = (httpStatuses[key] ?? 0) + 1;
+    if (res.status >= 500) http5xx++;
+  }
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: Topics.events,
+      acks: -1,
+      messages: overKafka.map((h) => ({ key: h.key, value: h.bytes })),
+    });
+  } finally {
+    await producer.disconnect();
+  }
+  return {
+    sent: all.length,
+    kinds: [...new Set(all.map((h) => h.kind))].length,
+    overHttp,
+    overKafka: overKafka.map((h) => ({ key: h.key, kind: h.kind })),
+    httpStatuses,
+    http5xx,
+    httpHung,
+    probeSeconds: null as number | null,
+  };
 }
 
 /** Survey requests the survey gate still holds (a reason of its own, not yet announced). */

@@ -14,6 +14,7 @@ interface Envelope {
 }
 
 interface DeadLetter {
+  key: string;
   reason: string;
   sourceTopic: string;
   consumer: string;
@@ -51,6 +52,8 @@ export interface Verdict {
   invalidAcceptedOverHttp: number;
   /** Approved decisions with no delivery at all. */
   approvedWithoutDelivery: number;
+  /** Hostile inputs sent over Kafka that are not in the DLQ with a reason. */
+  hostileNotDeadLettered: number;
   /** Deliveries by their last state when the run was over. */
   deliveries: Record<string, number>;
   deadLetters: { total: number; byReason: Record<string, number> };
@@ -69,6 +72,8 @@ export async function check(
   attempts: readonly ProviderAttempt[],
   /** Survey requests the survey gate holds, not yet announced: held, with its reason. */
   heldSurveys: ReadonlySet<string> = new Set(),
+  /** Hostile inputs sent onto ov.events.v1 (`--fuzz`), by key: each must be dead-lettered. */
+  hostileOverKafka: readonly { key: string; kind: string }[] = [],
 ): Promise<Verdict> {
   const read = (topic: string) =>
     readTopicRange<Envelope | null>(kafka, topic, { from: starts[topic] ?? [] });
@@ -89,6 +94,7 @@ export async function check(
         id = undefined;
       }
       return {
+        key: m.key?.toString() ?? '',
         reason: header(DeadLetterHeaders.reason),
         sourceTopic: header(DeadLetterHeaders.sourceTopic),
         consumer: header(DeadLetterHeaders.consumer),
@@ -220,10 +226,22 @@ export async function check(
   const truncatedSent = invalid.filter(
     (i) => i.via === 'kafka' && i.invalid === 'truncated JSON',
   ).length;
-  const truncatedDead = deadLetters.filter((d) => !d.id && d.sourceTopic === Topics.events).length;
+  const truncatedDead = deadLetters.filter(
+    (d) => !d.id && d.sourceTopic === Topics.events && !d.key.startsWith('fuzz-'),
+  ).length;
   if (truncatedDead < truncatedSent) {
     invalidNotDeadLettered += truncatedSent - truncatedDead;
     example('invalidNotDeadLettered', `${truncatedSent - truncatedDead} truncated values`);
+  }
+
+  const deadByKey = new Map(deadLetters.map((d) => [d.key, d]));
+  let hostileNotDeadLettered = 0;
+  for (const h of hostileOverKafka) {
+    const dead = deadByKey.get(h.key);
+    if (!dead?.reason) {
+      hostileNotDeadLettered++;
+      example('hostileNotDeadLettered', `${h.key} (${h.kind})${dead ? ': no reason' : ''}`);
+    }
   }
 
   const deliveryStates: Record<string, number> = {};
@@ -249,6 +267,7 @@ export async function check(
     invalidNotDeadLettered,
     invalidAcceptedOverHttp,
     approvedWithoutDelivery,
+    hostileNotDeadLettered,
     deliveries: deliveryStates,
     deadLetters: { total: deadLetters.length, byReason },
     examples,

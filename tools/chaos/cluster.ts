@@ -11,6 +11,10 @@ export class Instance {
   /** Extra environment for the next start only (a fast clock), then cleared. */
   private nextEnv: Record<string, string> = {};
   starts = 0;
+  /** Exits nobody asked for (the process gave up): restarted, as a supervisor would. */
+  unexpectedExits = 0;
+  private expectingExit = false;
+  private restarting: Promise<void> | undefined;
 
   constructor(
     readonly name: string,
@@ -54,7 +58,21 @@ export class Instance {
     this.starts++;
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
+    this.expectingExit = false;
     this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
+    child.once('exit', (code, signal) => {
+      if (this.expectingExit || this.child !== child) return;
+      // The service exited on its own ("exiting so a supervisor restarts us"): count it, and be
+      // that supervisor.
+      this.unexpectedExits++;
+      this.log?.write(
+        `${JSON.stringify({ chaos: 'unexpected exit', at: new Date().toISOString(), code, signal })}\n`,
+      );
+      this.restarting = new Promise<void>((r) => setTimeout(r, 1_000))
+        .then(() => this.start())
+        .catch(() => undefined)
+        .finally(() => (this.restarting = undefined));
+    });
     await waitFor(
       `${this.name} to be ready on ${this.url} (log: ${this.logFile})`,
       async () => {
@@ -71,7 +89,9 @@ export class Instance {
 
   /** SIGKILL: a crash. */
   async kill(): Promise<void> {
+    await this.restarting;
     if (!this.running) return;
+    this.expectingExit = true;
     this.child!.kill('SIGKILL');
     await this.exited;
   }
@@ -87,7 +107,9 @@ export class Instance {
 
   /** SIGTERM and a clean exit (SIGKILL after 30 s). */
   async stop(): Promise<number | null> {
+    await this.restarting;
     if (!this.running) return this.child?.exitCode ?? null;
+    this.expectingExit = true;
     this.child!.kill('SIGCONT');
     this.child!.kill('SIGTERM');
     const timer = setTimeout(() => this.child?.kill('SIGKILL'), 30_000);

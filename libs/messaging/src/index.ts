@@ -13,3 +13,4 @@ export * from './rpc-error-passthrough.filter';
 export * from './standalone-consumer';
 export * from './topic-range';
 export * from './resilient-producer';
+export * from './dead-letter-redrive';

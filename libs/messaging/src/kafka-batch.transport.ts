@@ -59,6 +59,9 @@ export interface HandlerExtras {
 /** Partitions an instance handles at once unless told otherwise (measured: `npm run bench:coordinator`). */
 export const DEFAULT_KAFKA_CONCURRENCY = 3;
 
+/** Consumers kafkajs gave up on that are replaced in ten minutes before the process gives up. */
+const MAX_CONSUMER_REPLACEMENTS = 5;
+
 type Readiness = 'starting' | 'joining' | 'consuming' | 'rebalancing' | 'crashed' | 'stopped';
 
 /**
@@ -88,6 +91,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   /** Reads offsets for the lag metric, connected at the first scrape. */
   private lagAdmin: Promise<Admin> | undefined;
   private readonly observeLag = (result: ObservableResult) => this.measureLag(result);
+  /** When consumers kafkajs gave up on were replaced (see `replaceConsumer`). */
+  private replacements: number[] = [];
 
   constructor(
     private readonly connection: KafkaConnection,
@@ -181,10 +186,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         error: payload.error.message,
         restart: payload.restart,
       });
-      if (!payload.restart) {
-        this.readiness = 'crashed';
-        this.onFatal(payload.error);
-      }
+      if (!payload.restart && this.consumer === consumer) void this.replaceConsumer(payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
@@ -196,6 +198,43 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     });
     consumerLag.addCallback(this.observeLag);
     this.logger.log({ msg: 'consuming', group: this.options.groupId, topics });
+  }
+
+  /**
+   * A consumer kafkajs gave up on — typically one the group removed while this process was stopped
+   * or starved past its session timeout ("the coordinator is not aware of this member") — is
+   * replaced by a new one that joins the group again, instead of the process exiting. Past
+   * MAX_CONSUMER_REPLACEMENTS in ten minutes it gives up, and the process exits for its supervisor.
+   */
+  private async replaceConsumer(error: Error): Promise<void> {
+    const now = performance.now();
+    this.replacements = this.replacements.filter((at) => now - at < 600_000);
+    if (this.readiness === 'stopped') return;
+    if (this.replacements.length >= MAX_CONSUMER_REPLACEMENTS) {
+      this.readiness = 'crashed';
+      this.onFatal(error);
+      return;
+    }
+    this.replacements.push(now);
+    this.readiness = 'starting';
+    this.logger.warn({
+      msg: 'consumer stopped for good by kafkajs; joining the group again with a new one',
+      error: error.message,
+      replacements: this.replacements.length,
+    });
+    const old = this.consumer;
+    this.consumer = undefined;
+    this.assigned = {};
+    this.commits.forget();
+    consumerLag.removeCallback(this.observeLag);
+    await old?.disconnect().catch(() => undefined);
+    if (this.readiness !== 'starting') return;
+    try {
+      await this.start();
+    } catch (err) {
+      this.readiness = 'crashed';
+      this.onFatal(err as Error);
+    }
   }
 
   /**

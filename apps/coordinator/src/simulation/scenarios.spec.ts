@@ -31,9 +31,7 @@ describe('stories told inside the simulator', () => {
       ['email', 'survey.invite'],
     ]);
     const lines = describeRun(r);
-    expect(lines).toContain(
-      '    service.appointment_due from care: suppressed (duplicate_intent)',
-    );
+    expect(lines).toContain('    service.appointment_due from care: suppressed (duplicate_intent)');
     expect(lines[lines.length - 1]).toBe(
       `  5 message(s) through OneVoice; ${r.naive.sends.length} if each department sent on its own.`,
     );

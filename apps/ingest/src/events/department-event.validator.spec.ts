@@ -96,6 +96,37 @@ describe('validateDepartmentEvent', () => {
     expect(withUrl('https://pay.example.test/bill').ok).toBe(true);
   });
 
+  it('refuses data nested thousands deep or hundreds of KiB large, naming data', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 5_000; i++) deep = { a: deep };
+    const nested = validateDepartmentEvent(
+      envelope('billing.payment_due', { ...intent, variables: { deep } }),
+      catalogue,
+      everything,
+      now,
+    );
+    expect(nested).toMatchObject({
+      ok: false,
+      rejection: {
+        field: 'data',
+        reason: expect.stringMatching(/nests 5002 levels deep; at most 16/),
+      },
+    });
+    const large = validateDepartmentEvent(
+      envelope('billing.payment_due', { ...intent, variables: { blob: 'x'.repeat(900 * 1024) } }),
+      catalogue,
+      everything,
+      now,
+    );
+    expect(large).toMatchObject({
+      ok: false,
+      rejection: {
+        field: 'data',
+        reason: expect.stringMatching(/data is 901 KiB; at most 64 KiB/),
+      },
+    });
+  });
+
   it('fills in the time and content type when the sender left them out', () => {
     const result = validateDepartmentEvent(
       envelope('billing.payment_due', intent),

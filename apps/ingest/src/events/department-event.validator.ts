@@ -26,6 +26,34 @@ export type Validated =
   /** `forbidden`: well-formed, but not the sending department's to publish (permissions). */
   | { ok: false; rejection: Rejection; forbidden?: true };
 
+/** How large an event's `data` may be: a message's words and a few variables, never a payload. */
+export const DATA_MAX_BYTES = 64 * 1024;
+/** How deep `data` may nest: templates read flat variables. */
+export const DATA_MAX_DEPTH = 16;
+
+/** How deep a parsed JSON value nests (without recursion: a hostile value may nest thousands deep). */
+export function jsonDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Why `data` is too large or too deep to take, if it is. */
+function oversized(data: Record<string, unknown>): string | undefined {
+  const depth = jsonDepth(data);
+  if (depth > DATA_MAX_DEPTH) return `data nests ${depth} levels deep; at most ${DATA_MAX_DEPTH}`;
+  const bytes = Buffer.byteLength(JSON.stringify(data));
+  if (bytes > DATA_MAX_BYTES)
+    return `data is ${Math.ceil(bytes / 1024)} KiB; at most ${DATA_MAX_BYTES / 1024} KiB`;
+  return undefined;
+}
+
 /**
  * Validates what a department sent and decides which topic it belongs on. Pure: the same input,
  * catalogue and clock give the same answer, on the HTTP and the Kafka path alike.
@@ -41,6 +69,8 @@ export function validateDepartmentEvent(
   const envelope = cloudEventEnvelopeSchema.safeParse(input);
   if (!envelope.success) return { ok: false, rejection: rejectionFromZod(envelope.error) };
   const e = envelope.data;
+  const tooBig = oversized(e.data);
+  if (tooBig) return { ok: false, rejection: { reason: tooBig, field: 'data' } };
   if (!(DEPARTMENTS as readonly string[]).includes(e.source)) {
     return {
       ok: false,
