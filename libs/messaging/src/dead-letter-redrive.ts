@@ -123,7 +123,8 @@ function marker(letter: DeadLetter): string {
   return `${Topics.deadLetters}/${letter.partition}/${letter.offset}`;
 }
 
-function headerStrings(headers: IHeaders | undefined): Record<string, string> {
+/** Kafka headers as strings (the first value of each). */
+export function headerStrings(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     const first = Array.isArray(value) ? value[0] : value;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
+import { headerStrings } from '@onevoice/messaging';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { waitFor } from './wait';
 
 export interface TappedMessage {
@@ -106,15 +107,6 @@ export class TopicTap {
   async close(): Promise<void> {
     await this.consumer.disconnect();
   }
-}
-
-function headerStrings(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) {
-    const first = Array.isArray(v) ? v[0] : v;
-    if (first !== undefined) out[k] = first.toString();
-  }
-  return out;
 }
 
 /**

@@ -219,14 +219,11 @@ export class DeliveriesRepository {
     providerMessageId: string,
     at: Date,
   ): Promise<boolean> {
-    return (
-      affectedRows(
-        await tx.query(
-          `UPDATE deliveries SET state = 'sent', provider_message_id = $2, sent_at = $3, claimed_at = NULL
-            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain') RETURNING delivery_id`,
-          [deliveryId, providerMessageId, at],
-        ),
-      ) > 0
+    return this.whileHeld(
+      tx,
+      deliveryId,
+      `state = 'sent', provider_message_id = $2, sent_at = $3, claimed_at = NULL`,
+      [providerMessageId, at],
     );
   }
 
@@ -313,15 +310,12 @@ export class DeliveriesRepository {
     error: string,
     maybeTaken?: boolean,
   ): Promise<boolean> {
-    return (
-      affectedRows(
-        await tx.query(
-          `UPDATE deliveries SET state = 'scheduled', next_attempt_at = $2, last_error = $3, claimed_at = NULL,
-                  maybe_taken = coalesce($4, maybe_taken)
-            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain') RETURNING delivery_id`,
-          [deliveryId, at, error, maybeTaken ?? null],
-        ),
-      ) > 0
+    return this.whileHeld(
+      tx,
+      deliveryId,
+      `state = 'scheduled', next_attempt_at = $2, last_error = $3, claimed_at = NULL,
+       maybe_taken = coalesce($4, maybe_taken)`,
+      [at, error, maybeTaken ?? null],
     );
   }
 
@@ -340,28 +334,38 @@ export class DeliveriesRepository {
     checkAt: Date,
     error: string,
   ): Promise<boolean> {
-    return (
-      affectedRows(
-        await tx.query(
-          `UPDATE deliveries SET state = 'uncertain', next_attempt_at = $2, last_error = $3, maybe_taken = true
-            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain') RETURNING delivery_id`,
-          [deliveryId, checkAt, error],
-        ),
-      ) > 0
+    return this.whileHeld(
+      tx,
+      deliveryId,
+      `state = 'uncertain', next_attempt_at = $2, last_error = $3, maybe_taken = true`,
+      [checkAt, error],
     );
   }
 
   /** Failed for good, while the sender holds it (as above). */
   async markFailed(tx: EntityManager, deliveryId: string, error: string): Promise<boolean> {
-    return (
-      affectedRows(
-        await tx.query(
-          `UPDATE deliveries SET state = 'failed', last_error = $2, claimed_at = NULL
-            WHERE delivery_id = $1 AND state IN ('sending', 'uncertain') RETURNING delivery_id`,
-          [deliveryId, error],
-        ),
-      ) > 0
+    return this.whileHeld(tx, deliveryId, `state = 'failed', last_error = $2, claimed_at = NULL`, [
+      error,
+    ]);
+  }
+
+  /**
+   * Sets `set` (its parameters from $2) on a delivery only while the sender holds it — `sending`,
+   * or `uncertain` being reconciled: a provider's report that came in meanwhile stands. Returns
+   * whether it did.
+   */
+  private async whileHeld(
+    tx: EntityManager,
+    deliveryId: string,
+    set: string,
+    params: readonly unknown[],
+  ): Promise<boolean> {
+    const updated: unknown = await tx.query(
+      `UPDATE deliveries SET ${set}
+        WHERE delivery_id = $1 AND state IN ('sending', 'uncertain') RETURNING delivery_id`,
+      [deliveryId, ...params],
     );
+    return affectedRows(updated) > 0;
   }
 
   /** Not sent after all: the customer refused it since (`why`). */
