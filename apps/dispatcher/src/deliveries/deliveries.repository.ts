@@ -189,6 +189,27 @@ export class DeliveriesRepository {
   }
 
   /**
+   * Puts claims this sender still holds (`sending`, under the same attempt) back in the schedule,
+   * the attempt not counted: their calls were never started. Returns how many it put back; a
+   * claim another instance took over meanwhile is not touched.
+   */
+  async releaseClaims(
+    db: EntityManager,
+    claims: readonly { deliveryId: string; attempt: number }[],
+  ): Promise<number> {
+    if (claims.length === 0) return 0;
+    return affectedRows(
+      await db.query(
+        `UPDATE deliveries d SET state = 'scheduled', attempts = d.attempts - 1, claimed_at = NULL
+           FROM unnest($1::text[], $2::int[]) AS x(id, attempt)
+          WHERE d.delivery_id = x.id AND d.state = 'sending' AND d.attempts = x.attempt
+          RETURNING d.delivery_id`,
+        [claims.map((c) => c.deliveryId), claims.map((c) => c.attempt)],
+      ),
+    );
+  }
+
+  /**
    * Takes an uncertain delivery due for another look at the provider's records, and puts its next
    * look at `holdUntil`: the caller asks the provider outside any transaction, and no other
    * instance asks meanwhile (should the caller die, the look is simply made again then).

@@ -63,13 +63,18 @@ describe('a sent batch: announced, then recorded', () => {
     const order: string[] = [];
     const marked: { ids: string[]; outboxEvents: number }[] = [];
     const asked: number[] = [];
+    const released: string[] = [];
     const deliveries = {
       // Nobody in these specs has refused anything.
       refusalsOf: () => Promise.resolve(new Map()),
-      // Before each slice: which claims this sender still holds (`lost`: taken over).
+      // Before each slice: which claims this sender still holds early in their lease (`lost`: not).
       stillHeld: (_db: unknown, claims: { deliveryId: string }[]) => {
         asked.push(claims.length);
         return Promise.resolve(new Set(claims.map((c) => c.deliveryId).filter((id) => !lost(id))));
+      },
+      releaseClaims: (_db: unknown, claims: { deliveryId: string }[]) => {
+        released.push(...claims.map((c) => c.deliveryId));
+        return Promise.resolve(claims.length);
       },
       markSentMany: (_tx: unknown, sent: { deliveryId: string }[], events: Outbound[]) => {
         order.push('recorded');
@@ -84,12 +89,12 @@ describe('a sent batch: announced, then recorded', () => {
       },
     } as unknown as EventPublisher;
     const s = newSender(deliveries, publisher);
-    return { s, order, marked, asked };
+    return { s, order, marked, asked, released };
   }
 
   it('asks before each slice whether it still holds the claims, and sends only those', async () => {
-    // d-3 was taken over by another instance's recovery (or is past half its lease).
-    const { s, marked, asked } = sender(
+    // d-3 is past half its lease (or was taken over by another instance's recovery).
+    const { s, marked, asked, released } = sender(
       () => Promise.resolve(),
       (id) => id === 'd-3',
     );
@@ -100,6 +105,8 @@ describe('a sent batch: announced, then recorded', () => {
     // Three slices of at most 2, each asked about just before it started.
     expect(asked).toEqual([2, 2, 1]);
     expect(marked).toEqual([{ ids: ['d-1', 'd-2', 'd-4', 'd-5'], outboxEvents: 0 }]);
+    // Put back in the schedule, if still this sender's: never called, nothing ambiguous.
+    expect(released).toEqual(['d-3']);
   });
 
   it('publishes the events first and records the rows without outbox rows', async () => {

@@ -130,7 +130,7 @@ export class DeliverySender {
    * were claimed (0: nothing is due).
    */
   async sendDue(now: Date, limit = 100, parallel = 16): Promise<number> {
-    const handed = this.takeHandedOver(now, limit);
+    const handed = this.takeHandedOver(limit);
     const claimed =
       handed.length > 0 ? { count: handed.length, ready: handed } : await this.claimDue(now, limit);
     // Some had expired: their "failed" events are waiting in the outbox.
@@ -139,22 +139,15 @@ export class DeliverySender {
   }
 
   /**
-   * Handed-over deliveries still early in their lease. A sender starts a call only in the first
-   * half of a claim's lease (the lease is at least twice the provider timeout), so a call never
-   * overlaps the recovery of a claim it outlived; older ones are left to that recovery.
+   * Handed-over deliveries, most urgent first. Whether each may still be sent (early enough in its
+   * lease) is asked of the database just before its slice goes (see `stillHeld`).
    */
-  private takeHandedOver(now: Date, limit: number): DeliveryRow[] {
-    // Most urgent first.
-    const taken: { row: DeliveryRow; claimedAt: number }[] = [];
+  private takeHandedOver(limit: number): DeliveryRow[] {
+    const taken: DeliveryRow[] = [];
     for (const queue of this.handedOver)
-      if (taken.length < limit) taken.push(...queue.splice(0, limit - taken.length));
-    const fresh = taken.filter((h) => now.getTime() - h.claimedAt < this.policy.leaseMs / 2);
-    if (fresh.length < taken.length)
-      this.logger.warn({
-        msg: 'claimed deliveries waited too long to be sent; the stale-claim recovery settles them',
-        count: taken.length - fresh.length,
-      });
-    return fresh.map((h) => h.row);
+      if (taken.length < limit)
+        taken.push(...queue.splice(0, limit - taken.length).map((h) => h.row));
+    return taken;
   }
 
   private async claimDue(now: Date, limit: number) {
@@ -220,21 +213,23 @@ export class DeliverySender {
 
   /**
    * The part of a slice this sender may still call the provider for: claims it holds, in the
-   * first half of their lease on the database's clock. A claim of hundreds is sent slice after
-   * slice; behind a slow provider (or after this process was stopped) the last slices would
-   * start after another instance's recovery took them over, and the message would go twice.
-   * Those left are the recovery's.
+   * first half of their lease on the database's clock (a call started then ends well before
+   * another instance could take the claim over). A claim of hundreds is sent slice after slice;
+   * behind a slow provider, or after this process was stopped, the last slices would start late.
+   * Those still held are put back in the schedule at once — never sent, so not ambiguous — and
+   * those another instance took over are left to it.
    */
   private async stillHeld(slice: DeliveryRow[]): Promise<DeliveryRow[]> {
-    const held = await this.deliveries.stillHeld(
-      this.dataSource.manager,
-      slice.map((row) => ({ deliveryId: row.delivery_id, attempt: row.attempts })),
-      this.policy.leaseMs / 2,
-    );
+    const claims = slice.map((row) => ({ deliveryId: row.delivery_id, attempt: row.attempts }));
+    const db = this.dataSource.manager;
+    const held = await this.deliveries.stillHeld(db, claims, this.policy.leaseMs / 2);
     if (held.size === slice.length) return slice;
+    const late = claims.filter((c) => !held.has(c.deliveryId));
+    const released = await this.deliveries.releaseClaims(db, late);
     this.logger.warn({
-      msg: 'claims past half their lease or taken over are not sent by this sender; the stale-claim recovery settles them',
-      count: slice.length - held.size,
+      msg: 'claims too far into their lease to start a call: put back in the schedule, or left to the instance that took them over',
+      released,
+      takenOver: late.length - released,
     });
     return slice.filter((row) => held.has(row.delivery_id));
   }
