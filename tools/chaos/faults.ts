@@ -25,6 +25,7 @@ export const FAULT_KINDS = [
   'postgres-partition-during-rebalance',
   'postgres-latency',
   'provider-timeout',
+  'provider-slow',
   'provider-reset',
   'provider-5xx',
   'provider-429',
@@ -194,6 +195,17 @@ export async function inject(kind: FaultKind, ctx: FaultContext): Promise<FaultR
     }
     case 'provider-timeout':
       return provider({ timeoutNext: 5, timeoutMs: slow });
+    case 'provider-slow': {
+      // Every answer just inside the timeout for 15 s: a claim of many is sent slice after slice,
+      // the last ones late in their lease.
+      const latencyMs = Math.round(ctx.providerTimeoutMs * 0.8);
+      await provider({ latencyMs });
+      await sleep(15_000);
+      return provider({ latencyMs: 0 }).then((r) => ({
+        ...r,
+        detail: `every answer ${latencyMs} ms for 15 s`,
+      }));
+    }
     case 'provider-reset':
       return provider({ resetNext: 5 });
     case 'provider-5xx':
