@@ -118,6 +118,9 @@ async function main(): Promise<number> {
     () => ({}),
     resolve(runDir, 'provider-simulator.log'),
   );
+  // The dispatchers reach the provider through a proxy too: resets and partitions on the way.
+  const providerProxy = new TcpProxy({ host: '127.0.0.1', port: simulator.port }, 'provider');
+  const providerViaProxy = `http://127.0.0.1:${await providerProxy.start()}`;
   let dispatcherUrl = '';
   const env = (): Record<string, string> => ({
     KAFKA_BROKERS: brokers.join(','),
@@ -129,7 +132,7 @@ async function main(): Promise<number> {
     OV_CLOCK: 'manual',
     OV_CLOCK_OFFSET_MS: String(clockOffsetMs),
     OV_SIGNING_KEY: 'chaos-link-secret-0123456789',
-    OV_PROVIDER_URL: simulator.url,
+    OV_PROVIDER_URL: providerViaProxy,
     OV_PROVIDER_TIMEOUT_MS: String(PROVIDER_TIMEOUT_MS),
     OV_SEND_LEASE_MS: String(LEASE_MS),
     OV_SEND_RETRY_BASE_MS: '200',
@@ -170,6 +173,7 @@ async function main(): Promise<number> {
       postgres,
       databaseUrl: db.url,
       providerUrl: simulator.url,
+      provider: providerProxy,
       localBroker: infrastructure.kind === 'local' && !process.env.KAFKA_BROKERS,
       ...(faketime ? { faketime } : {}),
       clockOffsetMs,
@@ -391,10 +395,12 @@ async function main(): Promise<number> {
     return verdictFailed ? 1 : 0;
   } finally {
     postgres.set({ kind: 'pass' });
+    providerProxy.set({ kind: 'pass' });
     await tap?.close().catch(() => undefined);
     await load.stop().catch(() => undefined);
     await Promise.all([...instances, simulator].map((i) => i.stop().catch(() => null)));
     await postgres.stop();
+    await providerProxy.stop();
     if (verdictFailed || options.keep) log(`database kept: ${db.url}`);
     else {
       await db.drop().catch((err: unknown) => log(`could not drop ${db.url}: ${String(err)}`));

@@ -26,6 +26,7 @@ export const FAULT_KINDS = [
   'postgres-latency',
   'provider-timeout',
   'provider-slow',
+  'provider-partition',
   'provider-reset',
   'provider-5xx',
   'provider-429',
@@ -82,6 +83,8 @@ export interface FaultContext {
   /** The database server, for a restart (or its stand-in). */
   databaseUrl: string;
   providerUrl: string;
+  /** Between the dispatchers and the provider. */
+  provider: TcpProxy;
   /** Whether the broker is the one deploy/local/kafka.sh runs (it may be restarted). */
   localBroker: boolean;
   /** libfaketime, where deploy/local/faketime.sh fetched it. */
@@ -205,6 +208,15 @@ export async function inject(kind: FaultKind, ctx: FaultContext): Promise<FaultR
         ...r,
         detail: `every answer ${latencyMs} ms for 15 s`,
       }));
+    }
+    case 'provider-partition': {
+      // Nothing gets through to the provider or back for 8 s: calls time out, their requests
+      // perhaps never having arrived; then every open connection is reset.
+      ctx.provider.set({ kind: 'blackhole' });
+      await sleep(8_000);
+      ctx.provider.set({ kind: 'refuse' });
+      ctx.provider.set({ kind: 'pass' });
+      return done('provider (network)', 'packets held 8 s, then the connections reset');
     }
     case 'provider-reset':
       return provider({ resetNext: 5 });
