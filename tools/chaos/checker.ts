@@ -6,14 +6,14 @@ import type { Input } from './load';
 /** Where each topic stood when the run began: the checker reads from there. */
 export type Starts = Record<string, { partition: number; offset: string }[]>;
 
-interface Envelope {
+export interface Envelope {
   id?: string;
   type?: string;
   subject?: string;
   data?: Record<string, unknown>;
 }
 
-interface DeadLetter {
+export interface DeadLetter {
   key: string;
   reason: string;
   sourceTopic: string;
@@ -102,6 +102,32 @@ export async function check(
       };
     },
   });
+  return judge(
+    { decisions, deliveries, interactions, preferences, deadLetters },
+    inputs,
+    attempts,
+    heldSurveys,
+    hostileOverKafka,
+  );
+}
+
+/** What the run left behind, read back. */
+export interface RunRecords {
+  decisions: readonly (Envelope | null)[];
+  deliveries: readonly (Envelope | null)[];
+  interactions: readonly (Envelope | null)[];
+  preferences: readonly (Envelope | null)[];
+  deadLetters: readonly DeadLetter[];
+}
+
+/** The invariants, checked against what the run left behind. Pure. */
+export function judge(
+  { decisions, deliveries, interactions, preferences, deadLetters }: RunRecords,
+  inputs: readonly Input[],
+  attempts: readonly ProviderAttempt[],
+  heldSurveys: ReadonlySet<string> = new Set(),
+  hostileOverKafka: readonly { key: string; kind: string }[] = [],
+): Verdict {
   const examples: Record<string, string[]> = {};
   const example = (kind: string, text: string) => {
     const list = (examples[kind] ??= []);
