@@ -214,12 +214,14 @@ async function main(): Promise<number> {
           },
           { timeoutMs: PROBE_TIMEOUT_MS, intervalMs: 250 },
         );
-        await tap!.waitForMessages(
+        const [decided] = await tap!.waitForMessages(
           `the probe ${id}'s decision`,
           (m) => m.key === customer && m.value?.toString().includes(id) === true,
           { timeoutMs: PROBE_TIMEOUT_MS },
         );
-        return (Date.now() - healedAt) / 1000;
+        // When the coordinator published it (the record's timestamp), not when this run's own
+        // consumer — itself recovering from the fault — read it.
+        return Math.max(0, decided!.timestamp - healedAt) / 1000;
       } catch (err) {
         log(`probe ${id} got no decision: ${(err as Error).message}`);
         return null;
