@@ -6,7 +6,7 @@
  * each figure is.
  */
 import { ALL_TOPICS, Topics } from '@onevoice/contracts';
-import { topicEnds } from '@onevoice/messaging';
+import { ensureTopics, topicEnds } from '@onevoice/messaging';
 import {
   createTestDatabase,
   freePort,
@@ -30,7 +30,7 @@ import { inject, planFaults, type FaultRecord } from './faults';
 import { inputsOf, LoadGenerator, type Input } from './load';
 import { hostileInputs } from './fuzz';
 import { TcpProxy } from './tcp-proxy';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel, Partitioners } from 'kafkajs';
 
 const HELP = `npm run chaos -- [options]
 
@@ -127,7 +127,7 @@ async function main(): Promise<number> {
     DATABASE_URL: proxied.toString(),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     OV_CONSUMER_GROUP_PREFIX: groupPrefix,
-    OV_CONSUMER_START: 'latest',
+    OV_CONSUMER_START: 'earliest',
     OV_KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
     OV_CLOCK: 'manual',
     OV_CLOCK_OFFSET_MS: String(clockOffsetMs),
@@ -155,11 +155,19 @@ async function main(): Promise<number> {
     log(`run ${runId}: logs in ${runDir}`);
     log(`reproduce with: ${reproduce}`);
     await simulator.start({ SIM_INBOUND_URL: `${dispatcherUrl}/v1/providers/inbound` });
-    // Ingest makes the topics; where they stand then is where the checker reads from.
-    await byName('ingest').start();
+    // Where the topics stand now is where the services start and the checker reads from. Each
+    // service's group gets those offsets committed before it starts: a group that only starts
+    // "at the latest" and is killed before it commits on a partition would start at the latest
+    // again, and skip what arrived while it was down.
+    await ensureTopics(kafka, 6);
     const starts: Starts = {};
     for (const topic of ALL_TOPICS) starts[topic] = await topicEnds(kafka, topic);
-    await Promise.all(instances.filter((i) => i.name !== 'ingest').map((i) => i.start()));
+    await startGroupsAt(
+      kafka,
+      [...new Set(instances.map((i) => `${groupPrefix}-${i.service}`))],
+      starts,
+    );
+    await Promise.all(instances.map((i) => i.start()));
     log(`started ${instances.map((i) => i.name).join(', ')}, provider simulator`);
     tap = await TopicTap.open(brokers, [Topics.decisions]);
     await load.start();
@@ -306,6 +314,7 @@ async function main(): Promise<number> {
       attempts,
       await heldSurveys(db.url),
       hostile?.overKafka ?? [],
+      `${groupPrefix}-dispatcher`,
     );
     const faultsByKind: Record<string, number> = {};
     for (const r of records) faultsByKind[r.kind] = (faultsByKind[r.kind] ?? 0) + 1;
@@ -330,6 +339,7 @@ async function main(): Promise<number> {
       invalidNotDeadLettered: verdict.invalidNotDeadLettered,
       invalidAcceptedOverHttp: verdict.invalidAcceptedOverHttp,
       approvedWithoutDelivery: verdict.approvedWithoutDelivery,
+      approvedOnTheirWay: verdict.approvedOnTheirWay,
       ...(hostile
         ? {
             fuzz: {
@@ -462,6 +472,35 @@ async function sendHostile(kafka: Kafka, ingestUrl: string, runTag: string) {
   };
 }
 
+/**
+ * Commits `starts` for every topic as each group's offsets, before any service joins: one short
+ * member per group joins, commits and leaves (kafkajs's admin `setOffsets` joins once per topic,
+ * seconds each).
+ */
+async function startGroupsAt(kafka: Kafka, groups: string[], starts: Starts): Promise<void> {
+  const topics = Object.keys(starts);
+  await Promise.all(
+    groups.map(async (groupId) => {
+      const consumer = kafka.consumer({ groupId });
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topics });
+        const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+        await consumer.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
+        consumer.pause(topics.map((topic) => ({ topic })));
+        await joined;
+        await consumer.commitOffsets(
+          Object.entries(starts).flatMap(([topic, partitions]) =>
+            partitions.map((p) => ({ topic, partition: p.partition, offset: p.offset })),
+          ),
+        );
+      } finally {
+        await consumer.disconnect();
+      }
+    }),
+  );
+}
+
 /** Survey requests the survey gate still holds (a reason of its own, not yet announced). */
 async function heldSurveys(databaseUrl: string): Promise<Set<string>> {
   const pg = new Client({ connectionString: databaseUrl });
@@ -516,8 +555,25 @@ async function settle(
       .filter((g) => g.startsWith(groupPrefix));
     for (;;) {
       lag = 0;
-      for (const groupId of groups)
-        for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+      // Only the topics each group's members are assigned (its offsets were set on every topic);
+      // a group with no member now (one restarting) has not settled.
+      let memberless = 0;
+      const consumed = new Map<string, Set<string>>();
+      for (const group of (await admin.describeGroups(groups)).groups) {
+        const topics = new Set<string>();
+        for (const member of group.members)
+          for (const topic of Object.keys(
+            AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment ?? {},
+          ))
+            topics.add(topic);
+        if (group.members.length === 0) memberless++;
+        consumed.set(group.groupId, topics);
+      }
+      lag += memberless;
+      for (const groupId of groups) {
+        const topics = [...(consumed.get(groupId) ?? [])];
+        if (topics.length === 0) continue;
+        for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics })) {
           const ends = await admin.fetchTopicOffsets(topic);
           for (const p of partitions) {
             const high = BigInt(ends.find((e) => e.partition === p.partition)?.high ?? '0');
@@ -528,11 +584,13 @@ async function settle(
             if (high > from) lag += Number(high - from);
           }
         }
+      }
       const { rows } = await pg.query<{ n: string }>(
         `SELECT count(*) AS n FROM dispatcher.deliveries
           WHERE state IN ('sending', 'uncertain')
              OR (state = 'scheduled' AND coalesce(next_attempt_at, send_after) <= $1)`,
-        [new Date(servicesNow().getTime() + 5_000)],
+        // A minute ahead: what waits for a provider's circuit to close (30 s) goes out first.
+        [new Date(servicesNow().getTime() + 60_000)],
       );
       // Survey requests the gate holds to let competitors arrive (not announced) until then.
       const surveys = await pg.query<{ n: string }>(

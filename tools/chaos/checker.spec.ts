@@ -66,6 +66,15 @@ describe('the chaos checker', () => {
     expect(v.examples.lostInputs?.[0]).toMatch(/^b billing.payment_due/);
   });
 
+  it('does not count an approval the dispatchers had not reached when the run ended', () => {
+    const v = judge(
+      records({ decisions: [decision('a', 'approved')], notYetCarriedOut: new Set(['d-a']) }),
+      [input('a')],
+      [],
+    );
+    expect(v).toMatchObject({ lostInputs: 0, approvedWithoutDelivery: 0, approvedOnTheirWay: 1 });
+  });
+
   it('counts a delivery the provider took twice, and an intent sent on two channels', () => {
     const v = judge(
       records({

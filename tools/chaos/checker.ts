@@ -50,8 +50,10 @@ export interface Verdict {
   invalidNotDeadLettered: number;
   /** Invalid inputs sent over HTTP that were answered other than 4xx. */
   invalidAcceptedOverHttp: number;
-  /** Approved decisions with no delivery at all. */
+  /** Approved decisions with no delivery at all, that the dispatchers had reached. */
   approvedWithoutDelivery: number;
+  /** Approved decisions made as the run ended, that the dispatchers had not reached yet. */
+  approvedOnTheirWay: number;
   /** Hostile inputs sent over Kafka that are not in the DLQ with a reason. */
   hostileNotDeadLettered: number;
   /** Deliveries by their last state when the run was over. */
@@ -74,11 +76,44 @@ export async function check(
   heldSurveys: ReadonlySet<string> = new Set(),
   /** Hostile inputs sent onto ov.events.v1 (`--fuzz`), by key: each must be dead-lettered. */
   hostileOverKafka: readonly { key: string; kind: string }[] = [],
+  /** The dispatchers' consumer group: decisions past its committed offsets are still on their way. */
+  dispatcherGroup?: string,
 ): Promise<Verdict> {
   const read = (topic: string) =>
     readTopicRange<Envelope | null>(kafka, topic, { from: starts[topic] ?? [] });
-  const [decisions, deliveries, interactions, preferences] = await Promise.all([
-    read(Topics.decisions),
+  // Where the dispatchers stood before their deliveries are read: a decision past that (one the
+  // coordinator made as the run ended: a hold that came due) has had no chance to be carried out.
+  const reached = new Map<number, bigint>();
+  if (dispatcherGroup) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const { partitions } of await admin.fetchOffsets({
+        groupId: dispatcherGroup,
+        topics: [Topics.decisions],
+      }))
+        for (const p of partitions) reached.set(p.partition, BigInt(p.offset));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  const decisionsAt = await readTopicRange(kafka, Topics.decisions, {
+    from: starts[Topics.decisions] ?? [],
+    map: (m, partition) => ({
+      envelope: parseEnvelope(m.value),
+      onTheirWay:
+        dispatcherGroup !== undefined && BigInt(m.offset) >= (reached.get(partition) ?? 0n),
+    }),
+  });
+  const decisions = decisionsAt.map((d) => d.envelope);
+  const notYetCarriedOut = new Set(
+    decisionsAt.flatMap((d) =>
+      d.onTheirWay && typeof d.envelope?.data?.decisionId === 'string'
+        ? [d.envelope.data.decisionId]
+        : [],
+    ),
+  );
+  const [deliveries, interactions, preferences] = await Promise.all([
     read(Topics.deliveries),
     read(Topics.interactions),
     read(Topics.preferences),
@@ -103,7 +138,7 @@ export async function check(
     },
   });
   return judge(
-    { decisions, deliveries, interactions, preferences, deadLetters },
+    { decisions, deliveries, interactions, preferences, deadLetters, notYetCarriedOut },
     inputs,
     attempts,
     heldSurveys,
@@ -118,11 +153,20 @@ export interface RunRecords {
   interactions: readonly (Envelope | null)[];
   preferences: readonly (Envelope | null)[];
   deadLetters: readonly DeadLetter[];
+  /** Approved decisions the dispatchers had not reached when the run ended. */
+  notYetCarriedOut?: ReadonlySet<string>;
 }
 
 /** The invariants, checked against what the run left behind. Pure. */
 export function judge(
-  { decisions, deliveries, interactions, preferences, deadLetters }: RunRecords,
+  {
+    decisions,
+    deliveries,
+    interactions,
+    preferences,
+    deadLetters,
+    notYetCarriedOut = new Set(),
+  }: RunRecords,
   inputs: readonly Input[],
   attempts: readonly ProviderAttempt[],
   heldSurveys: ReadonlySet<string> = new Set(),
@@ -212,8 +256,10 @@ export function judge(
     }
   const delivered = new Set(decisionOf.values());
   let approvedWithoutDelivery = 0;
+  let onTheirWay = 0;
   for (const [decisionId, requestId] of approved)
-    if (!delivered.has(decisionId)) {
+    if (!delivered.has(decisionId) && notYetCarriedOut.has(decisionId)) onTheirWay++;
+    else if (!delivered.has(decisionId)) {
       approvedWithoutDelivery++;
       example('approvedWithoutDelivery', `decision ${decisionId} (request ${requestId})`);
     }
@@ -293,11 +339,20 @@ export function judge(
     invalidNotDeadLettered,
     invalidAcceptedOverHttp,
     approvedWithoutDelivery,
+    approvedOnTheirWay: onTheirWay,
     hostileNotDeadLettered,
     deliveries: deliveryStates,
     deadLetters: { total: deadLetters.length, byReason },
     examples,
   };
+}
+
+function parseEnvelope(value: Buffer | null): Envelope | null {
+  try {
+    return JSON.parse(value?.toString() ?? '') as Envelope;
+  } catch {
+    return null;
+  }
 }
 
 function bump(counts: Record<string, number>, key: string): void {

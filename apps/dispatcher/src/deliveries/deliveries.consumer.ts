@@ -107,11 +107,11 @@ export class DeliveriesConsumer {
         claimed.map((d) => ({ ...rowOf(d), attempts: 1 })),
         now,
       );
-    // A send held for its window is announced (again, for one seen before: same event id).
+    // A send not claimed now is announced (again, for one seen before: same event id): held for
+    // its window, waiting for a provider whose circuit is open, or behind a backlog. Without it, a
+    // delivery waiting for its provider would be on no timeline.
     const scheduled = recording.filter(
-      (d) =>
-        d.sendAfter.getTime() > now.getTime() &&
-        (recorded.get(d.deliveryId) === 'scheduled' || waiting.has(d.deliveryId)),
+      (d) => recorded.get(d.deliveryId) === 'scheduled' || waiting.has(d.deliveryId),
     );
     if (scheduled.length > 0)
       await this.publisher.publish(
@@ -120,7 +120,9 @@ export class DeliveriesConsumer {
             rowOf(d),
             'scheduled',
             now,
-            undefined,
+            d.sendAfter.getTime() <= now.getTime() && !this.sender.providerOpen(d.provider, now)
+              ? `waiting: ${d.provider} is failing (its circuit is open); tried again once it closes`
+              : undefined,
             d.traceparent ? { traceparent: d.traceparent } : undefined,
           ),
         ),
