@@ -62,7 +62,7 @@ const tracer = otelTrace.getTracer('dispatcher');
  * Transient failures are retried with backoff, behind a circuit breaker per provider. A timeout
  * after the request went out is ambiguous: a provider that dedupes by key gets it again; any
  * other is asked what it took (`uncertain`), never sent to blindly. A claim that outlives its lease
- * (the sender died mid-call) is treated as that same ambiguity.
+ * (the sender died mid-call) is asked about in every case: one provider call per delivery.
  */
 @Injectable()
 export class DeliverySender {
@@ -196,7 +196,7 @@ export class DeliverySender {
       if (sent.length === outcomes.length) {
         // All went through (the usual case): announced, then recorded, while the next batch is
         // sent. No outbox row is needed: until they are recorded sent, the rows stay claimed,
-        // and a claim nobody settles is recovered (as an ambiguous send) and announced again.
+        // and a claim nobody settles is recovered (the provider asked what it took) and announced again.
         await this.inBackground(() => this.announceThenRecord(marks, events, done));
       } else {
         const ids = await this.dataSource.transaction(async (tx) => {
@@ -302,15 +302,19 @@ export class DeliverySender {
     return rest;
   }
 
-  /** Settles one delivery whose sender died mid-call; false when there is none. */
+  /**
+   * Settles one delivery whose sender died or stalled mid-call (its claim outlived the lease):
+   * left `uncertain`, for `reconcileNext` to ask the provider; false when there is none.
+   */
   async recoverNext(now: Date): Promise<boolean> {
     const done = await this.dataSource.transaction(async (tx) => {
       const row = await this.deliveries.stale(tx, this.policy.leaseMs);
       if (!row) return false;
-      await this.outbox.enqueue(
-        tx,
-        await this.settle(tx, row, 'ambiguous', now, 'the sender stopped during the provider call'),
-      );
+      // The provider is asked what it took — at once: the call, if it was made, is a lease old —
+      // rather than sent the message again, even where it dedupes by key: one call per delivery.
+      const why = 'the sender stopped during the provider call';
+      if (await this.deliveries.markUncertain(tx, row.delivery_id, now, why))
+        await this.outbox.enqueue(tx, [this.event(row, 'uncertain', now, why)]);
       return true;
     });
     if (done) await this.flush();
