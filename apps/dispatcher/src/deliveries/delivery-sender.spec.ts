@@ -28,34 +28,35 @@ function newSender(deliveries: DeliveriesRepository, publisher: EventPublisher):
   );
 }
 
+/** Delivery number `n`, an email bill claimed once, as the table holds it. */
+const deliveryRow = (n: number): DeliveryRow => ({
+  delivery_id: `d-${n}`,
+  decision_id: `decision-${n}`,
+  request_id: `r-${n}`,
+  intent_type: 'billing.payment_due',
+  intent_key: `bill-${n}`,
+  customer_id: `cust-${n}`,
+  channel: 'email',
+  provider: 'capture',
+  subject: 'Your bill',
+  body: 'Please pay.',
+  send_before: null,
+  attempts: 1,
+  list_unsubscribe: null,
+  traceparent: null,
+  tracking_pixel: null,
+  fallback: null,
+  content: null,
+  priority: 2,
+  maybe_taken: false,
+});
+
 /**
  * How a batch that went through is settled: its "sent" events published, then its rows recorded
  * sent with no outbox rows; if the broker refuses the events, the rows are recorded with them in
  * the outbox. (The table and broker sides are covered by the dispatcher's integration specs.)
  */
 describe('a sent batch: announced, then recorded', () => {
-  const row = (n: number): DeliveryRow => ({
-    delivery_id: `d-${n}`,
-    decision_id: `decision-${n}`,
-    request_id: `r-${n}`,
-    intent_type: 'billing.payment_due',
-    intent_key: `bill-${n}`,
-    customer_id: `cust-${n}`,
-    channel: 'email',
-    provider: 'capture',
-    subject: 'Your bill',
-    body: 'Please pay.',
-    send_before: null,
-    attempts: 1,
-    list_unsubscribe: null,
-    traceparent: null,
-    tracking_pixel: null,
-    fallback: null,
-    content: null,
-    priority: 2,
-    maybe_taken: false,
-  });
-
   function sender(
     publish: (events: Outbound[]) => Promise<void>,
     lost: (id: string) => boolean = () => false,
@@ -99,7 +100,7 @@ describe('a sent batch: announced, then recorded', () => {
       (id) => id === 'd-3',
     );
     const now = new Date();
-    s.handOver([1, 2, 3, 4, 5].map(row), now);
+    s.handOver([1, 2, 3, 4, 5].map(deliveryRow), now);
     expect(await s.sendDue(now, 100, 2)).toBe(5);
     await s.drain();
     // Three slices of at most 2, each asked about just before it started.
@@ -116,7 +117,7 @@ describe('a sent batch: announced, then recorded', () => {
       return Promise.resolve();
     });
     const now = new Date();
-    s.handOver([row(1), row(2)], now);
+    s.handOver([deliveryRow(1), deliveryRow(2)], now);
     expect(await s.sendDue(now)).toBe(2);
     await s.drain();
     // One id per delivery sent, whatever the attempt: announced again, it is the same event.
@@ -128,7 +129,7 @@ describe('a sent batch: announced, then recorded', () => {
   it('keeps the events in the outbox when the broker refuses them', async () => {
     const { s, order, marked } = sender(() => Promise.reject(new Error('broker away')));
     const now = new Date();
-    s.handOver([row(3)], now);
+    s.handOver([deliveryRow(3)], now);
     await s.sendDue(now);
     await s.drain();
     expect(order).toEqual(['published', 'recorded']);
@@ -141,26 +142,13 @@ describe('a sent batch: announced, then recorded', () => {
  * sender's failure is not acted on — no retry, no "failed", no fallback to a second channel.
  */
 describe('a failed call whose delivery the provider settled meanwhile', () => {
+  // Its third attempt, by SMS, with no subject.
   const row: DeliveryRow = {
-    delivery_id: 'd-9',
-    decision_id: 'decision-9',
-    request_id: 'r-9',
-    intent_type: 'billing.payment_due',
-    intent_key: 'bill-9',
-    customer_id: 'cust-9',
+    ...deliveryRow(9),
     channel: 'sms',
-    provider: 'capture',
-    subject: null,
-    body: 'Please pay.',
-    send_before: null,
+    subject: null as unknown as string,
     attempts: 3,
-    list_unsubscribe: null,
-    traceparent: null,
-    tracking_pixel: null,
-    fallback: null,
-    content: null,
-    priority: 2,
-  } as unknown as DeliveryRow;
+  };
 
   function sender(stillHeld: boolean, providerSaid = 'failed') {
     const calls: string[] = [];
