@@ -138,6 +138,22 @@ export default tseslint.config(
     },
   },
   {
+    // The embedded host composes the five services in one process: the one place that may import
+    // them (their modules and env loaders), and only from their src/ entry points.
+    files: ['apps/onevoice/src/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': 'off',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../../libs/*'], message: 'Import through a path alias (@onevoice/…).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Jest loads these with Node's resolver, which knows no path aliases.
     files: ['tools/jest/*.ts'],
     rules: { 'no-restricted-imports': 'off', '@nx/enforce-module-boundaries': 'off' },

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { EventPublisher, KafkaConnection } from '@onevoice/messaging';
+import { EventPublisher, MessageBus } from '@onevoice/messaging';
 import {
   DatabaseModule,
   idempotentConsumerProvider,
@@ -108,8 +108,8 @@ export class CoordinatorModule {
         // This module's paths publish through it: every decision published is counted.
         {
           provide: EventPublisher,
-          inject: [KafkaConnection],
-          useFactory: (kafka: KafkaConnection) => new DecisionCountingPublisher(kafka.publisher),
+          inject: [MessageBus],
+          useFactory: (bus: MessageBus) => new DecisionCountingPublisher(bus.publisher),
         },
       ],
     };

@@ -4,7 +4,10 @@ import { DeadLetterPublisher } from './dead-letters';
 import { KafkaEventPublisher } from './event-publisher';
 import { createKafka, type KafkaSettings } from './kafka-config';
 import { ResilientProducer } from './resilient-producer';
+import { KafkaBatchTransport, type KafkaBatchTransportOptions } from './kafka-batch.transport';
+import { MessageBus, type RangeOptions } from './message-bus';
 import { ensureTopics } from './topic-admin';
+import { readTopicRange } from './topic-range';
 
 /**
  * One Kafka client and one idempotent producer per process, shared by the publisher, the
@@ -12,7 +15,8 @@ import { ensureTopics } from './topic-admin';
  * refused for good) is replaced by a new one; readiness says so meanwhile.
  */
 @Injectable()
-export class KafkaConnection implements OnApplicationShutdown {
+export class KafkaConnection extends MessageBus implements OnApplicationShutdown {
+  readonly kind = 'kafka' as const;
   private readonly logger = new Logger(KafkaConnection.name);
   readonly kafka: Kafka;
   readonly producer: ResilientProducer;
@@ -21,6 +25,7 @@ export class KafkaConnection implements OnApplicationShutdown {
   private connected: Promise<void> | undefined;
 
   constructor(readonly settings: KafkaSettings) {
+    super();
     this.kafka = createKafka(settings);
     this.producer = new ResilientProducer(() =>
       this.kafka.producer({
@@ -49,6 +54,19 @@ export class KafkaConnection implements OnApplicationShutdown {
       });
     })();
     return this.connected;
+  }
+
+  publishReadiness() {
+    // A producer that wedged is being replaced: nothing can be published until it is.
+    return this.producer.readiness();
+  }
+
+  readRange<T = unknown>(topic: string, options: RangeOptions<T> = {}): Promise<T[]> {
+    return readTopicRange(this.kafka, topic, options);
+  }
+
+  consumer(options: KafkaBatchTransportOptions, onFatal?: (error: Error) => void) {
+    return new KafkaBatchTransport(this, options, onFatal);
   }
 
   async onApplicationShutdown(): Promise<void> {

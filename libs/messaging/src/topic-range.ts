@@ -1,4 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { jsonValueOrNull, type RangeOptions } from './message-bus';
 
 /** Where each partition of a topic ends (its high-water mark): a point to read from later. */
 export async function topicEnds(
@@ -26,15 +27,9 @@ export async function topicEnds(
 export async function readTopicRange<T = unknown>(
   kafka: Kafka,
   topic: string,
-  options: {
-    from?: number | readonly { partition: number; offset: string }[];
-    maxRecords?: number;
-    progress?: (read: number) => void;
-    map?: (record: KafkaMessage, partition: number) => T;
-  } = {},
+  options: RangeOptions<T> = {},
 ): Promise<T[]> {
-  const map =
-    options.map ?? ((m: KafkaMessage) => (m.value ? parseOrNull(m.value.toString()) : null) as T);
+  const map = options.map ?? ((m: KafkaMessage) => jsonValueOrNull(m) as T);
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -89,13 +84,5 @@ export async function readTopicRange<T = unknown>(
     return out;
   } finally {
     await admin.disconnect();
-  }
-}
-
-function parseOrNull(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
   }
 }

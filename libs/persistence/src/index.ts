@@ -8,3 +8,4 @@ export * from './due-work-loop';
 export * from './customer-erasure';
 export * from './retention';
 export * from './erased-customers';
+export * from './embedded-postgres';

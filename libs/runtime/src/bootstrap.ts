@@ -6,7 +6,13 @@ import {
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { KafkaBatchTransport, KafkaConnection, MessagingModule } from '@onevoice/messaging';
+import {
+  KafkaConnection,
+  MessageBus,
+  MessagingModule,
+  type ConsumingTransport,
+} from '@onevoice/messaging';
+import type { Clock } from '@onevoice/clock';
 import { StructuredLogger, stopTracing } from '@onevoice/observability';
 import express from 'express';
 import { DataSource } from 'typeorm';
@@ -31,7 +37,7 @@ export interface ServiceDefinition {
 
 export interface RunningService {
   app: INestApplication;
-  transport: KafkaBatchTransport;
+  transport: ConsumingTransport;
   stop(): Promise<void>;
 }
 
@@ -48,9 +54,9 @@ export function createLogger(
 }
 
 /**
- * Starts one OneVoice service: its HTTP server (with health and readiness), and its Kafka
- * consumer as a Nest microservice transport. Feature modules know nothing of either, so the same
- * modules can later run over the in-process bus of the embedded mode.
+ * Starts one OneVoice service over Kafka: its HTTP server (with health and readiness), and its
+ * Kafka consumer as a Nest microservice transport. Feature modules know nothing of either, so the
+ * same modules run over the in-process log of the embedded mode (apps/onevoice).
  */
 export async function runService(def: ServiceDefinition): Promise<RunningService> {
   const logger = createLogger(def.name, def.env);
@@ -61,16 +67,57 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       msg: 'manual clock (tests only): PUT /v1/test/clock moves it',
       now: clock.now(),
     });
+  const bus = new KafkaConnection({
+    brokers: def.env.KAFKA_BROKERS,
+    clientId: `onevoice-${def.name}`,
+    partitions: def.env.OV_PARTITIONS,
+  });
+  const started: { service?: RunningService } = {};
+  const onFatal = (error: Error) => {
+    logger.fatal({
+      msg: 'Kafka consumer stopped for good; exiting so a supervisor restarts us',
+      error: error.message,
+    });
+    void (started.service?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+  };
+  const service = (started.service = await createServiceApp(def, {
+    bus,
+    clock,
+    logger,
+    onFatal,
+  }));
+  await service.app.startAllMicroservices();
+  await service.app.listen(def.env.PORT, def.env.HOST);
+  logger.log({
+    msg: `${def.name} listening`,
+    port: def.env.PORT,
+    health: `http://127.0.0.1:${def.env.PORT}/health/ready`,
+  });
+  return service;
+}
+
+/**
+ * Builds one service's Nest application over `bus`, on `clock`: its modules, HTTP pipeline
+ * (bodies, errors, tracing), consuming transport and readiness checks — not yet consuming or
+ * listening. The distributed mode gives each its own process and port; the embedded mode hosts
+ * all five in one process behind one port.
+ */
+export async function createServiceApp(
+  def: ServiceDefinition,
+  runtime: {
+    bus: MessageBus;
+    clock: Clock;
+    logger: StructuredLogger;
+    onFatal?: (error: Error) => void;
+  },
+): Promise<RunningService> {
+  const { bus, logger } = runtime;
 
   @Module({
     imports: [
-      MessagingModule.forKafka({
-        brokers: def.env.KAFKA_BROKERS,
-        clientId: `onevoice-${def.name}`,
-        partitions: def.env.OV_PARTITIONS,
-      }),
+      MessagingModule.forConnection(bus),
       HealthModule,
-      ClockModule.forRoot(clock),
+      ClockModule.forRoot(runtime.clock),
       def.module,
     ],
   })
@@ -97,13 +144,12 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      logger.log({ msg: 'stopping' });
+      logger.log({ msg: 'stopping', service: def.name });
       await app.close();
       await stopTracing();
     })());
 
-  const transport = new KafkaBatchTransport(
-    app.get(KafkaConnection),
+  const transport = bus.consumer(
     {
       groupId: def.env.OV_CONSUMER_GROUP ?? `${def.env.OV_CONSUMER_GROUP_PREFIX}-${def.name}`,
       fromBeginning: def.env.OV_CONSUMER_START === 'earliest',
@@ -112,36 +158,22 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       fetchMinBytes: def.env.OV_KAFKA_FETCH_MIN_BYTES,
       fetchMaxWaitMs: def.env.OV_KAFKA_FETCH_MAX_WAIT_MS,
     },
-    (error) => {
-      logger.fatal({
-        msg: 'Kafka consumer stopped for good; exiting so a supervisor restarts us',
-        error: error.message,
-      });
-      void stop().finally(() => process.exit(1));
-    },
+    runtime.onFatal,
   );
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
 
   const readiness = app.get(ReadinessRegistry);
-  readiness.register('kafka', () => {
+  readiness.register(bus.kind === 'kafka' ? 'kafka' : 'log', () => {
     const s = transport.readinessState();
     return { ok: s.ready, detail: { state: s.state, assignment: s.assignment } };
   });
-  // A producer that wedged is being replaced: nothing can be published until it is.
-  const producer = app.get(KafkaConnection).producer;
-  readiness.register('kafka-producer', () => producer.readiness());
+  readiness.register(bus.kind === 'kafka' ? 'kafka-producer' : 'log-writer', () =>
+    bus.publishReadiness(),
+  );
   const dataSource = app.get(DataSource, { strict: false });
   readiness.register('database', async () => {
     await dataSource.query('SELECT 1');
     return { ok: true };
-  });
-
-  await app.startAllMicroservices();
-  await app.listen(def.env.PORT, def.env.HOST);
-  logger.log({
-    msg: `${def.name} listening`,
-    port: def.env.PORT,
-    health: `http://127.0.0.1:${def.env.PORT}/health/ready`,
   });
   return { app, transport, stop };
 }

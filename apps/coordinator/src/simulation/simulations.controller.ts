@@ -14,7 +14,7 @@ import {
   type IntentCatalogue,
   type Permissions,
 } from '@onevoice/contracts';
-import { KafkaConnection, readTopicRange } from '@onevoice/messaging';
+import { MessageBus } from '@onevoice/messaging';
 import { compilePolicy, policyConfigSchema, type Policy } from '@onevoice/policy';
 import { INTENT_CATALOGUE, PERMISSIONS, StaffCredential } from '@onevoice/runtime';
 import { Clock } from '@onevoice/clock';
@@ -55,7 +55,7 @@ export class SimulationsController {
   constructor(
     private readonly credential: StaffCredential,
     private readonly clock: Clock,
-    private readonly kafka: KafkaConnection,
+    private readonly bus: MessageBus,
     @Inject(POLICY) private readonly policy: Policy,
     @Inject(INTENT_CATALOGUE) private readonly catalogue: IntentCatalogue,
     @Inject(PERMISSIONS) private readonly permissions: Permissions,
@@ -93,15 +93,17 @@ export class SimulationsController {
     const to = request.to ? Date.parse(request.to) : this.clock.now().getTime();
     const raw =
       request.events ??
-      (await readTopicRange(this.kafka.kafka, Topics.events, {
-        ...(from !== undefined ? { from } : {}),
-        maxRecords: HTTP_REPLAY_LIMITS.maxEvents * 4,
-      }).catch((e: unknown) => {
-        throw new HttpException(
-          { error: 'too_large', field: 'from', message: (e as Error).message },
-          HttpStatus.PAYLOAD_TOO_LARGE,
-        );
-      }));
+      (await this.bus
+        .readRange(Topics.events, {
+          ...(from !== undefined ? { from } : {}),
+          maxRecords: HTTP_REPLAY_LIMITS.maxEvents * 4,
+        })
+        .catch((e: unknown) => {
+          throw new HttpException(
+            { error: 'too_large', field: 'from', message: (e as Error).message },
+            HttpStatus.PAYLOAD_TOO_LARGE,
+          );
+        }));
     const traffic = recordedTraffic(raw, before, {
       ...(from !== undefined ? { from } : {}),
       to,

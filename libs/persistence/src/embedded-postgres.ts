@@ -1,0 +1,305 @@
+import { Logger } from '@nestjs/common';
+import type { PGlite } from '@electric-sql/pglite';
+import { mkdirSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+
+export interface EmbeddedPostgresOptions {
+  /** Where the database lives on disk (created on first open). */
+  dataDir: string;
+  /** 0: any free port. */
+  port?: number;
+  host?: string;
+  /**
+   * A connection that holds the session in a transaction (or half-way through a statement) and
+   * says nothing for this long is cut off and its transaction rolled back: everyone else waits for
+   * it, as in Postgres's `idle_in_transaction_session_timeout`.
+   */
+  idleInTransactionMs?: number;
+  /** PGlite keeps one buffer pool; the default (128 MB) is more than a laptop's run needs. */
+  sharedBuffers?: string;
+}
+
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+const CANCEL_REQUEST = 80877102;
+const PROTOCOL_3 = 196608;
+
+/** One client connection: its parsed messages, waiting to run, and its own search_path. */
+class Session {
+  readonly queue: Buffer[] = [];
+  buffered: Buffer = Buffer.alloc(0);
+  started = false;
+  searchPath = '"$user", public';
+  closed = false;
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+  ) {}
+}
+
+/**
+ * PostgreSQL for the embedded mode: PGlite (Postgres compiled to WebAssembly, in this process,
+ * kept on disk) served on a local TCP port, so that the services keep their driver (`pg`), their
+ * pools, their migrations and their SQL unchanged.
+ *
+ * PGlite is one Postgres session. Many connections share it here, one at a time:
+ * - a connection runs whole statements (up to its Sync, or a simple Query) while no one else does;
+ * - one that opened a transaction keeps the session until it ends it — the others wait;
+ * - each connection's `-c search_path=…` (from its start-up options) is set before its statements
+ *   run, as every service works in a schema of its own.
+ * So nothing may hold a transaction while it waits on a second connection: that would wait for ever,
+ * and is cut off after `idleInTransactionMs`.
+ *
+ * (`@electric-sql/pglite-socket` serves PGlite too, but passes start-up options over — every
+ * connection would share one search_path — and interleaves different connections' messages
+ * between a Parse and its Sync.)
+ */
+export class EmbeddedPostgres {
+  private readonly logger = new Logger('EmbeddedPostgres');
+  private readonly sessions = new Set<Session>();
+  private readonly waiting: Session[] = [];
+  /** The connection the session belongs to now (mid-statement or in a transaction). */
+  private owner: Session | undefined;
+  private currentSearchPath = '"$user", public';
+  private idleTimer: NodeJS.Timeout | undefined;
+  private nextId = 1;
+  private pumping = false;
+  private serverVersion = '';
+  private timeZone = 'UTC';
+
+  private constructor(
+    private readonly db: PGlite,
+    private readonly server: Server,
+    private readonly options: EmbeddedPostgresOptions,
+  ) {}
+
+  /** Opens (or creates) the database in `dataDir` and starts serving it. */
+  static async open(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+    mkdirSync(options.dataDir, { recursive: true });
+    // Loaded only here: the distributed mode never needs it.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = await PGlite.create({
+      dataDir: options.dataDir,
+      postgresqlconf: [`shared_buffers = ${options.sharedBuffers ?? '32MB'}`],
+    });
+    const server = createServer();
+    const pg = new EmbeddedPostgres(db, server, options);
+    const [version, zone] = await Promise.all([
+      db.query<{ server_version: string }>('SHOW server_version'),
+      db.query<{ TimeZone: string }>('SHOW TimeZone'),
+    ]);
+    pg.serverVersion = version.rows[0]?.server_version ?? '17';
+    pg.timeZone = zone.rows[0]?.TimeZone ?? 'UTC';
+    server.on('connection', (socket) => pg.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    });
+    return pg;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** The URL the services' `DATABASE_URL` takes. */
+  get url(): string {
+    return `postgres://postgres@${this.options.host ?? '127.0.0.1'}:${this.port}/postgres`;
+  }
+
+  /** Stops serving, then closes the database cleanly (a checkpoint: the next open is quick). */
+  async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    for (const session of this.sessions) session.socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (!this.db.closed) await this.db.close();
+  }
+
+  private accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    const session = new Session(this.nextId++, socket);
+    this.sessions.add(session);
+    socket.on('data', (chunk) => {
+      try {
+        this.receive(session, chunk);
+      } catch (err) {
+        this.logger.warn({ msg: 'bad client message; closing the connection', error: String(err) });
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.forget(session));
+  }
+
+  private receive(session: Session, chunk: Buffer): void {
+    session.buffered =
+      session.buffered.length === 0 ? chunk : Buffer.concat([session.buffered, chunk]);
+    for (;;) {
+      const buf = session.buffered;
+      if (!session.started) {
+        if (buf.length < 8) break;
+        const length = buf.readInt32BE(0);
+        if (buf.length < length) break;
+        const code = buf.readInt32BE(4);
+        session.buffered = buf.subarray(length);
+        if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
+          session.socket.write('N');
+          continue;
+        }
+        if (code === CANCEL_REQUEST) {
+          session.socket.destroy();
+          return;
+        }
+        if (code !== PROTOCOL_3) throw new Error(`unsupported protocol ${code}`);
+        this.startup(session, buf.subarray(8, length));
+        continue;
+      }
+      if (buf.length < 5) break;
+      const length = buf.readInt32BE(1) + 1;
+      if (buf.length < length) break;
+      session.queue.push(Buffer.from(buf.subarray(0, length)));
+      session.buffered = buf.subarray(length);
+      if (!this.waiting.includes(session) && this.owner !== session) this.waiting.push(session);
+    }
+    // Outside the loop: a whole chunk is parsed before anything runs.
+    this.pump();
+  }
+
+  private startup(session: Session, body: Buffer): void {
+    const parts = body.toString('utf8').split('\0');
+    const params = new Map<string, string>();
+    for (let i = 0; i + 1 < parts.length && parts[i]; i += 2) params.set(parts[i]!, parts[i + 1]!);
+    const path = /(?:-c\s*|--)search_path=(\S+)/.exec(params.get('options') ?? '')?.[1];
+    if (path) session.searchPath = path.replace(/\\,/g, ',');
+    session.started = true;
+    const out: Buffer[] = [message('R', int32(0))];
+    const status: [string, string][] = [
+      ['server_version', this.serverVersion],
+      ['server_encoding', 'UTF8'],
+      ['client_encoding', 'UTF8'],
+      ['DateStyle', 'ISO, MDY'],
+      ['integer_datetimes', 'on'],
+      ['standard_conforming_strings', 'on'],
+      ['TimeZone', this.timeZone],
+      ['application_name', params.get('application_name') ?? ''],
+    ];
+    for (const [k, v] of status) out.push(message('S', Buffer.from(`${k}\0${v}\0`)));
+    out.push(message('K', Buffer.concat([int32(process.pid), int32(session.id)])));
+    out.push(message('Z', Buffer.from('I')));
+    session.socket.write(Buffer.concat(out));
+  }
+
+  /**
+   * Runs what is waiting, one connection at a time: the owner's messages first (it is mid-way or
+   * in a transaction), then the next connection in line.
+   */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        let session = this.owner;
+        if (!session) {
+          session = this.waiting.shift();
+          if (!session) break;
+          if (session.closed || session.queue.length === 0) continue;
+          this.owner = session;
+        }
+        if (session.queue.length === 0) {
+          // The owner is in a transaction and has not sent its next statement yet.
+          this.watchIdleOwner(session);
+          break;
+        }
+        clearTimeout(this.idleTimer);
+        this.runUnit(session);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Runs `session`'s messages up to the end of one statement (Sync, Query) or its last message. */
+  private runUnit(session: Session): void {
+    if (session.searchPath !== this.currentSearchPath && !this.db.isInTransaction()) {
+      this.execQuiet(`SET search_path TO ${session.searchPath}`);
+      this.currentSearchPath = session.searchPath;
+    }
+    const out: Uint8Array[] = [];
+    let ended = false;
+    while (session.queue.length > 0) {
+      const msg = session.queue.shift()!;
+      const type = String.fromCharCode(msg[0]!);
+      if (type === 'X') {
+        session.socket.end();
+        this.release(session);
+        return;
+      }
+      out.push(this.db.execProtocolRawSync(msg).slice());
+      if (type === 'S' || type === 'Q') {
+        ended = true;
+        break;
+      }
+    }
+    if (out.length > 0 && !session.closed) session.socket.write(Buffer.concat(out));
+    if (ended && !this.db.isInTransaction()) {
+      this.owner = undefined;
+      if (session.queue.length > 0) this.waiting.push(session);
+    }
+  }
+
+  private execQuiet(sql: string): void {
+    this.db.execProtocolRawSync(message('Q', Buffer.from(`${sql}\0`)));
+  }
+
+  private watchIdleOwner(session: Session): void {
+    clearTimeout(this.idleTimer);
+    const limit = this.options.idleInTransactionMs ?? 60_000;
+    if (limit <= 0) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.owner !== session || session.queue.length > 0) return;
+      this.logger.warn({
+        msg: 'a connection held the database idle in a transaction too long; cutting it off',
+        idleMs: limit,
+      });
+      session.socket.destroy();
+      this.release(session);
+    }, limit);
+    this.idleTimer.unref();
+  }
+
+  private forget(session: Session): void {
+    session.closed = true;
+    this.sessions.delete(session);
+    this.release(session);
+  }
+
+  /** A connection gone: whatever it left open is rolled back, and the next one runs. */
+  private release(session: Session): void {
+    session.closed = true;
+    const i = this.waiting.indexOf(session);
+    if (i >= 0) this.waiting.splice(i, 1);
+    if (this.owner !== session) return;
+    clearTimeout(this.idleTimer);
+    this.owner = undefined;
+    if (!this.db.closed) {
+      // Half-way through an extended-protocol statement: end it, then roll back what it opened.
+      this.db.execProtocolRawSync(message('S', Buffer.alloc(0)));
+      if (this.db.isInTransaction()) this.execQuiet('ROLLBACK');
+    }
+    setImmediate(() => this.pump());
+  }
+}
+
+function int32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  return b;
+}
+
+/** A protocol message: its type, its length, its body. */
+function message(type: string, body: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head.write(type, 0, 'latin1');
+  head.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([head, body]);
+}
