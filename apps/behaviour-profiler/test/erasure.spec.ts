@@ -23,7 +23,7 @@ describe('erasing a customer', () => {
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [Topics.profiles, Topics.erasures]);
+    tap = await TopicTap.open(stack, [Topics.profiles, Topics.erasures]);
   });
   afterAll(() => tap.close());
 
@@ -154,7 +154,7 @@ describe('erasing a customer', () => {
             data: { channel: 'email', reason: 'question' },
           }),
         );
-      await produceRaw(stack.brokers, Topics.interactions, [
+      await produceRaw(stack, Topics.interactions, [
         { key: story.customerId, value: contact(story.customerId), partition: 0 },
         { key: marker, value: contact(marker), partition: 0 },
       ]);

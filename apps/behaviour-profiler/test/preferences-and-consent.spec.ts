@@ -15,7 +15,7 @@ describe('preferences and consent', () => {
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [Topics.profiles]);
+    tap = await TopicTap.open(stack, [Topics.profiles]);
   });
   afterAll(() => tap.close());
 

@@ -1,4 +1,4 @@
-import { daytimeZone, Story, testStack } from '@onevoice/testing';
+import { daytimeZone, readinessUrl, Story, testStack } from '@onevoice/testing';
 import { Client } from 'pg';
 
 /**
@@ -14,7 +14,7 @@ describe('a ledger kept in memory', () => {
 
   /** The coordinator's count of batches decided from kept ledgers (its readiness probe says). */
   const fromMemory = async () => {
-    const res = await fetch(`${stack.services.coordinator}/health/ready`);
+    const res = await fetch(readinessUrl(stack, 'coordinator'));
     const body = (await res.json()) as {
       checks: {
         ledgerCache: {

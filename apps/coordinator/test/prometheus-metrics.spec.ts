@@ -50,7 +50,7 @@ describe('GET /metrics (Prometheus)', () => {
     const customer = newCustomerId('metrics');
     expect((await postEvents(ingest, paymentDue(customer))).status).toBe(202);
     // Not a CloudEvent: the coordinator dead-letters it and carries on.
-    await produceRaw(stack.brokers, Topics.contactRequests, [
+    await produceRaw(stack, Topics.contactRequests, [
       { key: customer, value: Buffer.from('not an event') },
     ]);
 

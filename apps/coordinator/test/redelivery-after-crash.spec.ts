@@ -29,7 +29,7 @@ describe('redelivery: the coordinator killed between its commit and its offsets'
     });
     const env = isolated.env;
     const pg = new Client({ connectionString: isolated.databaseUrl });
-    const tap = await TopicTap.open(stack.brokers, [Topics.decisions]);
+    const tap = await TopicTap.open(stack, [Topics.decisions]);
     try {
       const doomed = await startServiceProcess(
         'coordinator',
@@ -39,7 +39,7 @@ describe('redelivery: the coordinator killed between its commit and its offsets'
       const requests = Array.from({ length: 40 }, () => paymentDue(newCustomerId('crash')));
       // Routed contact requests, as ingest would publish them: one produce, so batches are full.
       await produceRaw(
-        stack.brokers,
+        stack,
         Topics.contactRequests,
         requests.map((r) => ({ key: r.subject, value: JSON.stringify(r) })),
       );

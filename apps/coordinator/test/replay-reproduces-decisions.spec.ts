@@ -25,7 +25,7 @@ describe('replay of recorded traffic', () => {
   const stories: Story[] = [];
 
   beforeAll(async () => {
-    events = await TopicTap.open(stack.brokers, [Topics.events]);
+    events = await TopicTap.open(stack, [Topics.events]);
   });
   afterAll(async () => {
     await events.close();

@@ -34,7 +34,7 @@ describe('requests arriving together', () => {
       // One produce request: one record batch on one partition, which the coordinator reads as
       // one batch — the check-up first.
       await produceRaw(
-        stack.brokers,
+        stack,
         Topics.events,
         [checkUp, bill].map((e) => ({ key: story.customerId, value: JSON.stringify(e) })),
       );

@@ -13,7 +13,7 @@ describe('a second coordinator instance shares the work, and stops cleanly', () 
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [Topics.decisions]);
+    tap = await TopicTap.open(stack, [Topics.decisions]);
   });
   afterAll(() => tap.close());
 

@@ -12,7 +12,7 @@ describe('crash: the dispatcher killed between announcing a batch and recording 
   const stack = testStack();
 
   it('sends each message once and announces it under one event id', async () => {
-    const tap = await TopicTap.open(stack.brokers, [Topics.deliveries]);
+    const tap = await TopicTap.open(stack, [Topics.deliveries]);
     const sentEvents = () =>
       tap
         .events<{ id: string; type: string; data: { deliveryId: string } }>(Topics.deliveries)

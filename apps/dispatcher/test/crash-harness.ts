@@ -74,7 +74,7 @@ export async function crashDispatcher(
       }),
     );
     await produceRaw(
-      stack.brokers,
+      stack,
       Topics.decisions,
       decisions.map((d) => ({ key: d.subject, value: JSON.stringify(d) })),
     );

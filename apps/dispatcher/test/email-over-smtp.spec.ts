@@ -37,7 +37,7 @@ describe('email over SMTP', () => {
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [Topics.interactions]);
+    tap = await TopicTap.open(stack, [Topics.interactions]);
     smtp = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -78,7 +78,7 @@ describe('email over SMTP', () => {
         variables: { offer: '2 months of unlimited data, free' },
         action: { url: 'https://shop.example.test/offer' },
       });
-      await produceRaw(stack.brokers, Topics.decisions, [
+      await produceRaw(stack, Topics.decisions, [
         { key: customerId, value: JSON.stringify(decision) },
       ]);
       const mail = await waitFor('the email', () =>

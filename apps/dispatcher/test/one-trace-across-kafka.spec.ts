@@ -19,7 +19,7 @@ describe('one OpenTelemetry trace spans every hop across Kafka', () => {
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [Topics.deliveries]);
+    tap = await TopicTap.open(stack, [Topics.deliveries]);
   });
   afterAll(() => tap.close());
 

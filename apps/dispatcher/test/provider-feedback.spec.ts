@@ -17,7 +17,7 @@ describe('provider feedback', () => {
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [Topics.interactions]);
+    tap = await TopicTap.open(stack, [Topics.interactions]);
   });
   afterAll(() => tap.close());
 

@@ -31,7 +31,7 @@ describe('refused after approval', () => {
         sendAfter: morning.toISOString(),
         reasons: [{ rule: 'quiet-hours', code: 'quiet_hours', text: 'Made by the test.' }],
       });
-      await produceRaw(stack.brokers, Topics.decisions, [
+      await produceRaw(stack, Topics.decisions, [
         { key: story.customerId, value: JSON.stringify(approved.event) },
       ]);
       const scheduled = await story.waitFor('the text scheduled for the morning', () =>
@@ -108,7 +108,7 @@ describe('refused after approval', () => {
         body: JSON.stringify({ undeliverableNext: 1 }),
       });
       expect(chaos.status).toBe(200);
-      await produceRaw(stack.brokers, Topics.decisions, [
+      await produceRaw(stack, Topics.decisions, [
         { key: story.customerId, value: JSON.stringify(approved.event) },
       ]);
       const push = await story.waitFor('the fallback by push', () =>
@@ -126,7 +126,7 @@ describe('refused after approval', () => {
     try {
       // The dispatcher has read a profile newer than any the STOP will make: as far as it can
       // tell, the opt-out is never recorded.
-      await produceRaw(stack.brokers, Topics.profiles, [
+      await produceRaw(stack, Topics.profiles, [
         {
           key: story.customerId,
           value: JSON.stringify({
@@ -192,7 +192,7 @@ describe('refused after approval', () => {
       });
       // Approved before the customer asked (the gate never saw the change), due now.
       const approved = gateDecision(story.customerId, { channel: 'sms' });
-      await produceRaw(stack.brokers, Topics.decisions, [
+      await produceRaw(stack, Topics.decisions, [
         { key: story.customerId, value: JSON.stringify(approved.event) },
       ]);
       const held = await story.waitFor('the text held', () =>

@@ -15,7 +15,7 @@ describe('the dispatcher keeps to the send window', () => {
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [Topics.deliveries]);
+    tap = await TopicTap.open(stack, [Topics.deliveries]);
   });
   afterAll(() => tap.close());
 
@@ -26,7 +26,7 @@ describe('the dispatcher keeps to the send window', () => {
       .map((e) => e.data.state);
   const produce = (customer: string, ...events: unknown[]) =>
     produceRaw(
-      stack.brokers,
+      stack,
       Topics.decisions,
       events.map((e) => ({ key: customer, value: JSON.stringify(e) })),
     );
@@ -85,9 +85,7 @@ describe('the dispatcher keeps to the send window', () => {
         },
       ],
     });
-    await produceRaw(stack.brokers, Topics.decisions, [
-      { key: customer, value: JSON.stringify(d.event) },
-    ]);
+    await produceRaw(stack, Topics.decisions, [{ key: customer, value: JSON.stringify(d.event) }]);
     await tap.waitForMessages('sent', (m) => m.key === customer);
     const db = new Client({ connectionString: stack.databaseUrl });
     await db.connect();
@@ -118,12 +116,12 @@ describe('the dispatcher keeps to the send window', () => {
       value: JSON.stringify(d.event),
     }));
     // In one batch, then once more in another.
-    await produceRaw(stack.brokers, Topics.decisions, twice);
+    await produceRaw(stack, Topics.decisions, twice);
     await tap.waitForMessages(
       'sent',
       (m) => m.key === customer && m.value!.toString().includes('"state":"sent"'),
     );
-    await produceRaw(stack.brokers, Topics.decisions, twice.slice(0, 2));
+    await produceRaw(stack, Topics.decisions, twice.slice(0, 2));
     // The barrier: a decision produced after the copies, on the same partition: once it is
     // sent, the copies before it have been recorded (or found recorded).
     const marker = decision(customer, { intentKey: `marker:${customer}` });
@@ -198,7 +196,7 @@ describe('the dispatcher keeps to the send window', () => {
     callOff.event.source = 'loyalty';
     // The barrier: a real approval after them, on the same partition, goes out.
     const real = decision(customer, { intentKey: `real:${customer}` });
-    const dead = await TopicTap.open(stack.brokers, [Topics.deadLetters]);
+    const dead = await TopicTap.open(stack, [Topics.deadLetters]);
     try {
       await produce(customer, forged.event, callOff.event, real.event);
       await stateOf(customer, real.decisionId, 'sent');

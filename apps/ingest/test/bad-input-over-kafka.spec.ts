@@ -6,11 +6,7 @@ describe('bad input on ov.events.v1 goes to ov.dlq.v1 and the consumer carries o
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [
-      Topics.deadLetters,
-      Topics.decisions,
-      Topics.deliveries,
-    ]);
+    tap = await TopicTap.open(stack, [Topics.deadLetters, Topics.decisions, Topics.deliveries]);
   });
   afterAll(() => tap.close());
 
@@ -22,7 +18,7 @@ describe('bad input on ov.events.v1 goes to ov.dlq.v1 and the consumer carries o
       0x7b, 0x22, 0xff, 0xfe, 0x6e, 0x6f, 0x74, 0x20, 0x4a, 0x53, 0x4f, 0x4e,
     ]);
     // One key: one partition, so the bad message sits between the good ones in the log.
-    await produceRaw(stack.brokers, Topics.events, [
+    await produceRaw(stack, Topics.events, [
       { key: customer, value: JSON.stringify(first) },
       { key: customer, value: garbage },
       { key: customer, value: JSON.stringify(second) },
@@ -74,7 +70,7 @@ describe('bad input on ov.events.v1 goes to ov.dlq.v1 and the consumer carries o
     async (_label, make, field, reason) => {
       const customer = newCustomerId('dlq');
       const bytes = Buffer.from(JSON.stringify(make(customer)));
-      await produceRaw(stack.brokers, Topics.events, [{ key: customer, value: bytes }]);
+      await produceRaw(stack, Topics.events, [{ key: customer, value: bytes }]);
       const [dead] = await tap.waitForMessages(
         'the dead letter',
         (m) => m.topic === Topics.deadLetters && m.key === customer,

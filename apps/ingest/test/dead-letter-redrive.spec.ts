@@ -25,7 +25,7 @@ describe('a dead letter sent back once its cause is fixed', () => {
 
   beforeAll(async () => {
     await producer.connect();
-    tap = await TopicTap.open(stack.brokers, [Topics.decisions]);
+    tap = await TopicTap.open(stack, [Topics.decisions]);
   });
   afterAll(async () => {
     await tap.close();
@@ -38,7 +38,7 @@ describe('a dead letter sent back once its cause is fixed', () => {
     // Ingest refused it while its database was away (as before issue 19's fix): a dead letter
     // as the transport writes one.
     const before = Date.now() - 1_000;
-    await produceRaw(stack.brokers, Topics.deadLetters, [
+    await produceRaw(stack, Topics.deadLetters, [
       {
         key: customer,
         value: JSON.stringify(event),

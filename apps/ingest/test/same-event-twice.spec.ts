@@ -15,7 +15,7 @@ describe('the same event id sent twice is accepted once', () => {
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [Topics.contactRequests, Topics.decisions]);
+    tap = await TopicTap.open(stack, [Topics.contactRequests, Topics.decisions]);
   });
   afterAll(() => tap.close());
 
@@ -28,9 +28,7 @@ describe('the same event id sent twice is accepted once', () => {
       const event = paymentDue(customer);
       expect((await postEvents(stack.services.ingest, event)).status).toBe(202);
       expect((await postEvents(stack.services.ingest, event)).status).toBe(202);
-      await produceRaw(stack.brokers, Topics.events, [
-        { key: customer, value: JSON.stringify(event) },
-      ]);
+      await produceRaw(stack, Topics.events, [{ key: customer, value: JSON.stringify(event) }]);
       // The barrier: another request of the same customer, sent after the copies. It travels
       // behind them on every topic (same key, same partition), so once it is decided, any
       // contact request or decision a copy caused has been published before it.

@@ -8,7 +8,7 @@ describe('walking skeleton: a department event posted over HTTP reaches a channe
   let db: Client;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [
+    tap = await TopicTap.open(stack, [
       Topics.events,
       Topics.contactRequests,
       Topics.decisions,

@@ -29,7 +29,7 @@ describe('walking skeleton: a department event produced by kcat straight to ov.e
         'kcat is not installed: run `bash deploy/local/up.sh` (or apt-get install kcat)',
       );
     }
-    tap = await TopicTap.open(stack.brokers, [Topics.decisions, Topics.deliveries]);
+    tap = await TopicTap.open(stack, [Topics.decisions, Topics.deliveries]);
   });
   afterAll(() => tap.close());
 

@@ -24,7 +24,7 @@ describe('who may speak for whom', () => {
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [Topics.deadLetters, Topics.preferences]);
+    tap = await TopicTap.open(stack, [Topics.deadLetters, Topics.preferences]);
   });
   afterAll(() => tap.close());
 
@@ -95,7 +95,7 @@ describe('who may speak for whom', () => {
     const allowed = event('care', 'preference.changed', customer, {
       optOut: [{ channel: 'voice' }],
     });
-    await produceRaw(stack.brokers, Topics.events, [
+    await produceRaw(stack, Topics.events, [
       { key: customer, value: JSON.stringify(refused) },
       { key: customer, value: JSON.stringify(allowed) },
     ]);

@@ -161,6 +161,20 @@ export async function startEmbedded(
     const logEndpoints = logApi(log, staff);
     const extra = (req: IncomingMessage, res: ServerResponse, path: string) => {
       if (path === '/health/ready' && req.method === 'GET') {
+        // One service's readiness, as it answers when it runs alone: ?service=coordinator
+        const one = new URL(req.url ?? '/', 'http://localhost').searchParams.get('service');
+        if (one !== null) {
+          const service = running.find((s) => s.name === one);
+          if (!service) return false;
+          void service.app
+            .get(ReadinessRegistry)
+            .evaluate()
+            .then((result) => {
+              res.writeHead(result.ready ? 200 : 503, { 'content-type': 'application/json' });
+              res.end(JSON.stringify({ status: result.ready ? 'ready' : 'not_ready', ...result }));
+            });
+          return true;
+        }
         void readiness(running).then(({ ready, services }) => {
           res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
           res.end(

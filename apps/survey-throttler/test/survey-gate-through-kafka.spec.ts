@@ -20,7 +20,7 @@ describe('the survey gate through Kafka', () => {
   let tap: TopicTap;
 
   beforeAll(async () => {
-    tap = await TopicTap.open(stack.brokers, [Topics.contactRequests, Topics.deadLetters]);
+    tap = await TopicTap.open(stack, [Topics.contactRequests, Topics.deadLetters]);
   });
   afterAll(() => tap.close());
 
@@ -154,7 +154,7 @@ describe('the survey gate through Kafka', () => {
       data: { intentKey: `bill:${customer}`, action: { url: 'https://pay.example.test' } },
     };
     const bytes = JSON.stringify(event);
-    await produceRaw(stack.brokers, Topics.surveyRequests, [{ key: customer, value: bytes }]);
+    await produceRaw(stack, Topics.surveyRequests, [{ key: customer, value: bytes }]);
     const [dead] = await tap.waitForMessages(
       'the dead letter',
       (m) => m.topic === Topics.deadLetters && m.key === customer,

@@ -31,6 +31,8 @@ class Session {
   started = false;
   searchPath = '"$user", public';
   closed = false;
+  /** Its named prepared statements, under the names the shared session knows them by. */
+  readonly statements = new Set<string>();
   constructor(
     readonly id: number,
     readonly socket: Socket,
@@ -65,6 +67,7 @@ export class EmbeddedPostgres {
   private nextId = 1;
   private pumping = false;
   private serverVersion = '';
+  private databases = new Set(['postgres']);
   private timeZone = 'UTC';
 
   private constructor(
@@ -84,10 +87,12 @@ export class EmbeddedPostgres {
     });
     const server = createServer();
     const pg = new EmbeddedPostgres(db, server, options);
-    const [version, zone] = await Promise.all([
+    const [version, zone, current] = await Promise.all([
       db.query<{ server_version: string }>('SHOW server_version'),
       db.query<{ TimeZone: string }>('SHOW TimeZone'),
+      db.query<{ name: string }>('SELECT current_database() AS name'),
     ]);
+    pg.databases.add(current.rows[0]?.name ?? 'postgres');
     pg.serverVersion = version.rows[0]?.server_version ?? '17';
     pg.timeZone = zone.rows[0]?.TimeZone ?? 'UTC';
     server.on('connection', (socket) => pg.accept(socket));
@@ -169,6 +174,18 @@ export class EmbeddedPostgres {
     const parts = body.toString('utf8').split('\0');
     const params = new Map<string, string>();
     for (let i = 0; i + 1 < parts.length && parts[i]; i += 2) params.set(parts[i]!, parts[i + 1]!);
+    const database = params.get('database') ?? params.get('user') ?? '';
+    if (!this.databases.has(database)) {
+      // One database only: a client asking for another would otherwise share this one unknowingly.
+      const fields = [
+        'SFATAL',
+        'VFATAL',
+        'C3D000',
+        `Mdatabase "${database}" does not exist: the embedded Postgres serves only "postgres"`,
+      ];
+      session.socket.end(message('E', Buffer.from(`${fields.join('\0')}\0\0`)));
+      return;
+    }
     const path = /(?:-c\s*|--)search_path=(\S+)/.exec(params.get('options') ?? '')?.[1];
     if (path) session.searchPath = path.replace(/\\,/g, ',');
     session.started = true;
@@ -234,7 +251,7 @@ export class EmbeddedPostgres {
         this.release(session);
         return;
       }
-      out.push(this.db.execProtocolRawSync(msg).slice());
+      out.push(this.db.execProtocolRawSync(this.ownNames(session, type, msg)).slice());
       if (type === 'S' || type === 'Q') {
         ended = true;
         break;
@@ -244,6 +261,53 @@ export class EmbeddedPostgres {
     if (ended && !this.db.isInTransaction()) {
       this.owner = undefined;
       if (session.queue.length > 0) this.waiting.push(session);
+    }
+  }
+
+  /**
+   * A connection's named prepared statements and portals, renamed for the shared session: every
+   * `pg` pool prepares the same names on each of its connections ("coordinator.histories"), which
+   * one session would refuse as already there.
+   */
+  private ownNames(session: Session, type: string, msg: Buffer): Buffer {
+    switch (type) {
+      case 'P': {
+        // Parse: statement name, query, parameter types.
+        const [name, end] = cstring(msg, 5);
+        if (!name) return msg;
+        const own = `s${session.id}_${name}`;
+        session.statements.add(own);
+        return rebuild(type, [Buffer.from(`${own}\0`), msg.subarray(end)]);
+      }
+      case 'B': {
+        // Bind: portal name, statement name, the rest.
+        const [portal, afterPortal] = cstring(msg, 5);
+        const [statement, afterStatement] = cstring(msg, afterPortal);
+        if (!portal && !statement) return msg;
+        return rebuild(type, [
+          Buffer.from(`${portal ? `p${session.id}_${portal}` : ''}\0`),
+          Buffer.from(`${statement ? `s${session.id}_${statement}` : ''}\0`),
+          msg.subarray(afterStatement),
+        ]);
+      }
+      case 'D':
+      case 'C': {
+        // Describe or Close: 'S' (statement) or 'P' (portal), then its name.
+        const kind = String.fromCharCode(msg[5]!);
+        const [name] = cstring(msg, 6);
+        if (!name) return msg;
+        const own = `${kind === 'S' ? 's' : 'p'}${session.id}_${name}`;
+        if (type === 'C' && kind === 'S') session.statements.delete(own);
+        return rebuild(type, [Buffer.from(kind), Buffer.from(`${own}\0`)]);
+      }
+      case 'E': {
+        // Execute: portal name, row limit.
+        const [portal, end] = cstring(msg, 5);
+        if (!portal) return msg;
+        return rebuild(type, [Buffer.from(`p${session.id}_${portal}\0`), msg.subarray(end)]);
+      }
+      default:
+        return msg;
     }
   }
 
@@ -273,12 +337,28 @@ export class EmbeddedPostgres {
     this.release(session);
   }
 
+  /** A connection's prepared statements go with it. */
+  private forgetStatements(session: Session): void {
+    if (this.db.closed || session.statements.size === 0) return;
+    if (this.owner && this.owner !== session) {
+      // Another connection holds the session (in a transaction): later, between its statements.
+      setImmediate(() => this.forgetStatements(session));
+      return;
+    }
+    for (const name of session.statements)
+      this.execQuiet(`DEALLOCATE "${name.replace(/"/g, '""')}"`);
+    session.statements.clear();
+  }
+
   /** A connection gone: whatever it left open is rolled back, and the next one runs. */
   private release(session: Session): void {
     session.closed = true;
     const i = this.waiting.indexOf(session);
     if (i >= 0) this.waiting.splice(i, 1);
-    if (this.owner !== session) return;
+    if (this.owner !== session) {
+      this.forgetStatements(session);
+      return;
+    }
     clearTimeout(this.idleTimer);
     this.owner = undefined;
     if (!this.db.closed) {
@@ -286,8 +366,20 @@ export class EmbeddedPostgres {
       this.db.execProtocolRawSync(message('S', Buffer.alloc(0)));
       if (this.db.isInTransaction()) this.execQuiet('ROLLBACK');
     }
+    this.forgetStatements(session);
     setImmediate(() => this.pump());
   }
+}
+
+/** The NUL-terminated string at `at`, and where what follows it starts. */
+function cstring(buf: Buffer, at: number): [string, number] {
+  const end = buf.indexOf(0, at);
+  return [buf.toString('utf8', at, end), end + 1];
+}
+
+/** A message of `type` made of `parts`, its length recomputed. */
+function rebuild(type: string, parts: Buffer[]): Buffer {
+  return message(type, Buffer.concat(parts));
 }
 
 function int32(n: number): Buffer {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { STAFF, type TestStack } from './stack';
 import { testNow } from './test-clock';
 
 /** A unique customer id per scenario, so specs sharing a broker never read each other's traffic. */
@@ -66,9 +67,12 @@ export async function postEvents(
   return { status: res.status, body: parsed };
 }
 
-/** Produces raw values as another team's Kafka client would (kafkajs here; kcat in its own spec). */
+/**
+ * Produces raw values as another team's Kafka client would (kafkajs here; kcat in its own spec),
+ * or, in the embedded mode, through the embedded log's `POST /v1/log/{topic}`.
+ */
 export async function produceRaw(
-  brokers: string[],
+  where: TestStack | string[],
   topic: string,
   messages: {
     key: string;
@@ -78,9 +82,27 @@ export async function produceRaw(
     partition?: number;
   }[],
 ): Promise<void> {
+  if (!Array.isArray(where) && where.bus === 'embedded') {
+    const res = await fetch(`${where.services.onevoice}/v1/log/${topic}`, {
+      method: 'POST',
+      headers: { authorization: STAFF.ops, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        records: messages.map((m) => ({
+          key: m.key,
+          ...(typeof m.value === 'string'
+            ? { value: m.value }
+            : { valueBase64: m.value.toString('base64') }),
+          headers: m.headers ?? {},
+          ...(m.partition !== undefined ? { partition: m.partition } : {}),
+        })),
+      }),
+    });
+    if (!res.ok) throw new Error(`the embedded log refused: ${res.status} ${await res.text()}`);
+    return;
+  }
   const kafka = new Kafka({
     clientId: 'onevoice-test-producer',
-    brokers,
+    brokers: Array.isArray(where) ? where : where.brokers,
     logLevel: logLevel.NOTHING,
   });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });

@@ -14,7 +14,7 @@ export const SERVICES = [
   'survey-throttler',
 ] as const;
 /** The services, and the stand-in for the SMS, voice and push providers they call. */
-export type ServiceName = (typeof SERVICES)[number] | 'provider-simulator';
+export type ServiceName = (typeof SERVICES)[number] | 'provider-simulator' | 'onevoice';
 
 export interface ServiceProcess {
   name: ServiceName;

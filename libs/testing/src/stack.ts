@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { createTestDatabase, provideInfrastructure, type Infrastructure } from './infrastructure';
 import { OtlpCollector } from './otlp-collector';
 import { parseClockStart, resetTestClock } from './test-clock';
-import { REPO_ROOT, STACK_FILE, TEST_LOG_DIR } from './paths';
+import { LOCAL_DIR, REPO_ROOT, STACK_FILE, TEST_LOG_DIR } from './paths';
 import {
   freePort,
   SERVICES,
@@ -15,6 +15,9 @@ import {
 
 /** What integration specs need to reach the stack the global set-up started. */
 export interface TestStack {
+  /** Which OneVoice the specs run against: Kafka + Postgres and five processes, or embedded. */
+  bus: 'kafka' | 'embedded';
+  /** Kafka's brokers (none in the embedded mode). */
   brokers: string[];
   databaseUrl: string;
   collectorUrl: string;
@@ -61,14 +64,111 @@ export async function refuseRunningOneVoice(brokers: string[]): Promise<void> {
   }
 }
 
-/** Jest global set-up: real Kafka and Postgres, a trace collector, and all five services. */
-export async function startTestStack(): Promise<void> {
-  const started = Date.now();
+/**
+ * The settings every test stack gives OneVoice, whichever the mode: SMS, voice and push to the
+ * provider simulator, a clock the specs move, known staff tokens and signing key.
+ */
+function commonServiceEnv(simulatorUrl: string, collectorUrl: string): Record<string, string> {
+  return {
+    // SMS, voice and push go to the provider simulator; specs make it misbehave (PUT /control).
+    OV_PROVIDER_URL: simulatorUrl,
+    OV_PROVIDER_TIMEOUT_MS: '1500',
+    OV_SEND_RETRY_BASE_MS: '200',
+    OV_SEND_LEASE_MS: '4000',
+    // The simulator dedupes texts and pushes by key, as providers that honour keys do; calls are
+    // looked up a second after an ambiguous answer (it records what it takes at once).
+    OV_PROVIDER_IDEMPOTENT: 'sms,push',
+    OV_PROVIDER_LOOKUP_DELAY_MS: '1000',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // Every service on a clock the specs move (libs/testing/src/test-clock.ts).
+    OV_CLOCK: 'manual',
+    OV_SURVEY_POLICY: resolve(REPO_ROOT, 'libs/testing/fixtures/survey-policy.yaml'),
+    // Signs the links in messages (dispatcher) and checks them (profiler); specs sign with it too.
+    OV_SIGNING_KEY: 'test-link-secret-0123456789',
+    // A token per agent (STAFF below): the consent ledger names who changed what.
+    OV_STAFF_TOKENS: 'ops:staff-token-of-ops,ana:staff-token-of-ana',
+    // Pruning past retention runs often, so that a spec moving the clock on sees it.
+    OV_RETENTION_PASS_MS: '500',
+  };
+}
+
+/** Starts the clock the services read, and says where it stands. */
+function startStackClock(): void {
   rmSync(TEST_LOG_DIR, { recursive: true, force: true });
   // The services' clocks: the machine's time, or OV_TEST_CLOCK_START (run the suite at 02:30 UTC
   // with OV_TEST_CLOCK_START=02:30, whatever the hour).
   const clockStart = resetTestClock(parseClockStart(process.env.OV_TEST_CLOCK_START));
   log(`services' clocks start at ${clockStart.toISOString()}`);
+}
+
+function writeStack(stack: TestStack): void {
+  mkdirSync(dirname(STACK_FILE), { recursive: true });
+  writeFileSync(STACK_FILE, JSON.stringify(stack, null, 2));
+}
+
+/**
+ * Jest global set-up of the embedded suite: OneVoice embedded (apps/onevoice: one process, its
+ * own durable log and PGlite in a fresh data folder), the provider simulator and a trace collector.
+ */
+export async function startEmbeddedTestStack(): Promise<void> {
+  const started = Date.now();
+  startStackClock();
+  const dataDir = resolve(LOCAL_DIR, `test-embedded-${process.pid}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  const collector = new OtlpCollector();
+  const collectorUrl = await collector.start();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const running: Running = {
+    infrastructure: { brokers: [], serverUrl: '', kind: 'local', stop: async () => undefined },
+    dropDatabase: async () => rmSync(dataDir, { recursive: true, force: true }),
+    collector,
+    processes: [],
+  };
+  state.__onevoiceTestStack = running;
+  const simulator = await startServiceProcess('provider-simulator', {
+    SIM_INBOUND_URL: `${url}/v1/providers/inbound`,
+  });
+  running.processes.push(simulator);
+  const dbPort = await freePort();
+  const serviceEnv: Record<string, string> = {
+    ...commonServiceEnv(simulator.url, collectorUrl),
+    OV_DATA_DIR: dataDir,
+    OV_EMBEDDED_DB_PORT: String(dbPort),
+    PORT: String(port),
+  };
+  log(`starting OneVoice embedded in ${dataDir} (log in ${TEST_LOG_DIR})`);
+  running.processes.push(await startServiceProcess('onevoice', serviceEnv));
+  const stack: TestStack = {
+    bus: 'embedded',
+    brokers: [],
+    databaseUrl: `postgres://postgres@127.0.0.1:${dbPort}/postgres`,
+    collectorUrl,
+    services: {
+      ingest: url,
+      'behaviour-profiler': url,
+      coordinator: url,
+      dispatcher: url,
+      'survey-throttler': url,
+      'provider-simulator': simulator.url,
+      onevoice: url,
+    },
+    serviceEnv,
+    groups: Object.fromEntries(SERVICES.map((name) => [name, `onevoice-${name}`])) as Record<
+      (typeof SERVICES)[number],
+      string
+    >,
+  };
+  writeStack(stack);
+  log(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (embedded)`);
+}
+
+/** Jest global set-up: real Kafka and Postgres, a trace collector, and all five services. */
+export async function startTestStack(): Promise<void> {
+  const started = Date.now();
+  startStackClock();
   const infrastructure = await provideInfrastructure(log);
   await refuseRunningOneVoice(infrastructure.brokers);
   const db = await createTestDatabase(infrastructure.serverUrl);
@@ -87,35 +187,15 @@ export async function startTestStack(): Promise<void> {
   });
   running.processes.push(simulator);
   const serviceEnv: Record<string, string> = {
-    // SMS, voice and push go to the provider simulator; specs make it misbehave (PUT /control).
-    OV_PROVIDER_URL: simulator.url,
+    ...commonServiceEnv(simulator.url, collectorUrl),
     OV_DISPATCHER_PUBLIC_URL: dispatcherUrl,
-    OV_PROVIDER_TIMEOUT_MS: '1500',
-    OV_SEND_RETRY_BASE_MS: '200',
-    OV_SEND_LEASE_MS: '4000',
-    // The simulator dedupes texts and pushes by key, as providers that honour keys do; calls are
-    // looked up a second after an ambiguous answer (it records what it takes at once).
-    OV_PROVIDER_IDEMPOTENT: 'sms,push',
-    OV_PROVIDER_LOOKUP_DELAY_MS: '1000',
     OV_PREFERENCE_CENTRE_URL: `http://127.0.0.1:${profilerPort}`,
     KAFKA_BROKERS: infrastructure.brokers.join(','),
     DATABASE_URL: db.url,
-    OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
-    OTEL_BSP_SCHEDULE_DELAY: '200',
-    KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    // Every service on a clock the specs move (libs/testing/src/test-clock.ts).
-    OV_CLOCK: 'manual',
     // Consumer groups of this run only, starting at the topics' end: stacks sharing a broker
     // (a developer's npm start, another run) never take each other's messages.
     OV_CONSUMER_GROUP_PREFIX: groupPrefix,
     OV_CONSUMER_START: 'latest',
-    OV_SURVEY_POLICY: resolve(REPO_ROOT, 'libs/testing/fixtures/survey-policy.yaml'),
-    // Signs the links in messages (dispatcher) and checks them (profiler); specs sign with it too.
-    OV_SIGNING_KEY: 'test-link-secret-0123456789',
-    // A token per agent (STAFF below): the consent ledger names who changed what.
-    OV_STAFF_TOKENS: 'ops:staff-token-of-ops,ana:staff-token-of-ana',
-    // Pruning past retention runs often, so that a spec moving the clock on sees it.
-    OV_RETENTION_PASS_MS: '500',
   };
   log(`starting ${SERVICES.join(', ')} (logs in ${TEST_LOG_DIR})`);
   // The first service creates the topics and the database schemas' home; the rest start together.
@@ -135,6 +215,7 @@ export async function startTestStack(): Promise<void> {
     )),
   );
   const stack: TestStack = {
+    bus: 'kafka',
     brokers: infrastructure.brokers,
     databaseUrl: db.url,
     collectorUrl,
@@ -148,8 +229,7 @@ export async function startTestStack(): Promise<void> {
       string
     >,
   };
-  mkdirSync(dirname(STACK_FILE), { recursive: true });
-  writeFileSync(STACK_FILE, JSON.stringify(stack, null, 2));
+  writeStack(stack);
   log(`database ${db.url}`);
   log(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${infrastructure.kind})`);
 }
@@ -171,6 +251,16 @@ export async function stopTestStack(): Promise<void> {
     );
   await infrastructure.stop();
   rmSync(STACK_FILE, { force: true });
+}
+
+/**
+ * Where a service of the stack says whether it is ready, with its own checks (the embedded
+ * mode's one port answers for each service with `?service=`).
+ */
+export function readinessUrl(stack: TestStack, service: (typeof SERVICES)[number]): string {
+  return stack.bus === 'embedded'
+    ? `${stack.services[service]}/health/ready?service=${service}`
+    : `${stack.services[service]}/health/ready`;
 }
 
 /** For specs: the stack the global set-up started. */

@@ -90,7 +90,7 @@ export class Story {
     label: string,
     options: { customerId?: string } = {},
   ): Promise<Story> {
-    const tap = await TopicTap.open(stack.brokers, [DECISIONS, DELIVERIES]);
+    const tap = await TopicTap.open(stack, [DECISIONS, DELIVERIES]);
     return new Story(stack, tap, label, options.customerId);
   }
 

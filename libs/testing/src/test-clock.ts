@@ -74,8 +74,9 @@ export async function advanceServicesClock(
   if (!Number.isFinite(ms) || ms < 0)
     throw new Error(`the services' clock only moves forward: cannot advance it by ${ms} ms`);
   const shift = readShift();
+  // Once per process: the embedded mode's five services share one clock, behind one URL.
   await Promise.all(
-    serviceUrls.map(async (url) => {
+    [...new Set(serviceUrls)].map(async (url) => {
       const res = await fetch(`${url}/v1/test/clock`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { headerStrings } from '@onevoice/messaging';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import { STAFF, type TestStack } from './stack';
 import { waitFor } from './wait';
 
 export interface TappedMessage {
@@ -19,13 +20,20 @@ export interface TappedMessage {
   timestamp: number;
 }
 
-/** Reads one or more topics from their current end: what a spec sees is what happened after it opened. */
+/**
+ * Reads one or more topics from their current end: what a spec sees is what happened after it
+ * opened. Over Kafka (given the stack, or brokers) a consumer of its own; in the embedded mode,
+ * the embedded log's HTTP API (`GET /v1/log/{topic}`), polled.
+ */
 export class TopicTap {
   readonly messages: TappedMessage[] = [];
 
-  private constructor(private readonly consumer: Consumer) {}
+  private constructor(private readonly stop: () => Promise<void>) {}
 
-  static async open(brokers: string[], topics: string[]): Promise<TopicTap> {
+  static async open(where: TestStack | string[], topics: string[]): Promise<TopicTap> {
+    if (!Array.isArray(where) && where.bus === 'embedded')
+      return TopicTap.openEmbedded(where.services.onevoice!, topics);
+    const brokers = Array.isArray(where) ? where : where.brokers;
     const kafka = new Kafka({ clientId: 'onevoice-test-tap', brokers, logLevel: logLevel.NOTHING });
     const groupId = `onevoice-test-tap-${randomUUID()}`;
     // Read each partition from its end as of now: nothing produced after `open` is missed,
@@ -39,7 +47,7 @@ export class TopicTap {
     }
     await admin.disconnect();
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-    const tap = new TopicTap(consumer);
+    const tap = new TopicTap(() => consumer.disconnect());
     await consumer.connect();
     await consumer.subscribe({ topics });
     const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
@@ -105,7 +113,68 @@ export class TopicTap {
   }
 
   async close(): Promise<void> {
-    await this.consumer.disconnect();
+    await this.stop();
+  }
+
+  private static async openEmbedded(url: string, topics: string[]): Promise<TopicTap> {
+    const auth = { authorization: STAFF.ops };
+    const overview = (await (await fetch(`${url}/v1/log`, { headers: auth })).json()) as {
+      ends: Record<string, string[]>;
+    };
+    const at = new Map<string, number>();
+    for (const topic of topics)
+      (overview.ends[topic] ?? []).forEach((end, p) => at.set(`${topic}/${p}`, Number(end)));
+    let open = true;
+    const tap = new TopicTap(async () => {
+      open = false;
+      await polling;
+    });
+    const poll = async () => {
+      for (const [key, from] of at) {
+        const slash = key.lastIndexOf('/');
+        const [topic, partition] = [key.slice(0, slash), key.slice(slash + 1)];
+        const res = await fetch(
+          `${url}/v1/log/${topic}?partition=${partition}&from=${from}&limit=1000`,
+          { headers: auth },
+        );
+        if (!res.ok) continue;
+        const body = (await res.json()) as {
+          records: {
+            offset: string;
+            timestamp: number;
+            key: string | null;
+            value?: string | null;
+            valueBase64?: string;
+            headers: Record<string, string>;
+          }[];
+        };
+        const receivedAt = performance.now();
+        for (const r of body.records)
+          tap.messages.push({
+            topic,
+            partition: Number(partition),
+            offset: r.offset,
+            key: r.key,
+            value:
+              r.valueBase64 !== undefined
+                ? Buffer.from(r.valueBase64, 'base64')
+                : r.value === null || r.value === undefined
+                  ? null
+                  : Buffer.from(r.value),
+            headers: r.headers,
+            receivedAt,
+            timestamp: r.timestamp,
+          });
+        at.set(key, from + body.records.length);
+      }
+    };
+    const polling = (async () => {
+      while (open) {
+        await poll().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    return tap;
   }
 }
 
