@@ -23,7 +23,7 @@ process.env.LOG_LEVEL ??= 'warn';
 
 import { Topics } from '@onevoice/contracts';
 import {
-  departmentEvent,
+  paymentDue,
   postEvents,
   startEmbeddedTestStack,
   startTestStack,
@@ -70,16 +70,7 @@ const say = (line: string) => process.stdout.write(`[bench:embedded] ${line}\n`)
 
 function reminder(run: string, i: number) {
   const customer = `bench-${run}-${i}`;
-  return departmentEvent({
-    type: 'billing.payment_due',
-    source: 'billing',
-    subject: customer,
-    data: {
-      intentKey: `bill:${customer}:2026-12`,
-      variables: { amount: '42.00 EUR', dueDate: '2026-12-20' },
-      action: { url: `https://pay.example.test/${customer}` },
-    },
-  });
+  return paymentDue(customer);
 }
 
 /**

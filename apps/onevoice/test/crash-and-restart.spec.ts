@@ -1,5 +1,5 @@
 import {
-  departmentEvent,
+  paymentDue,
   freePort,
   LOCAL_DIR,
   postEvents,
@@ -67,18 +67,7 @@ describe('OneVoice embedded, killed mid-batch and started again', () => {
     const died = new Promise<string | null>((done) =>
       first.child.once('exit', (_code, signal) => done(signal)),
     );
-    const events = customers.map((customer) =>
-      departmentEvent({
-        type: 'billing.payment_due',
-        source: 'billing',
-        subject: customer,
-        data: {
-          intentKey: `bill:${customer}:2026-06`,
-          variables: { amount: '42.00 EUR', dueDate: '2026-06-20' },
-          action: { url: `https://pay.example.test/${customer}` },
-        },
-      }),
-    );
+    const events = customers.map((customer) => paymentDue(customer));
     const accepted = await postEvents(first.url, events, { token: 'dev-billing' });
     expect(accepted.status).toBe(202);
     // The barrier: the process is gone, killed at the failpoint (not by anything else).
