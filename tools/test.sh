@@ -17,25 +17,6 @@ for arg in "$@"; do
   esac
 done
 
-# Why the Kafka suite cannot run here, if it cannot (nothing when it can).
-kafka_missing() {
-  if [ -n "${KAFKA_BROKERS:-}" ] && [ -n "${DATABASE_URL:-}" ]; then return 0; fi
-  if command -v docker >/dev/null && timeout 5 docker info >/dev/null 2>&1; then return 0; fi
-  local missing=()
-  if [ -z "${KAFKA_BROKERS:-}" ]; then
-    command -v java >/dev/null || missing+=("java (Java 17, to run the Kafka broker)")
-    command -v mvn >/dev/null || missing+=("mvn (Maven, to fetch the broker)")
-  fi
-  if [ -z "${DATABASE_URL:-}" ] && ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null &&
-    ! { command -v pg_ctlcluster >/dev/null && ls /etc/postgresql >/dev/null 2>&1; }; then
-    missing+=("a PostgreSQL server on 127.0.0.1:5432 (or DATABASE_URL)")
-  fi
-  if [ ${#missing[@]} -gt 0 ]; then
-    local IFS=';'
-    echo "${missing[*]}"
-  fi
-}
-
 status=0
 ran=()
 skipped=()
@@ -45,7 +26,7 @@ if [[ $modes == *embedded* ]]; then
   ran+=("unit + embedded")
 fi
 if [[ $modes == *kafka* ]]; then
-  why=$(kafka_missing)
+  why=$(bash tools/kafka-missing.sh)
   if [ -n "$why" ]; then
     skipped+=("the Kafka suite (integration specs against Kafka + Postgres, and the chaos run): missing ${why//;/, }")
   elif ! bash deploy/local/up.sh --for-tests; then
