@@ -108,11 +108,18 @@ async function call(url: string, init: RequestInit = {}): Promise<Response> {
 }
 
 /**
- * Sends a customer's events in order, each with its department's development credential, and
- * after each waits until OneVoice has taken it (its entry, or its decision, is on the timeline):
- * a story's days are compressed, not its order — the bill is paid after the reminder was decided.
+ * What shows OneVoice has taken an event: its decision (a contact request), any new timeline
+ * entry (a case, an interaction, a preference), or nothing yet (a survey, decided after the
+ * survey gate's settle window).
  */
-async function send(events: readonly DepartmentEvent[], surveys: (type: string) => boolean) {
+type Taken = 'decision' | 'entry' | 'later';
+
+/**
+ * Sends a customer's events in order, each with its department's development credential, and
+ * after each waits until OneVoice has taken it (`taken`): a story's days are compressed, not its
+ * order — the bill is paid after the reminder was decided.
+ */
+async function send(events: readonly DepartmentEvent[], taken: (type: string) => Taken) {
   let seen = (await timeline(events[0]!.subject)).length;
   for (const event of events) {
     const res = await call(`${urls.ingest}/v1/events`, {
@@ -122,13 +129,16 @@ async function send(events: readonly DepartmentEvent[], surveys: (type: string) 
     });
     if (res.status !== 202)
       throw new Error(`ingest refused ${event.type} from ${event.source}: ${await res.text()}`);
-    if (surveys(event.type)) continue; // decided after the survey gate's settle window
+    const shows = taken(event.type);
+    if (shows === 'later') continue;
     const deadline = Date.now() + 10_000;
     for (;;) {
       const entries = await timeline(event.subject);
-      const taken = entries.some((e) => e.kind === 'decision' && e.detail.requestId === event.id);
-      const isIntent = entries.some((e) => e.kind === 'request' && e.detail.requestId === event.id);
-      if ((isIntent ? taken : entries.length > seen) || Date.now() > deadline) {
+      const done =
+        shows === 'decision'
+          ? entries.some((e) => e.kind === 'decision' && e.detail.requestId === event.id)
+          : entries.length > seen;
+      if (done || Date.now() > deadline) {
         seen = entries.length;
         break;
       }
@@ -209,10 +219,14 @@ async function main(): Promise<void> {
   const setup = loadSetup(DEFAULT_FILES, seed, days);
   // Survey intents pass the survey gate first and leave no request entry; every other intent does.
   const { intents } = setup.catalogue;
-  const survey = (type: string) =>
-    type === 'survey.requested' || intents[type]?.category === 'survey';
+  const taken = (type: string): Taken =>
+    type === 'survey.requested' || intents[type]?.category === 'survey'
+      ? 'later'
+      : intents[type]
+        ? 'decision'
+        : 'entry';
   const requestsIn = (events: readonly DepartmentEvent[]) =>
-    events.filter((e) => intents[e.type] && !survey(e.type)).length;
+    events.filter((e) => taken(e.type) === 'decision').length;
   say(bold(`OneVoice demo (run ${run}) against ${distributed ? 'the distributed mode' : base}`));
   say(dim("Each story's days are sent in one go; the naive baseline counts the same events."));
 
@@ -232,7 +246,7 @@ async function main(): Promise<void> {
     if (!put.ok)
       throw new Error(`the profiler refused ${customer}'s time zone: ${await put.text()}`);
     const events = forThisRun(told.events, customer);
-    await send(events, survey);
+    await send(events, taken);
     stories.push({
       name,
       summary: scenario.summary,
@@ -255,7 +269,7 @@ async function main(): Promise<void> {
           const customer = `demo-${run}-c${i}`;
           const mine = forThisRun(stream, customer);
           events += mine.length;
-          await send(mine, survey);
+          await send(mine, taken);
           population.push({
             customer,
             requests: requestsIn(mine),
