@@ -112,6 +112,7 @@ export async function startEmbedded(
   const db = await EmbeddedPostgres.open({
     dataDir: join(dataDir, 'embedded', 'db'),
     port: host.OV_EMBEDDED_DB_PORT,
+    usageEveryMs: host.OV_EMBEDDED_DB_USAGE_MS,
   });
   logger.log({
     msg: 'embedded database open',

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { SessionUsage } from './embedded-postgres-usage';
 
 export interface EmbeddedPostgresOptions {
   /** Where the database lives on disk (created on first open). */
@@ -17,6 +18,8 @@ export interface EmbeddedPostgresOptions {
   idleInTransactionMs?: number;
   /** PGlite keeps one buffer pool; the default (128 MB) is more than a laptop's run needs. */
   sharedBuffers?: string;
+  /** Every this many ms, logs where the session's time went (`SessionUsage`); 0: never. */
+  usageEveryMs?: number;
 }
 
 const SSL_REQUEST = 80877103;
@@ -69,6 +72,11 @@ export class EmbeddedPostgres {
   private serverVersion = '';
   private databases = new Set(['postgres']);
   private timeZone = 'UTC';
+  /** Measured only when asked for (`usageEveryMs`). */
+  private usage: SessionUsage | undefined;
+  private usageTimer: NodeJS.Timeout | undefined;
+  /** When the owner took the session. */
+  private ownedSince = 0;
 
   private constructor(
     private readonly db: PGlite,
@@ -96,6 +104,14 @@ export class EmbeddedPostgres {
     pg.serverVersion = version.rows[0]?.server_version ?? '17';
     pg.timeZone = zone.rows[0]?.TimeZone ?? 'UTC';
     server.on('connection', (socket) => pg.accept(socket));
+    if (options.usageEveryMs) {
+      const usage = (pg.usage = new SessionUsage());
+      pg.usageTimer = setInterval(
+        () => pg.logger.log({ msg: 'embedded database use', ...usage.take() }),
+        options.usageEveryMs,
+      );
+      pg.usageTimer.unref();
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -115,6 +131,7 @@ export class EmbeddedPostgres {
   /** Stops serving, then closes the database cleanly (a checkpoint: the next open is quick). */
   async close(): Promise<void> {
     clearTimeout(this.idleTimer);
+    clearInterval(this.usageTimer);
     for (const session of this.sessions) session.socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     if (!this.db.closed) await this.db.close();
@@ -221,6 +238,7 @@ export class EmbeddedPostgres {
           if (!session) break;
           if (session.closed || session.queue.length === 0) continue;
           this.owner = session;
+          this.ownedSince = performance.now();
         }
         if (session.queue.length === 0) {
           // The owner is in a transaction and has not sent its next statement yet.
@@ -241,24 +259,39 @@ export class EmbeddedPostgres {
       this.execQuiet(`SET search_path TO ${session.searchPath}`);
       this.currentSearchPath = session.searchPath;
     }
-    const out: Uint8Array[] = [];
+    const input: Buffer[] = [];
     let ended = false;
+    let quit = false;
     while (session.queue.length > 0) {
       const msg = session.queue.shift()!;
       const type = String.fromCharCode(msg[0]!);
       if (type === 'X') {
-        session.socket.end();
-        this.release(session);
-        return;
+        quit = true;
+        break;
       }
-      out.push(this.db.execProtocolRawSync(this.ownNames(session, type, msg)).slice());
+      input.push(this.ownNames(session, type, msg));
       if (type === 'S' || type === 'Q') {
         ended = true;
         break;
       }
     }
-    if (out.length > 0 && !session.closed) session.socket.write(Buffer.concat(out));
+    if (input.length > 0) {
+      const began = this.usage ? performance.now() : 0;
+      // The unit in one call (PGlite reads message after message from what it is given): a
+      // statement's Parse, Bind, Describe, Execute and Sync cost one trip into Postgres, not five.
+      const out = this.db
+        .execProtocolRawSync(input.length === 1 ? input[0]! : Buffer.concat(input))
+        .slice();
+      if (!session.closed && out.length > 0) session.socket.write(out);
+      this.usage?.ran(session.searchPath, statementOf(input), performance.now() - began);
+    }
+    if (quit) {
+      session.socket.end();
+      this.release(session);
+      return;
+    }
     if (ended && !this.db.isInTransaction()) {
+      this.usage?.ended(session.searchPath, performance.now() - this.ownedSince);
       this.owner = undefined;
       if (session.queue.length > 0) this.waiting.push(session);
     }
@@ -369,6 +402,15 @@ export class EmbeddedPostgres {
     this.forgetStatements(session);
     setImmediate(() => this.pump());
   }
+}
+
+/** The SQL of a unit's Parse or simple Query, if it has one. */
+function statementOf(unit: readonly Buffer[]): string | undefined {
+  for (const msg of unit) {
+    if (msg[0] === 0x50) return cstring(msg, cstring(msg, 5)[1])[0]; // Parse: name, then query
+    if (msg[0] === 0x51) return cstring(msg, 5)[0]; // Query
+  }
+  return undefined;
 }
 
 /** The NUL-terminated string at `at`, and where what follows it starts. */

@@ -17,6 +17,11 @@ export const embeddedEnvSchema = baseEnvSchema.extend({
   OV_PUBLIC_URL: z.url({ error: 'must be an absolute URL' }).optional(),
   /** The port the embedded database is served on, to its own services and to `psql`; 0: any free port. */
   OV_EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /**
+   * Every this many ms, log where the embedded database's one session spent its time (per
+   * service, and the costliest statements); 0: never.
+   */
+  OV_EMBEDDED_DB_USAGE_MS: z.coerce.number().int().min(0).default(0),
 });
 export type EmbeddedEnv = z.infer<typeof embeddedEnvSchema>;
 export const loadEmbeddedEnv = (env: NodeJS.ProcessEnv = process.env): EmbeddedEnv =>
