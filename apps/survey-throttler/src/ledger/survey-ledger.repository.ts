@@ -47,6 +47,110 @@ export class SurveyLedgerRepository {
     ]);
   }
 
+  /**
+   * Serializes work on many customers at once: their locks taken in one statement, in one order
+   * (by hash), so two batches locking overlapping customers never wait on each other in a circle.
+   */
+  async lockCustomers(tx: EntityManager, customerIds: readonly string[]): Promise<void> {
+    if (customerIds.length === 0) return;
+    await tx.query(
+      `SELECT pg_advisory_xact_lock(h) FROM (
+         SELECT DISTINCT hashtext('survey-throttler:' || c) AS h FROM unnest($1::text[]) AS c
+          ORDER BY h OFFSET 0) AS locks`,
+      [customerIds],
+    );
+  }
+
+  /** Of `customerIds`, those with a survey the gate holds (only theirs can a signal free or stop). */
+  async holdingSurveys(tx: EntityManager, customerIds: readonly string[]): Promise<Set<string>> {
+    if (customerIds.length === 0) return new Set();
+    const rows = (await tx.query(
+      `SELECT DISTINCT customer_id FROM surveys WHERE customer_id = ANY($1::text[]) AND status = 'held'`,
+      [customerIds],
+    )) as { customer_id: string }[];
+    return new Set(rows.map((r) => r.customer_id));
+  }
+
+  /** Of the (source, request id) pairs, those of surveys this gate received. */
+  async ourSurveys(
+    tx: EntityManager,
+    requests: readonly { source: string; requestId: string }[],
+  ): Promise<Set<string>> {
+    if (requests.length === 0) return new Set();
+    const rows = (await tx.query(
+      `SELECT DISTINCT s.source, s.request_id FROM surveys s
+         JOIN unnest($1::text[], $2::text[]) AS t(source, request_id)
+           ON s.source = t.source AND s.request_id = t.request_id`,
+      [requests.map((r) => r.source), requests.map((r) => r.requestId)],
+    )) as { source: string; request_id: string }[];
+    return new Set(rows.map((r) => surveyKey(r.source, r.request_id)));
+  }
+
+  /**
+   * A batch of signals about contacts, in three statements and the pruning, applied in the order
+   * that gives what one signal after another would: pending contacts recorded (a contact known
+   * already stays as it is), then called-off ones forgotten while still pending, then sent ones
+   * recorded sent (whatever came before). Each customer's contacts older than a week before its
+   * latest signal are forgotten.
+   */
+  async recordContacts(
+    tx: EntityManager,
+    signals: {
+      pending: readonly { decisionId: string; customerId: string; at: Date; decidedAt: Date }[];
+      calledOff: readonly string[];
+      sent: readonly { decisionId: string; customerId: string; at: Date }[];
+    },
+  ): Promise<void> {
+    const pending = [...new Map(signals.pending.map((c) => [c.decisionId, c])).values()];
+    if (pending.length > 0)
+      await tx.query(
+        `INSERT INTO contacts (decision_id, customer_id, state, at, decided_at)
+         SELECT decision_id, customer_id, 'pending', at, decided_at
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[])
+             AS t(decision_id, customer_id, at, decided_at)
+         ON CONFLICT (decision_id) DO NOTHING`,
+        [
+          pending.map((c) => c.decisionId),
+          pending.map((c) => c.customerId),
+          pending.map((c) => c.at),
+          pending.map((c) => c.decidedAt),
+        ],
+      );
+    if (signals.calledOff.length > 0)
+      await tx.query(
+        `DELETE FROM contacts WHERE decision_id = ANY($1::text[]) AND state = 'pending'`,
+        [[...new Set(signals.calledOff)]],
+      );
+    // The latest word on each: a message that went out twice (a fallback) was sent at the last.
+    const sent = [...new Map(signals.sent.map((c) => [c.decisionId, c])).values()];
+    if (sent.length > 0)
+      await tx.query(
+        `INSERT INTO contacts (decision_id, customer_id, state, at, decided_at)
+         SELECT decision_id, customer_id, 'sent', at, at
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS t(decision_id, customer_id, at)
+         ON CONFLICT (decision_id) DO UPDATE SET state = 'sent', at = EXCLUDED.at`,
+        [sent.map((c) => c.decisionId), sent.map((c) => c.customerId), sent.map((c) => c.at)],
+      );
+    const latest = new Map<string, number>();
+    for (const c of [...signals.pending.map((p) => ({ ...p, at: p.decidedAt })), ...signals.sent])
+      latest.set(c.customerId, Math.max(latest.get(c.customerId) ?? 0, c.at.getTime()));
+    if (latest.size > 0)
+      await tx.query(
+        // Found by the index on customer_id; $2 maps each customer to its cut-off.
+        `DELETE FROM contacts c
+          WHERE c.customer_id = ANY($1::text[]) AND c.at < ($2::jsonb->>c.customer_id)::timestamptz
+            AND (c.state = 'sent' OR c.decided_at < ($2::jsonb->>c.customer_id)::timestamptz)`,
+        [
+          [...latest.keys()],
+          JSON.stringify(
+            Object.fromEntries(
+              [...latest].map(([id, at]) => [id, new Date(at - KEEP_CONTACTS_MS).toISOString()]),
+            ),
+          ),
+        ],
+      );
+  }
+
   /** Stores a new survey request, held until the gate decides it; false if it was known. */
   async insertSurvey(tx: EntityManager, s: StoredSurvey): Promise<boolean> {
     const rows = (await tx.query(
@@ -143,14 +247,6 @@ export class SurveyLedgerRepository {
     );
   }
 
-  async isOurSurvey(tx: EntityManager, source: string, requestId: string): Promise<boolean> {
-    const rows = (await tx.query(
-      'SELECT 1 FROM surveys WHERE source = $1 AND request_id = $2 LIMIT 1',
-      [source, requestId],
-    )) as unknown[];
-    return rows.length > 0;
-  }
-
   async openCase(tx: EntityManager, customerId: string, caseId: string, kind: string) {
     await tx.query(
       `INSERT INTO cases (customer_id, case_id, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
@@ -162,46 +258,6 @@ export class SurveyLedgerRepository {
     await tx.query('DELETE FROM cases WHERE customer_id = $1 AND case_id = $2', [
       customerId,
       caseId,
-    ]);
-  }
-
-  /** Forgets a customer's contacts too old to matter to the gate, so the table stays small. */
-  private async forgetOldContacts(tx: EntityManager, customerId: string, now: Date) {
-    await tx.query(
-      `DELETE FROM contacts WHERE customer_id = $1 AND at < $2 AND (state = 'sent' OR decided_at < $2)`,
-      [customerId, new Date(now.getTime() - KEEP_CONTACTS_MS)],
-    );
-  }
-
-  /** A message approved to go out: pending until a delivery says it went (or it is called off). */
-  async contactPending(
-    tx: EntityManager,
-    customerId: string,
-    decisionId: string,
-    at: Date,
-    decidedAt: Date,
-  ) {
-    await tx.query(
-      `INSERT INTO contacts (decision_id, customer_id, state, at, decided_at) VALUES ($1, $2, 'pending', $3, $4)
-       ON CONFLICT (decision_id) DO NOTHING`,
-      [decisionId, customerId, at, decidedAt],
-    );
-    await this.forgetOldContacts(tx, customerId, decidedAt);
-  }
-
-  async contactSent(tx: EntityManager, customerId: string, decisionId: string, at: Date) {
-    await tx.query(
-      `INSERT INTO contacts (decision_id, customer_id, state, at, decided_at) VALUES ($1, $2, 'sent', $3, $3)
-       ON CONFLICT (decision_id) DO UPDATE SET state = 'sent', at = EXCLUDED.at`,
-      [decisionId, customerId, at],
-    );
-    await this.forgetOldContacts(tx, customerId, at);
-  }
-
-  /** A message that will not go out after all (replaced, failed): nothing to wait for. */
-  async contactCalledOff(tx: EntityManager, decisionId: string) {
-    await tx.query(`DELETE FROM contacts WHERE decision_id = $1 AND state = 'pending'`, [
-      decisionId,
     ]);
   }
 
@@ -220,6 +276,11 @@ export class SurveyLedgerRepository {
     )) as { customer_id: string }[];
     return rows[0]?.customer_id;
   }
+}
+
+/** How `ourSurveys` names a survey request. */
+export function surveyKey(source: string, requestId: string): string {
+  return `${source}\n${requestId}`;
 }
 
 function toRecord(r: SurveyRow): SurveyRecord {
