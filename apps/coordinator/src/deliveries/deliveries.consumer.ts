@@ -3,17 +3,22 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contracts';
 import type { EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
-import { durationMs, planReminder } from '@onevoice/policy';
+import { durationMs, planReminder, type PlannedReminder } from '@onevoice/policy';
+import type { EntityManager } from 'typeorm';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { LedgerRepository } from '../ledger/ledger.repository';
+import type { StoredRequest } from '../ledger/ledger.types';
 import { Clock, eventTime } from '@onevoice/clock';
 
 type DeliveryEvent = TopicEvent<typeof Topics.deliveries>;
 
 /**
- * What the dispatcher did. A message that went out schedules its reminder (when its intent has
- * one): a request of the coordinator's own, decided by every rule when it comes due.
+ * What the dispatcher did, on the customer's timeline. A message that went out schedules its
+ * reminder (when its intent has one): a request of the coordinator's own, decided by every rule
+ * when it comes due. A batch is recorded set by set — its customers locked, its messages marked
+ * sent or engaged, its reminders planned and its timeline entries written, a statement each — as
+ * one delivery after another would have left it.
  */
 @Controller()
 export class DeliveriesConsumer {
@@ -26,66 +31,110 @@ export class DeliveriesConsumer {
 
   @EventPattern(Topics.deliveries)
   async onDeliveries(@Payload() batch: EventBatch<DeliveryEvent>): Promise<void> {
-    await this.inbox.process(batch, async (tx, { event }) => {
-      const d = event.data;
-      const at = eventTime(event.time, this.clock);
-      await this.ledger.lockCustomer(tx, event.subject);
-      await this.ledger.addTimeline(
-        tx,
-        event.subject,
-        at,
-        'delivery',
-        // The dispatcher's word on why (a failure, a fallback, an answer to STOP) is kept in it.
-        `${d.channel} message ${d.state} (${d.provider})${d.detail ? `: ${d.detail}` : ''}.`,
-        d,
-      );
-      if (['opened', 'clicked', 'replied'].includes(d.state))
-        await this.ledger.markEngaged(tx, d.decisionId);
-      if (d.state !== 'sent') return [];
-      const request = await this.ledger.markSent(tx, d.decisionId, d.channel);
-      if (!request) return [];
-      const reminders = this.catalogue.intents[request.intentType]?.reminders;
-      const plan = planReminder({
-        sentAt: at,
-        decisionId: d.decisionId,
-        ...(request.reminder ? { reminder: request.reminder } : {}),
-        ...(reminders
-          ? { reminders: { max: reminders.max, afterMs: durationMs(reminders.after) } }
-          : {}),
-        expiresAt: new Date(request.expiresAt),
-      });
-      if (!plan) return [];
-      const { of: root, number, due } = plan;
-      const { inserted: planned } = await this.ledger.insertRequests(
-        tx,
-        [
-          {
-            ...request,
-            requestKey: `reminder:${root}:${number}`,
-            requestId: `reminder-${number}-of-${request.requestId}`,
-            source: 'onevoice/coordinator',
-            receivedAt: due.toISOString(),
-            reminder: {
-              of: root,
-              number,
-              maxReminders: plan.maxReminders,
-              department: request.reminder?.department ?? request.source,
-            },
-          },
-        ],
-        { heldUntil: due },
-      );
-      // Planned once: a message that went out again on a fallback channel plans nothing more.
-      if (planned.size === 0) return [];
-      await this.ledger.addTimeline(
-        tx,
-        event.subject,
-        at,
-        'reminder',
-        `Reminder ${number} of ${request.intentType} planned for ${due.toISOString()}, unless the customer acts first.`,
-        { of: root, due },
-      );
-      return [];
+    await this.inbox.process(batch, async () => [], batch.messages, {
+      prepare: (tx, claimed) =>
+        this.record(
+          tx,
+          claimed.map((m) => m.event),
+        ),
     });
   }
+
+  private async record(tx: EntityManager, events: readonly DeliveryEvent[]): Promise<void> {
+    await this.ledger.lockCustomers(tx, [...new Set(events.map((e) => e.subject))]);
+    await this.ledger.markEngaged(
+      tx,
+      events.filter((e) => ENGAGED.has(e.data.state)).map((e) => e.data.decisionId),
+    );
+    const sent = events.filter((e) => e.data.state === 'sent');
+    const changed = await this.ledger.markSent(
+      tx,
+      sent.map((e) => ({ decisionId: e.data.decisionId, channel: e.data.channel })),
+    );
+    // Each changed request plans its next reminder once, from its first "sent" in the batch.
+    const plans = new Map<DeliveryEvent, { request: StoredRequest; plan: PlannedReminder }>();
+    for (const event of sent) {
+      const request = changed.get(event.data.decisionId);
+      if (!request) continue;
+      changed.delete(event.data.decisionId);
+      const plan = this.reminderOf(request, event);
+      if (plan) plans.set(event, { request, plan });
+    }
+    const { inserted } = await this.ledger.insertRequests(
+      tx,
+      [...plans.values()].map(({ request, plan }) => ({
+        request: reminderRequest(request, plan),
+        heldUntil: plan.due,
+      })),
+    );
+    await this.ledger.addTimelines(
+      tx,
+      events.flatMap((event) => {
+        const d = event.data;
+        const at = eventTime(event.time, this.clock);
+        const entries: TimelineEntry[] = [
+          {
+            customerId: event.subject,
+            at,
+            kind: 'delivery',
+            // The dispatcher's word on why (a failure, a fallback, an answer to STOP) is kept in it.
+            summary: `${d.channel} message ${d.state} (${d.provider})${d.detail ? `: ${d.detail}` : ''}.`,
+            detail: d,
+          },
+        ];
+        const planned = plans.get(event);
+        // Planned once: a message that went out again on a fallback channel plans nothing more.
+        if (planned && inserted.has(reminderKey(planned.plan))) {
+          const { of, number, due } = planned.plan;
+          entries.push({
+            customerId: event.subject,
+            at,
+            kind: 'reminder',
+            summary: `Reminder ${number} of ${planned.request.intentType} planned for ${due.toISOString()}, unless the customer acts first.`,
+            detail: { of, due },
+          });
+        }
+        return entries;
+      }),
+    );
+  }
+
+  private reminderOf(request: StoredRequest, event: DeliveryEvent): PlannedReminder | undefined {
+    const reminders = this.catalogue.intents[request.intentType]?.reminders;
+    return planReminder({
+      sentAt: eventTime(event.time, this.clock),
+      decisionId: event.data.decisionId,
+      ...(request.reminder ? { reminder: request.reminder } : {}),
+      ...(reminders
+        ? { reminders: { max: reminders.max, afterMs: durationMs(reminders.after) } }
+        : {}),
+      expiresAt: new Date(request.expiresAt),
+    });
+  }
+}
+
+type TimelineEntry = Parameters<LedgerRepository['addTimelines']>[1][number];
+
+/** Delivery states that say the customer engaged with the message. */
+const ENGAGED = new Set(['opened', 'clicked', 'replied']);
+
+function reminderKey(plan: PlannedReminder): string {
+  return `reminder:${plan.of}:${plan.number}`;
+}
+
+/** The planned reminder: the request again, as the coordinator's own, due at `plan.due`. */
+function reminderRequest(request: StoredRequest, plan: PlannedReminder): StoredRequest {
+  return {
+    ...request,
+    requestKey: reminderKey(plan),
+    requestId: `reminder-${plan.number}-of-${request.requestId}`,
+    source: 'onevoice/coordinator',
+    receivedAt: plan.due.toISOString(),
+    reminder: {
+      of: plan.of,
+      number: plan.number,
+      maxReminders: plan.maxReminders,
+      department: request.reminder?.department ?? request.source,
+    },
+  };
 }

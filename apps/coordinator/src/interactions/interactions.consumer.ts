@@ -72,7 +72,7 @@ export class InteractionsConsumer {
         return out;
       }
       case 'engaged':
-        await this.ledger.markEngaged(tx, effect.decisionId);
+        await this.ledger.markEngaged(tx, [effect.decisionId]);
         return [];
       case 'fulfil':
         return this.fulfil(

@@ -26,6 +26,8 @@ const LOCK_CUSTOMERS_SQL = `INSERT INTO ledger_versions AS v (customer_id, versi
   ON CONFLICT (customer_id) DO UPDATE SET version = v.version + 1
   RETURNING customer_id, version`;
 
+type Changed = { decision_id: string; request: StoredRequest };
+
 /** The coordinator's ledger; the only place that reads or writes its tables. */
 @Injectable()
 export class LedgerRepository {
@@ -61,18 +63,20 @@ export class LedgerRepository {
   }
 
   /**
-   * Inserts new requests held (deferred) until `heldUntil`, as a planned reminder is; returns
-   * the keys that were new.
+   * Inserts new requests each held (deferred) until its `heldUntil`, as a planned reminder is;
+   * returns the keys that were new.
    */
   async insertRequests(
     tx: EntityManager,
-    requests: readonly StoredRequest[],
-    options: { heldUntil: Date },
+    requests: readonly { request: StoredRequest; heldUntil: Date }[],
   ): Promise<{ inserted: Set<string> }> {
     if (requests.length === 0) return { inserted: new Set() };
     const rows = (await tx.query(`${insertRequestsSql('$1')} RETURNING request_key`, [
       JSON.stringify(
-        requests.map((r) => ({ r, s: { status: 'deferred', at: options.heldUntil } })),
+        requests.map(({ request, heldUntil }) => ({
+          r: request,
+          s: { status: 'deferred', at: heldUntil },
+        })),
       ),
     ])) as { request_key: string }[];
     return { inserted: new Set(rows.map((r) => r.request_key)) };
@@ -287,34 +291,49 @@ export class LedgerRepository {
    * change to a customer's ledger is made under this lock, which raises its version.
    */
   async lockCustomer(tx: EntityManager, customerId: string): Promise<void> {
-    // What this instance keeps of the customer goes stale with this change: forgotten now, its
-    // next contact request goes straight to the lock rather than finding the version changed
-    // after deciding from memory (another instance's changes are found that way).
-    this.cache?.drop(customerId);
-    await tx.query(LOCK_CUSTOMERS_SQL, [[customerId]]);
+    await this.lockCustomers(tx, [customerId]);
+  }
+
+  /** `lockCustomer` for many customers, in one statement (always in the same order). */
+  async lockCustomers(tx: EntityManager, customerIds: readonly string[]): Promise<void> {
+    if (customerIds.length === 0) return;
+    // What this instance keeps of them goes stale with this change: forgotten now, their next
+    // contact request goes straight to the lock rather than finding the version changed after
+    // deciding from memory (another instance's changes are found that way).
+    for (const id of customerIds) this.cache?.drop(id);
+    await tx.query(LOCK_CUSTOMERS_SQL, [customerIds]);
   }
 
   /**
-   * The decision's message went out — on `channel`, which differs from the decided one when the
-   * dispatcher fell back to the next allowed channel (reminders and updates then follow it there).
-   * Returns the request, to plan its reminder; none when nothing changed.
+   * The decisions' messages went out — each on its `channel`, which differs from the decided one
+   * when the dispatcher fell back to the next allowed channel (reminders and updates then follow
+   * it there); a decision named twice ends on its last channel. Returns the requests that changed,
+   * by decision id, to plan their reminders.
    */
   async markSent(
     tx: EntityManager,
-    decisionId: string,
-    channel: string,
-  ): Promise<StoredRequest | undefined> {
+    sent: readonly { decisionId: string; channel: string }[],
+  ): Promise<Map<string, StoredRequest>> {
+    const last = new Map(sent.map((s) => [s.decisionId, s.channel]));
+    if (last.size === 0) return new Map();
     const rows = (await tx.query(
-      `UPDATE requests SET sent = true, channel = $2
-        WHERE decision_id = $1 AND (NOT sent OR channel IS DISTINCT FROM $2) RETURNING request`,
-      [decisionId, channel],
-    )) as [{ request: StoredRequest }[], number] | { request: StoredRequest }[];
-    const list = Array.isArray(rows[0]) ? rows[0] : (rows as { request: StoredRequest }[]);
-    return list[0]?.request;
+      // Found by the index on decision_id (a join to the list would scan the table).
+      `UPDATE requests r SET sent = true, channel = $2::jsonb->>r.decision_id
+        WHERE r.decision_id = ANY($1::text[])
+          AND (NOT r.sent OR r.channel IS DISTINCT FROM $2::jsonb->>r.decision_id)
+        RETURNING r.decision_id, r.request`,
+      [[...last.keys()], JSON.stringify(Object.fromEntries(last))],
+    )) as [Changed[], number] | Changed[];
+    // TypeORM answers an UPDATE … RETURNING with [rows, count].
+    const list = Array.isArray(rows[0]) ? rows[0] : (rows as Changed[]);
+    return new Map(list.map((r) => [r.decision_id, r.request]));
   }
 
-  async markEngaged(tx: EntityManager, decisionId: string): Promise<void> {
-    await tx.query('UPDATE requests SET engaged = true WHERE decision_id = $1', [decisionId]);
+  async markEngaged(tx: EntityManager, decisionIds: readonly string[]): Promise<void> {
+    if (decisionIds.length === 0) return;
+    await tx.query('UPDATE requests SET engaged = true WHERE decision_id = ANY($1::text[])', [
+      [...new Set(decisionIds)],
+    ]);
   }
 
   async openCase(
@@ -388,25 +407,42 @@ export class LedgerRepository {
   }
 
   /**
-   * Keeps the newest profile: an older version arriving late never replaces a newer one. Says
-   * whether this one was kept, and the profile it replaced (none: the customer's first).
+   * Keeps each customer's newest profile: an older version arriving late never replaces a newer
+   * one. Says of each (in the order given) whether it was kept, and the profile it replaced (none:
+   * the customer's first) — a customer's second profile in the batch replaces its first. The
+   * customers' locks are held.
    */
-  async saveProfile(
+  async saveProfiles(
     tx: EntityManager,
-    profile: ProfileData,
-    at: Date,
-  ): Promise<{ saved: boolean; previous?: ProfileData }> {
-    const [row] = (await tx.query(
-      `WITH previous AS (SELECT profile FROM profiles WHERE customer_id = $1),
-       saved AS (
-         INSERT INTO profiles (customer_id, version, profile, updated_at) VALUES ($1, $2, $3, $4)
+    profiles: readonly { profile: ProfileData; at: Date }[],
+  ): Promise<{ saved: boolean; previous?: ProfileData }[]> {
+    if (profiles.length === 0) return [];
+    const stored = new Map(
+      (
+        (await tx.query(
+          'SELECT customer_id, profile FROM profiles WHERE customer_id = ANY($1::text[])',
+          [[...new Set(profiles.map((p) => p.profile.customerId))]],
+        )) as { customer_id: string; profile: ProfileData }[]
+      ).map((r) => [r.customer_id, r.profile]),
+    );
+    const kept = new Map<string, { profile: ProfileData; at: Date }>();
+    const results = profiles.map(({ profile, at }) => {
+      const previous = stored.get(profile.customerId);
+      if (previous && previous.version > profile.version) return { saved: false, previous };
+      stored.set(profile.customerId, profile);
+      kept.set(profile.customerId, { profile, at });
+      return { saved: true, ...(previous ? { previous } : {}) };
+    });
+    if (kept.size > 0)
+      await tx.query(
+        `INSERT INTO profiles (customer_id, version, profile, updated_at)
+         SELECT e->'profile'->>'customerId', (e->'profile'->>'version')::int, e->'profile', (e->>'at')::timestamptz
+           FROM jsonb_array_elements($1::jsonb) AS e
          ON CONFLICT (customer_id) DO UPDATE SET version = EXCLUDED.version, profile = EXCLUDED.profile, updated_at = EXCLUDED.updated_at
-         WHERE profiles.version <= EXCLUDED.version
-         RETURNING 1)
-       SELECT (SELECT profile FROM previous) AS previous, (SELECT count(*) FROM saved) > 0 AS saved`,
-      [profile.customerId, profile.version, JSON.stringify(profile), at],
-    )) as { previous: ProfileData | null; saved: boolean }[];
-    return { saved: row!.saved, ...(row!.previous ? { previous: row!.previous } : {}) };
+         WHERE profiles.version <= EXCLUDED.version`,
+        [JSON.stringify([...kept.values()])],
+      );
+    return results;
   }
 
   /** Held requests whose time has come, claimed so that no other instance takes them too. */
@@ -447,9 +483,26 @@ export class LedgerRepository {
     summary: string,
     detail: unknown,
   ): Promise<void> {
+    await this.addTimelines(tx, [{ customerId, at, kind, summary, detail }]);
+  }
+
+  /** Timeline entries, in one statement, recorded in the order given. */
+  async addTimelines(
+    tx: EntityManager,
+    entries: readonly {
+      customerId: string;
+      at: Date | string;
+      kind: string;
+      summary: string;
+      detail: unknown;
+    }[],
+  ): Promise<void> {
+    if (entries.length === 0) return;
     await tx.query(
-      'INSERT INTO timeline (customer_id, at, kind, summary, detail) VALUES ($1, $2, $3, $4, $5)',
-      [customerId, at, kind, summary, JSON.stringify(detail)],
+      `INSERT INTO timeline (customer_id, at, kind, summary, detail)
+       SELECT e->>'customerId', (e->>'at')::timestamptz, e->>'kind', e->>'summary', e->'detail'
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n`,
+      [JSON.stringify(entries)],
     );
   }
 
