@@ -418,37 +418,46 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Keeps what a customer refused from a profile (opt-outs, do-not-disturb), unless a newer
-   * profile's is kept already.
+   * Keeps what customers refused from their profiles (opt-outs, do-not-disturb), in one statement:
+   * each customer's newest of those given, unless a newer profile's is kept already.
    */
   async keepOptOuts(
     db: EntityManager,
-    customerId: string,
-    version: number,
-    optOuts: readonly OptOut[],
-    doNotDisturbUntil?: string,
+    profiles: readonly {
+      customerId: string;
+      version: number;
+      optOuts: readonly OptOut[];
+      doNotDisturbUntil?: string;
+    }[],
   ): Promise<void> {
+    const newest = new Map<string, (typeof profiles)[number]>();
+    for (const p of profiles)
+      if ((newest.get(p.customerId)?.version ?? -Infinity) <= p.version)
+        newest.set(p.customerId, p);
+    if (newest.size === 0) return;
     await db.query(
-      `INSERT INTO refusals (customer_id, version, opt_outs, dnd_until) VALUES ($1, $2, $3::jsonb, $4)
+      `INSERT INTO refusals (customer_id, version, opt_outs, dnd_until)
+       SELECT e->>'customerId', (e->>'version')::int, e->'optOuts', (e->>'doNotDisturbUntil')::timestamptz
+         FROM jsonb_array_elements($1::jsonb) AS e
        ON CONFLICT (customer_id) DO UPDATE
           SET version = EXCLUDED.version, opt_outs = EXCLUDED.opt_outs, dnd_until = EXCLUDED.dnd_until
         WHERE refusals.version < EXCLUDED.version`,
-      [customerId, version, JSON.stringify(optOuts), doNotDisturbUntil ?? null],
+      [JSON.stringify([...newest.values()])],
     );
   }
 
-  /** A customer's answers to STOP or START waiting for the change to be recorded. */
+  /** Customers' answers to STOP or START waiting for the change to be recorded. */
   async waitingKeywordAnswers(
     db: EntityManager,
-    customerId: string,
+    customerIds: readonly string[],
     now: Date,
-  ): Promise<{ delivery_id: string; intent_type: string }[]> {
+  ): Promise<{ delivery_id: string; customer_id: string; intent_type: string }[]> {
     return (await db.query(
-      `SELECT delivery_id, intent_type FROM deliveries
-        WHERE customer_id = $1 AND state = 'scheduled' AND send_after > $2
+      `SELECT delivery_id, customer_id, intent_type FROM deliveries
+        WHERE customer_id = ANY($1::text[]) AND state = 'scheduled' AND send_after > $2
           AND intent_type IN ('sms.stop_reply', 'sms.start_reply')`,
-      [customerId, now],
-    )) as { delivery_id: string; intent_type: string }[];
+      [customerIds, now],
+    )) as { delivery_id: string; customer_id: string; intent_type: string }[];
   }
 
   /** Lets these waiting deliveries go now (if they still wait). */

@@ -104,18 +104,23 @@ export class KeywordReplies {
   }
 
   /**
-   * Lets the customer's waiting answers to STOP or START go now if the latest profile this
+   * Lets the customers' waiting answers to STOP or START go now if the latest profile this
    * dispatcher read shows the change recorded (`keywordRecorded`: the same rule the sender
    * applies at the deadline); returns how many it let go.
    */
-  async release(customerId: string, now: Date): Promise<number> {
+  async release(customerIds: string | readonly string[], now: Date): Promise<number> {
     const db = this.dataSource.manager;
-    const waiting = await this.deliveries.waitingKeywordAnswers(db, customerId, now);
+    const ids = typeof customerIds === 'string' ? [customerIds] : customerIds;
+    if (ids.length === 0) return 0;
+    const waiting = await this.deliveries.waitingKeywordAnswers(db, ids, now);
     if (waiting.length === 0) return 0;
-    const optOuts = (await this.deliveries.refusalsOf(db, [customerId])).get(customerId)?.optOuts;
+    const refusals = await this.deliveries.refusalsOf(db, [
+      ...new Set(waiting.map((w) => w.customer_id)),
+    ]);
     const due = waiting.filter((w) => {
       const keyword = confirmedKeyword(w.intent_type);
-      return keyword !== undefined && keywordRecorded(keyword, optOuts ?? []);
+      const optOuts = refusals.get(w.customer_id)?.optOuts ?? [];
+      return keyword !== undefined && keywordRecorded(keyword, optOuts);
     });
     if (due.length > 0)
       await this.deliveries.sendNow(

@@ -30,18 +30,21 @@ export class RefusalsConsumer {
 
   @EventPattern(Topics.profiles)
   async onProfiles(@Payload() batch: EventBatch<ProfileEvent>): Promise<void> {
-    let released = 0;
-    for (const { event } of this.erased.without(batch.messages, (m) => m.event.subject)) {
-      await this.deliveries.keepOptOuts(
-        this.dataSource.manager,
-        event.subject,
-        event.data.version,
-        event.data.optOuts,
-        event.data.doNotDisturbUntil,
-      );
-      // The answer to the customer's STOP (or START) goes once the change is recorded.
-      released += await this.replies.release(event.subject, this.clock.now());
-    }
+    const events = this.erased.without(batch.messages, (m) => m.event.subject).map((m) => m.event);
+    await this.deliveries.keepOptOuts(
+      this.dataSource.manager,
+      events.map((e) => ({
+        customerId: e.subject,
+        version: e.data.version,
+        optOuts: e.data.optOuts,
+        ...(e.data.doNotDisturbUntil ? { doNotDisturbUntil: e.data.doNotDisturbUntil } : {}),
+      })),
+    );
+    // The answers to the customers' STOP (or START) go once the change is recorded.
+    const released = await this.replies.release(
+      [...new Set(events.map((e) => e.subject))],
+      this.clock.now(),
+    );
     if (released > 0) this.scheduler.kick();
   }
 }
