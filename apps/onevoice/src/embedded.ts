@@ -121,6 +121,8 @@ export async function startEmbedded(
     ms: Math.round(performance.now() - started),
   });
   env.DATABASE_URL = db.url;
+  // The five services' pools reach it in-process; psql and tools over its TCP port.
+  db.serveInProcess();
   let log: DurableLog | undefined;
   const running: (RunningService & { name: string })[] = [];
   let server: Server | undefined;

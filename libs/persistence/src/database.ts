@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
+import { inProcessStream } from './in-process-connections';
 
 export interface ServiceDatabaseOptions {
   url: string;
@@ -72,6 +73,8 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
         // after a burst) made Postgres compile each one again — measured at 40–50 ms of a 60–150
         // ms ledger read under load (auto_explain, `npm run bench:coordinator`).
         options: `-c search_path=${options.schema} -c jit=off`,
+        // The embedded database, served by this very process: no TCP in between.
+        ...(inProcessStream(options.url) ? { stream: inProcessStream(options.url) } : {}),
         ...extra,
       },
     });

@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { SessionUsage } from './embedded-postgres-usage';
+import { InProcessSocket, serveInProcess } from './in-process-connections';
 
 export interface EmbeddedPostgresOptions {
   /** Where the database lives on disk (created on first open). */
@@ -20,12 +22,20 @@ export interface EmbeddedPostgresOptions {
   sharedBuffers?: string;
   /** Every this many ms, logs where the session's time went (`SessionUsage`); 0: never. */
   usageEveryMs?: number;
+  /**
+   * Every this many ms (2,000 by default; 0: never), the next table in turn is vacuumed and
+   * analysed while no transaction holds the session — PGlite runs no autovacuum.
+   */
+  maintenanceEveryMs?: number;
 }
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
 const PROTOCOL_3 = 196608;
+
+/** What a session needs of its connection: a TCP socket, or an in-process one. */
+type Connection = Pick<Duplex, 'write' | 'end' | 'destroy' | 'on'>;
 
 /** One client connection: its parsed messages, waiting to run, and its own search_path. */
 class Session {
@@ -38,7 +48,7 @@ class Session {
   readonly statements = new Set<string>();
   constructor(
     readonly id: number,
-    readonly socket: Socket,
+    readonly socket: Connection,
   ) {}
 }
 
@@ -63,6 +73,8 @@ export class EmbeddedPostgres {
   private readonly logger = new Logger('EmbeddedPostgres');
   private readonly sessions = new Set<Session>();
   private readonly waiting: Session[] = [];
+  /** Stops this process's own connections going through `connectInProcess`. */
+  private forgetInProcess: () => void = () => undefined;
   /** The connection the session belongs to now (mid-statement or in a transaction). */
   private owner: Session | undefined;
   private currentSearchPath = '"$user", public';
@@ -75,6 +87,9 @@ export class EmbeddedPostgres {
   /** Measured only when asked for (`usageEveryMs`). */
   private usage: SessionUsage | undefined;
   private usageTimer: NodeJS.Timeout | undefined;
+  private maintenanceTimer: NodeJS.Timeout | undefined;
+  /** The tables left in this round of maintenance. */
+  private toMaintain: string[] = [];
   /** When the owner took the session. */
   private ownedSince = 0;
 
@@ -103,7 +118,15 @@ export class EmbeddedPostgres {
     pg.databases.add(current.rows[0]?.name ?? 'postgres');
     pg.serverVersion = version.rows[0]?.server_version ?? '17';
     pg.timeZone = zone.rows[0]?.TimeZone ?? 'UTC';
-    server.on('connection', (socket) => pg.accept(socket));
+    server.on('connection', (socket) => {
+      socket.setNoDelay(true);
+      pg.accept(socket);
+    });
+    const maintenanceEvery = options.maintenanceEveryMs ?? 2_000;
+    if (maintenanceEvery > 0) {
+      pg.maintenanceTimer = setInterval(() => pg.maintainNext(), maintenanceEvery);
+      pg.maintenanceTimer.unref();
+    }
     if (options.usageEveryMs) {
       const usage = (pg.usage = new SessionUsage());
       pg.usageTimer = setInterval(
@@ -128,17 +151,33 @@ export class EmbeddedPostgres {
     return `postgres://postgres@${this.options.host ?? '127.0.0.1'}:${this.port}/postgres`;
   }
 
+  /**
+   * A connection from this process that skips TCP (see `InProcessSocket`); the services' pools
+   * take it (`inProcessStream`) once `serveInProcess` is called. The same sessions as over TCP.
+   */
+  connectInProcess(): InProcessSocket {
+    const [client, server] = InProcessSocket.pair();
+    this.accept(server);
+    return client;
+  }
+
+  /** This process's connections to `url` go through `connectInProcess` from now on. */
+  serveInProcess(): void {
+    this.forgetInProcess = serveInProcess(this.url, () => this.connectInProcess());
+  }
+
   /** Stops serving, then closes the database cleanly (a checkpoint: the next open is quick). */
   async close(): Promise<void> {
+    this.forgetInProcess();
     clearTimeout(this.idleTimer);
     clearInterval(this.usageTimer);
+    clearInterval(this.maintenanceTimer);
     for (const session of this.sessions) session.socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     if (!this.db.closed) await this.db.close();
   }
 
-  private accept(socket: Socket): void {
-    socket.setNoDelay(true);
+  private accept(socket: Connection): void {
     const session = new Session(this.nextId++, socket);
     this.sessions.add(session);
     socket.on('data', (chunk) => {
@@ -344,6 +383,41 @@ export class EmbeddedPostgres {
     }
   }
 
+  /**
+   * What autovacuum does in a Postgres server, which PGlite (one process, one session) never runs:
+   * without it, every update's old row versions stay, and the planner, with no statistics, takes a
+   * lookup of fifty keys for a quarter of the table and scans it. One table at a time, between
+   * transactions, so that no one waits long (a few ms for the tables of a day's traffic).
+   */
+  private maintainNext(): void {
+    if (this.db.closed || this.owner || this.db.isInTransaction()) return;
+    if (this.toMaintain.length === 0) {
+      const tables = this.db.execProtocolRawSync(
+        message(
+          'Q',
+          Buffer.from(
+            `SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'\0`,
+          ),
+        ),
+      );
+      this.toMaintain = dataRows(Buffer.from(tables));
+      if (this.toMaintain.length === 0) return;
+    }
+    const table = this.toMaintain.shift()!;
+    const began = performance.now();
+    this.execQuiet(`VACUUM (ANALYZE) ${table}`);
+    const ms = performance.now() - began;
+    if (ms > 1_000)
+      this.logger.warn({
+        msg: 'vacuuming a table of the embedded database held everyone up',
+        table,
+        ms: Math.round(ms),
+      });
+    // Whoever came while it ran goes now.
+    this.pump();
+  }
+
   private execQuiet(sql: string): void {
     this.db.execProtocolRawSync(message('Q', Buffer.from(`${sql}\0`)));
   }
@@ -411,6 +485,17 @@ function statementOf(unit: readonly Buffer[]): string | undefined {
     if (msg[0] === 0x51) return cstring(msg, 5)[0]; // Query
   }
   return undefined;
+}
+
+/** The first column of every DataRow ('D') message in a simple query's answer, as text. */
+function dataRows(answer: Buffer): string[] {
+  const values: string[] = [];
+  for (let at = 0; at + 5 <= answer.length; at += answer.readInt32BE(at + 1) + 1) {
+    if (answer[at] !== 0x44 || answer.readInt16BE(at + 5) < 1) continue;
+    const length = answer.readInt32BE(at + 7);
+    if (length >= 0) values.push(answer.toString('utf8', at + 11, at + 11 + length));
+  }
+  return values;
 }
 
 /** The NUL-terminated string at `at`, and where what follows it starts. */

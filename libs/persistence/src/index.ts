@@ -9,3 +9,4 @@ export * from './customer-erasure';
 export * from './retention';
 export * from './erased-customers';
 export * from './embedded-postgres';
+export * from './in-process-connections';
