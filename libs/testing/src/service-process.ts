@@ -51,7 +51,14 @@ export async function startServiceProcess(
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '-r', '@swc-node/register', `apps/${name}/src/main.ts`],
+    [
+      ...nodeArgs,
+      // e.g. OV_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=.local/profiles" to profile a run.
+      ...(process.env.OV_SERVICE_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+      '-r',
+      '@swc-node/register',
+      `apps/${name}/src/main.ts`,
+    ],
     {
       cwd: REPO_ROOT,
       env: {

@@ -90,7 +90,7 @@ function commonServiceEnv(simulatorUrl: string, collectorUrl: string): Record<st
     // A token per agent (STAFF below): the consent ledger names who changed what.
     OV_STAFF_TOKENS: 'ops:staff-token-of-ops,ana:staff-token-of-ana',
     // Pruning past retention runs often, so that a spec moving the clock on sees it.
-    OV_RETENTION_PASS_MS: '500',
+    OV_RETENTION_PASS_MS: process.env.OV_RETENTION_PASS_MS ?? '500',
   };
 }
 
