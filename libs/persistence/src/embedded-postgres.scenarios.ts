@@ -4,6 +4,7 @@
  * `node -r @swc-node/register embedded-postgres.scenarios.ts [scenario…]` prints how each went.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +27,38 @@ async function connect(how: 'tcp' | 'in-process', schema?: string): Promise<Clie
   return client;
 }
 
+/** fdatasync calls on the WAL, counted (DiskSync calls it through the module, so it is seen). */
+let walSyncs = 0;
+const fdatasync = fs.fdatasyncSync;
+fs.fdatasyncSync = (fd: number) => {
+  walSyncs++;
+  fdatasync(fd);
+};
+
+/** fsync calls (a checkpoint's files), counted. */
+let fileSyncs = 0;
+const fsync = fs.fsyncSync;
+fs.fsyncSync = (fd: number) => {
+  fileSyncs++;
+  fsync(fd);
+};
+
 export const scenarios: Record<string, () => Promise<void>> = {
+  async 'a commit is on disk before it is answered'() {
+    const client = await connect('in-process');
+    await client.query('CREATE TABLE kept (v int)');
+    const before = walSyncs;
+    await client.query('BEGIN');
+    await client.query('INSERT INTO kept VALUES (1)');
+    assert.equal(walSyncs, before, 'nothing is synced mid-transaction');
+    await client.query('COMMIT');
+    assert.equal(walSyncs, before + 1, 'the commit synced the WAL');
+    await client.query('INSERT INTO kept VALUES (2)');
+    assert.equal(walSyncs, before + 2, 'a statement outside a transaction too');
+    await client.query('SELECT count(*) FROM kept');
+    assert.equal(walSyncs, before + 2, 'a read writes no WAL: nothing to sync');
+  },
+
   async 'own search paths'() {
     const setup = await connect('tcp');
     await setup.query('CREATE SCHEMA a; CREATE SCHEMA b');
@@ -84,6 +116,43 @@ export const scenarios: Record<string, () => Promise<void>> = {
     await db.close();
     assert.equal(inProcessStream(url), undefined);
     db = await EmbeddedPostgres.open({ dataDir: dir, maintenanceEveryMs: 50 });
+  },
+
+  async 'a checkpoint comes after enough WAL, its files synced'() {
+    const own = mkdtempSync(join(tmpdir(), 'ov-pg-'));
+    const small = await EmbeddedPostgres.open({
+      dataDir: own,
+      maintenanceEveryMs: 20,
+      checkpointWalBytes: 2 ** 20,
+    });
+    const client = new Client({
+      connectionString: small.url,
+      stream: () => small.connectInProcess(),
+    });
+    try {
+      await client.connect();
+      const checkpointAt = async () =>
+        (await client.query('SELECT checkpoint_lsn::text AS at FROM pg_control_checkpoint()'))
+          .rows[0].at as string;
+      const first = await checkpointAt();
+      const syncs = fileSyncs;
+      await client.query(
+        "CREATE TABLE filler AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 20000) g",
+      );
+      const deadline = performance.now() + 30_000;
+      while ((await checkpointAt()) === first) {
+        assert.ok(performance.now() < deadline, 'no checkpoint within 30 s of 4 MB of WAL');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(
+        fileSyncs > syncs + 10,
+        `the checkpoint's files were synced (${fileSyncs - syncs})`,
+      );
+    } finally {
+      await client.end();
+      await small.close();
+      rmSync(own, { recursive: true, force: true });
+    }
   },
 
   async 'tables are vacuumed and analysed'() {

@@ -22,6 +22,8 @@ beforeAll(async () => {
     stdout
       .trim()
       .split('\n')
+      // Only the results: the database's own log lines go to stdout too.
+      .filter((line) => line.startsWith('{"scenario"'))
       .map((line) => JSON.parse(line) as { scenario: string; ok: boolean; failure?: string })
       .map((r) => [r.scenario, r]),
   );
@@ -42,6 +44,10 @@ describe('EmbeddedPostgres', () => {
     held('a connection gone is rolled back'));
   it('hands in-process connections to pools asking for its URL while it serves them', () =>
     held('pools of this process connect in-process'));
+  it('puts a commit on disk before its client hears of it', () =>
+    held('a commit is on disk before it is answered'));
+  it('checkpoints once enough WAL was written, and syncs the files the checkpoint wrote', () =>
+    held('a checkpoint comes after enough WAL, its files synced'));
   it('vacuums and analyses tables between transactions, as autovacuum would', () =>
     held('tables are vacuumed and analysed'));
 });

@@ -3,6 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { DiskSync } from './embedded-postgres-disk';
 import { SessionUsage } from './embedded-postgres-usage';
 import { InProcessSocket, serveInProcess } from './in-process-connections';
 
@@ -27,6 +28,14 @@ export interface EmbeddedPostgresOptions {
    * analysed while no transaction holds the session — PGlite runs no autovacuum.
    */
   maintenanceEveryMs?: number;
+  /**
+   * Whether a commit is on disk before its client hears of it, and a checkpoint's data files after
+   * it (true by default). PGlite's file system has no fsync of its own: without this, a power cut
+   * or an operating-system crash can lose what was committed (a process crash cannot).
+   */
+  durable?: boolean;
+  /** A checkpoint (its files then synced) once this much WAL was written since the last: 256 MB. */
+  checkpointWalBytes?: number;
 }
 
 const SSL_REQUEST = 80877103;
@@ -88,6 +97,9 @@ export class EmbeddedPostgres {
   private usage: SessionUsage | undefined;
   private usageTimer: NodeJS.Timeout | undefined;
   private maintenanceTimer: NodeJS.Timeout | undefined;
+  /** Commits and checkpoints to disk (`durable`). */
+  private disk: DiskSync | undefined;
+  private lastCheckpoint = performance.now();
   /** The tables left in this round of maintenance. */
   private toMaintain: string[] = [];
   /** When the owner took the session. */
@@ -118,6 +130,14 @@ export class EmbeddedPostgres {
     pg.databases.add(current.rows[0]?.name ?? 'postgres');
     pg.serverVersion = version.rows[0]?.server_version ?? '17';
     pg.timeZone = zone.rows[0]?.TimeZone ?? 'UTC';
+    if (options.durable ?? true) {
+      // What is there already goes to disk first (written before this process, or by recovery).
+      pg.disk = new DiskSync(options.dataDir);
+      await db.exec('CHECKPOINT');
+      const [lsn, file] = pg.walPosition();
+      pg.disk.begin(lsn, file);
+      pg.disk.checkpointed(lsn);
+    }
     server.on('connection', (socket) => {
       socket.setNoDelay(true);
       pg.accept(socket);
@@ -175,6 +195,9 @@ export class EmbeddedPostgres {
     for (const session of this.sessions) session.socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     if (!this.db.closed) await this.db.close();
+    // The shutdown checkpoint's files, to disk.
+    this.disk?.checkpointed();
+    this.disk?.close();
   }
 
   private accept(socket: Connection): void {
@@ -321,6 +344,10 @@ export class EmbeddedPostgres {
       const out = this.db
         .execProtocolRawSync(input.length === 1 ? input[0]! : Buffer.concat(input))
         .slice();
+      // A transaction (or a statement outside one) ended: what it wrote is on disk before its
+      // client hears that it committed.
+      if (this.disk && (ended || quit) && !this.db.isInTransaction())
+        this.disk.committed(this.walPosition()[0]);
       if (!session.closed && out.length > 0) session.socket.write(out);
       this.usage?.ran(session.searchPath, statementOf(input), performance.now() - began);
     }
@@ -391,6 +418,11 @@ export class EmbeddedPostgres {
    */
   private maintainNext(): void {
     if (this.db.closed || this.owner || this.db.isInTransaction()) return;
+    if (this.disk && this.checkpointDue()) {
+      this.checkpoint();
+      this.pump();
+      return;
+    }
     if (this.toMaintain.length === 0) {
       const tables = this.db.execProtocolRawSync(
         message(
@@ -401,7 +433,7 @@ export class EmbeddedPostgres {
           ),
         ),
       );
-      this.toMaintain = dataRows(Buffer.from(tables));
+      this.toMaintain = dataRows(Buffer.from(tables)).map(([table]) => table!);
       if (this.toMaintain.length === 0) return;
     }
     const table = this.toMaintain.shift()!;
@@ -416,6 +448,43 @@ export class EmbeddedPostgres {
       });
     // Whoever came while it ran goes now.
     this.pump();
+  }
+
+  /** Where the WAL stands: its position and the file it is in. */
+  private walPosition(): [lsn: string, file: string] {
+    const answer = this.db.execProtocolRawSync(
+      message(
+        'Q',
+        Buffer.from('SELECT pg_current_wal_lsn()::text, pg_walfile_name(pg_current_wal_lsn())\0'),
+      ),
+    );
+    const [lsn, file] = dataRows(Buffer.from(answer), 2)[0] ?? [];
+    if (!lsn || !file) throw new Error('the embedded database did not say where its WAL stands');
+    return [lsn, file];
+  }
+
+  /** Five minutes since the last checkpoint, or `checkpointWalBytes` of WAL. */
+  private checkpointDue(): boolean {
+    if (performance.now() - this.lastCheckpoint > 5 * 60_000) return true;
+    const [lsn] = this.walPosition();
+    return this.disk!.sinceCheckpoint(lsn) > (this.options.checkpointWalBytes ?? 256 * 2 ** 20);
+  }
+
+  /**
+   * A CHECKPOINT, then its files to disk: what Postgres's checkpointer does with fsync, and why
+   * the WAL does not grow without end (Postgres lets a checkpoint's older segments go).
+   */
+  private checkpoint(): void {
+    const began = performance.now();
+    this.execQuiet('CHECKPOINT');
+    const [lsn] = this.walPosition();
+    const { files } = this.disk!.checkpointed(lsn);
+    this.lastCheckpoint = performance.now();
+    this.logger.log({
+      msg: 'embedded database checkpoint, on disk',
+      files,
+      ms: Math.round(this.lastCheckpoint - began),
+    });
   }
 
   private execQuiet(sql: string): void {
@@ -487,15 +556,21 @@ function statementOf(unit: readonly Buffer[]): string | undefined {
   return undefined;
 }
 
-/** The first column of every DataRow ('D') message in a simple query's answer, as text. */
-function dataRows(answer: Buffer): string[] {
-  const values: string[] = [];
+/** The first `columns` columns of every DataRow ('D') in a simple query's answer, as text. */
+function dataRows(answer: Buffer, columns = 1): string[][] {
+  const rows: string[][] = [];
   for (let at = 0; at + 5 <= answer.length; at += answer.readInt32BE(at + 1) + 1) {
-    if (answer[at] !== 0x44 || answer.readInt16BE(at + 5) < 1) continue;
-    const length = answer.readInt32BE(at + 7);
-    if (length >= 0) values.push(answer.toString('utf8', at + 11, at + 11 + length));
+    if (answer[at] !== 0x44) continue;
+    const row: string[] = [];
+    let field = at + 7;
+    for (let c = 0; c < Math.min(columns, answer.readInt16BE(at + 5)); c++) {
+      const length = answer.readInt32BE(field);
+      row.push(length < 0 ? '' : answer.toString('utf8', field + 4, field + 4 + length));
+      field += 4 + Math.max(length, 0);
+    }
+    rows.push(row);
   }
-  return values;
+  return rows;
 }
 
 /** The NUL-terminated string at `at`, and where what follows it starts. */
