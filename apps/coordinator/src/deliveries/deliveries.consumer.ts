@@ -3,12 +3,13 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type IntentCatalogue, type TopicEvent } from '@onevoice/contracts';
 import type { EventBatch } from '@onevoice/messaging';
 import type { IdempotentConsumer } from '@onevoice/persistence';
-import { durationMs, planReminder, type PlannedReminder } from '@onevoice/policy';
+import type { PlannedReminder } from '@onevoice/policy';
 import type { EntityManager } from 'typeorm';
 import { INTENT_CATALOGUE } from '@onevoice/runtime';
 import { COORDINATOR_INBOX } from '../decisions/decisions.tokens';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import type { StoredRequest } from '../ledger/ledger.types';
+import { nextReminder, reminderKey, reminderRequest } from '../ledger/reminders';
 import { Clock, eventTime } from '@onevoice/clock';
 
 type DeliveryEvent = TopicEvent<typeof Topics.deliveries>;
@@ -57,7 +58,12 @@ export class DeliveriesConsumer {
       const request = changed.get(event.data.decisionId);
       if (!request) continue;
       changed.delete(event.data.decisionId);
-      const plan = this.reminderOf(request, event);
+      const plan = nextReminder(
+        this.catalogue,
+        request,
+        event.data.decisionId,
+        eventTime(event.time, this.clock),
+      );
       if (plan) plans.set(event, { request, plan });
     }
     const { inserted } = await this.ledger.insertRequests(
@@ -98,43 +104,9 @@ export class DeliveriesConsumer {
       }),
     );
   }
-
-  private reminderOf(request: StoredRequest, event: DeliveryEvent): PlannedReminder | undefined {
-    const reminders = this.catalogue.intents[request.intentType]?.reminders;
-    return planReminder({
-      sentAt: eventTime(event.time, this.clock),
-      decisionId: event.data.decisionId,
-      ...(request.reminder ? { reminder: request.reminder } : {}),
-      ...(reminders
-        ? { reminders: { max: reminders.max, afterMs: durationMs(reminders.after) } }
-        : {}),
-      expiresAt: new Date(request.expiresAt),
-    });
-  }
 }
 
 type TimelineEntry = Parameters<LedgerRepository['addTimelines']>[1][number];
 
 /** Delivery states that say the customer engaged with the message. */
 const ENGAGED = new Set(['opened', 'clicked', 'replied']);
-
-function reminderKey(plan: PlannedReminder): string {
-  return `reminder:${plan.of}:${plan.number}`;
-}
-
-/** The planned reminder: the request again, as the coordinator's own, due at `plan.due`. */
-function reminderRequest(request: StoredRequest, plan: PlannedReminder): StoredRequest {
-  return {
-    ...request,
-    requestKey: reminderKey(plan),
-    requestId: `reminder-${plan.number}-of-${request.requestId}`,
-    source: 'onevoice/coordinator',
-    receivedAt: plan.due.toISOString(),
-    reminder: {
-      of: plan.of,
-      number: plan.number,
-      maxReminders: plan.maxReminders,
-      department: request.reminder?.department ?? request.source,
-    },
-  };
-}

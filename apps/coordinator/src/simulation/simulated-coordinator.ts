@@ -10,9 +10,7 @@ import { fulfilmentScope } from '@onevoice/contracts';
 import type { Outbound } from '@onevoice/messaging';
 import {
   answeredByReply,
-  durationMs,
   interactionEffects,
-  planReminder,
   refusesMore,
   type Interaction,
   type InteractionEffect,
@@ -20,8 +18,9 @@ import {
 } from '@onevoice/policy';
 import { CoordinatorService, hasGoneOut, refusalsOf } from '../ledger/coordinator.service';
 import { LedgerSession } from '../ledger/ledger-session';
-import { addPendingRequest, type CustomerState, type StoredRequest } from '../ledger/ledger.types';
+import { addPendingRequest, type CustomerState } from '../ledger/ledger.types';
 import { toStoredRequest } from '../decisions/contact-request.mapper';
+import { nextReminder, reminderRequest } from '../ledger/reminders';
 
 type ContactRequestEvent = TopicEvent<typeof Topics.contactRequests>;
 
@@ -123,32 +122,10 @@ export class SimulatedCoordinator {
     row.channel = channel;
     const request = row.request;
     if (!request) return;
-    const reminders = this.catalogue.intents[request.intentType]?.reminders;
-    const plan = planReminder({
-      sentAt: at,
-      decisionId,
-      ...(request.reminder ? { reminder: request.reminder } : {}),
-      ...(reminders
-        ? { reminders: { max: reminders.max, afterMs: durationMs(reminders.after) } }
-        : {}),
-      expiresAt: new Date(request.expiresAt),
-    });
+    const plan = nextReminder(this.catalogue, request, decisionId, at);
     if (!plan) return;
-    const key = `reminder:${plan.of}:${plan.number}`;
-    if (this.state.history.some((h) => h.request_key === key)) return;
-    const reminder: StoredRequest = {
-      ...request,
-      requestKey: key,
-      requestId: `reminder-${plan.number}-of-${request.requestId}`,
-      source: 'onevoice/coordinator',
-      receivedAt: plan.due.toISOString(),
-      reminder: {
-        of: plan.of,
-        number: plan.number,
-        maxReminders: plan.maxReminders,
-        department: request.reminder?.department ?? request.source,
-      },
-    };
+    const reminder = reminderRequest(request, plan);
+    if (this.state.history.some((h) => h.request_key === reminder.requestKey)) return;
     const held = addPendingRequest(this.state.history, reminder);
     held.status = 'deferred';
     held.at = plan.due;
