@@ -67,6 +67,8 @@ export abstract class BatchHandlingServer extends Server {
   protected override readonly logger: Logger = new Logger('BatchTransport');
   private readonly handlersByTopic = new Map<string, MessageHandler | null>();
   protected readonly groupId: string;
+  /** What its spans say carried the messages (`messaging.system`). */
+  protected readonly messagingSystem: string = 'kafka';
   private readonly attempts: number;
   private readonly extraTopics: Record<string, ZodType> | undefined;
 
@@ -189,6 +191,7 @@ export abstract class BatchHandlingServer extends Server {
         payload.batch.partition,
         this.groupId,
         part,
+        this.messagingSystem,
       );
       const result: unknown = await handler(eventBatch);
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });

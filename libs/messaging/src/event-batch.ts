@@ -37,6 +37,8 @@ export class EventBatch<E> {
     readonly partition: number,
     readonly consumerGroup: string,
     readonly messages: readonly InboundMessage<E>[],
+    /** `messaging.system` on its spans: `kafka`, or the embedded mode's log. */
+    readonly system = 'kafka',
   ) {}
 
   /**
@@ -49,7 +51,7 @@ export class EventBatch<E> {
       {
         kind: SpanKind.CONSUMER,
         attributes: {
-          'messaging.system': 'kafka',
+          'messaging.system': this.system,
           'messaging.operation.type': 'process',
           'messaging.operation.name': 'process',
           'messaging.destination.name': message.topic,

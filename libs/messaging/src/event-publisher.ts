@@ -23,7 +23,11 @@ export abstract class EventPublisher {
 }
 
 export class KafkaEventPublisher extends EventPublisher {
-  constructor(private readonly producer: Sender) {
+  constructor(
+    private readonly producer: Sender,
+    /** `messaging.system` on its spans: `kafka`, or the embedded mode's log. */
+    private readonly system = 'kafka',
+  ) {
     super();
   }
 
@@ -35,7 +39,7 @@ export class KafkaEventPublisher extends EventPublisher {
         {
           kind: SpanKind.PRODUCER,
           attributes: {
-            'messaging.system': 'kafka',
+            'messaging.system': this.system,
             'messaging.operation.type': 'send',
             'messaging.operation.name': 'send',
             'messaging.destination.name': m.topic,

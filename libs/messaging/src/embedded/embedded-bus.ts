@@ -18,6 +18,13 @@ import { consumerLag } from '../messaging-metrics';
 import type { Sender } from '../resilient-producer';
 import type { DurableLog } from './durable-log';
 
+/**
+ * `messaging.system` on the embedded mode's spans: the messages went through OneVoice's own log,
+ * not Kafka (an SRE's Kafka dashboards should not count them). The other attributes are as over
+ * Kafka — the log has the same topics, keys, partitions, offsets and consumer groups.
+ */
+export const EMBEDDED_LOG_SYSTEM = 'onevoice_log';
+
 /** Records one embedded batch holds at most (a Kafka fetch is bounded by bytes instead). */
 const MAX_BATCH = 500;
 
@@ -34,7 +41,7 @@ export class EmbeddedBus extends MessageBus {
   constructor(readonly log: DurableLog) {
     super();
     this.sender = new LogSender(log);
-    this.publisher = new KafkaEventPublisher(this.sender);
+    this.publisher = new KafkaEventPublisher(this.sender, EMBEDDED_LOG_SYSTEM);
     this.deadLetters = new DeadLetterPublisher(this.sender);
   }
 
@@ -110,6 +117,7 @@ export class EmbeddedBatchTransport
   implements CustomTransportStrategy, ConsumingTransport
 {
   protected override readonly logger = new Logger('EmbeddedBatchTransport');
+  protected override readonly messagingSystem = EMBEDDED_LOG_SYSTEM;
   private state: State = 'starting';
   private readonly stopping = new AbortController();
   private readonly loops: Promise<void>[] = [];
