@@ -120,6 +120,15 @@ async function migrate(dataSource: DataSource, schema: string): Promise<void> {
 }
 
 /**
+ * The rows an UPDATE or DELETE … RETURNING returned: TypeORM answers those with `[rows, count]`
+ * for pg, a SELECT with its rows.
+ */
+export function returnedRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && Array.isArray(result[0])) return result[0] as T[];
+  return Array.isArray(result) ? (result as T[]) : [];
+}
+
+/**
  * Rows an UPDATE or DELETE affected, from what TypeORM answers for pg (`[rows, count]`; a
  * SELECT's rows otherwise).
  */

@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import type { ProfileData, TopicName } from '@onevoice/contracts';
 import type { Outbound } from '@onevoice/messaging';
-import type { EarlierClaim } from '@onevoice/persistence';
+import { returnedRows, type EarlierClaim } from '@onevoice/persistence';
 import type { PoolClient, QueryResultRow } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { LedgerCache } from './ledger-cache';
@@ -25,8 +25,6 @@ const LOCK_CUSTOMERS_SQL = `INSERT INTO ledger_versions AS v (customer_id, versi
   SELECT DISTINCT c, 1 FROM unnest($1::text[]) c ORDER BY 1
   ON CONFLICT (customer_id) DO UPDATE SET version = v.version + 1
   RETURNING customer_id, version`;
-
-type Changed = { decision_id: string; request: StoredRequest };
 
 /** The coordinator's ledger; the only place that reads or writes its tables. */
 @Injectable()
@@ -316,17 +314,20 @@ export class LedgerRepository {
   ): Promise<Map<string, StoredRequest>> {
     const last = new Map(sent.map((s) => [s.decisionId, s.channel]));
     if (last.size === 0) return new Map();
-    const rows = (await tx.query(
+    const rows = await tx.query(
       // Found by the index on decision_id (a join to the list would scan the table).
       `UPDATE requests r SET sent = true, channel = $2::jsonb->>r.decision_id
         WHERE r.decision_id = ANY($1::text[])
           AND (NOT r.sent OR r.channel IS DISTINCT FROM $2::jsonb->>r.decision_id)
         RETURNING r.decision_id, r.request`,
       [[...last.keys()], JSON.stringify(Object.fromEntries(last))],
-    )) as [Changed[], number] | Changed[];
-    // TypeORM answers an UPDATE … RETURNING with [rows, count].
-    const list = Array.isArray(rows[0]) ? rows[0] : (rows as Changed[]);
-    return new Map(list.map((r) => [r.decision_id, r.request]));
+    );
+    return new Map(
+      returnedRows<{ decision_id: string; request: StoredRequest }>(rows).map((r) => [
+        r.decision_id,
+        r.request,
+      ]),
+    );
   }
 
   async markEngaged(tx: EntityManager, decisionIds: readonly string[]): Promise<void> {

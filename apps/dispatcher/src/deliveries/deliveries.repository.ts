@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Channel, DecisionData } from '@onevoice/contracts';
 import type { Outbound } from '@onevoice/messaging';
-import { affectedRows, OUTBOX_INSERT } from '@onevoice/persistence';
+import { affectedRows, OUTBOX_INSERT, returnedRows } from '@onevoice/persistence';
 import type { OptOut } from '@onevoice/policy';
 import type { EntityManager } from 'typeorm';
 import type { DeliveryContent } from './delivery-composer';
@@ -142,7 +142,7 @@ export class DeliveriesRepository {
    * host's: every instance measures leases on the one clock, however far theirs drift.
    */
   async claimDue(tx: EntityManager, now: Date, limit: number): Promise<DeliveryRow[]> {
-    const rows = (await tx.query(
+    const rows = await tx.query(
       `UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = now()
         WHERE delivery_id IN (
           SELECT delivery_id FROM deliveries
@@ -150,8 +150,8 @@ export class DeliveriesRepository {
            ORDER BY priority, coalesce(next_attempt_at, send_after) LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING *`,
       [now, limit],
-    )) as [DeliveryRow[], number] | DeliveryRow[];
-    return allRows(rows);
+    );
+    return returnedRows<DeliveryRow>(rows);
   }
 
   /**
@@ -219,15 +219,15 @@ export class DeliveriesRepository {
     now: Date,
     holdUntil: Date,
   ): Promise<DeliveryRow | undefined> {
-    const rows = (await db.query(
+    const rows = await db.query(
       `UPDATE deliveries SET next_attempt_at = $2
         WHERE delivery_id = (
           SELECT delivery_id FROM deliveries WHERE state = 'uncertain' AND next_attempt_at <= $1
            ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING *`,
       [now, holdUntil],
-    )) as [DeliveryRow[], number] | DeliveryRow[];
-    return allRows(rows)[0];
+    );
+    return returnedRows<DeliveryRow>(rows)[0];
   }
 
   /**
@@ -491,9 +491,4 @@ export class DeliveriesRepository {
       [decisionId],
     )) as DeliveryRow[];
   }
-}
-
-function allRows(rows: [DeliveryRow[], number] | DeliveryRow[]): DeliveryRow[] {
-  // TypeORM answers an UPDATE … RETURNING with [rows, count].
-  return Array.isArray(rows[0]) ? (rows[0] as DeliveryRow[]) : (rows as DeliveryRow[]);
 }
