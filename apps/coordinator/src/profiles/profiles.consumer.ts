@@ -32,15 +32,13 @@ export class ProfilesConsumer {
     // what each changed.
     const outcomes = new Map<
       InboundMessage<ProfileEvent>,
-      { saved: boolean; previous?: ProfileData }
+      { profile: ProfileData; at: Date; saved: boolean; previous?: ProfileData }
     >();
     await this.inbox.process(
       batch,
       async (tx, message) => {
         const { event } = message;
-        const at = eventTime(event.time, this.clock);
-        const profile = { ...event.data, customerId: event.subject };
-        const { saved, previous } = outcomes.get(message)!;
+        const { profile, at, saved, previous } = outcomes.get(message)!;
         // What the customer said goes on the timeline (what their behaviour suggests does not):
         // an agent reading "opted out" there sees when.
         const changes = saved ? choicesChanged(previous, profile) : [];
@@ -68,14 +66,12 @@ export class ProfilesConsumer {
       {
         prepare: async (tx, claimed) => {
           await this.ledger.lockCustomers(tx, [...new Set(claimed.map((m) => m.event.subject))]);
-          const saved = await this.ledger.saveProfiles(
-            tx,
-            claimed.map(({ event }) => ({
-              profile: { ...event.data, customerId: event.subject },
-              at: eventTime(event.time, this.clock),
-            })),
-          );
-          claimed.forEach((m, i) => outcomes.set(m, saved[i]!));
+          const profiles = claimed.map(({ event }) => ({
+            profile: { ...event.data, customerId: event.subject },
+            at: eventTime(event.time, this.clock),
+          }));
+          const saved = await this.ledger.saveProfiles(tx, profiles);
+          claimed.forEach((m, i) => outcomes.set(m, { ...profiles[i]!, ...saved[i]! }));
         },
       },
     );
