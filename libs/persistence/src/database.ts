@@ -57,6 +57,7 @@ export async function ensureDatabase(url: string): Promise<void> {
 export async function openServiceDatabase(options: ServiceDatabaseOptions): Promise<DataSource> {
   if (!/^[a-z_]+$/.test(options.schema)) throw new Error(`bad schema name: ${options.schema}`);
   await ensureDatabase(options.url);
+  const stream = inProcessStream(options.url);
   const sourceWith = (extra: Record<string, unknown>) =>
     new DataSource({
       type: 'postgres',
@@ -74,7 +75,7 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
         // ms ledger read under load (auto_explain, `npm run bench:coordinator`).
         options: `-c search_path=${options.schema} -c jit=off`,
         // The embedded database, served by this very process: no TCP in between.
-        ...(inProcessStream(options.url) ? { stream: inProcessStream(options.url) } : {}),
+        ...(stream ? { stream } : {}),
         ...extra,
       },
     });

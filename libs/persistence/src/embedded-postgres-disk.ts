@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, fsyncSync, openSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A WAL position: `X/Y` (hex) as Postgres prints it, as a number of bytes. */
@@ -26,43 +26,56 @@ function walFile(timeline: string, at: number): string {
  * WAL the checkpoint lets go of is never needed again.
  */
 export class DiskSync {
-  private synced = -1;
-  private timeline = '00000001';
+  /** Where the WAL stood at the last sync (the last commit's, or the last checkpoint's). */
+  private synced: number;
+  /** The timeline the WAL files are named after. */
+  private readonly timeline: string;
+  /** Where the WAL stood, and when, at the last checkpoint this made durable. */
+  private checkpointAt: number;
+  private checkpointTime = performance.now();
   /** The segment commits go to now, kept open. */
   private current: { name: string; fd: number } | undefined;
-  /** Where the WAL stood at the last checkpoint this made durable. */
-  checkpointAt = 0;
 
-  constructor(private readonly dataDir: string) {}
-
-  /** Starts from `lsn`: what was written before it was made durable at open (a checkpoint). */
-  begin(lsn: string, file: string): void {
-    this.synced = lsnBytes(lsn);
-    this.checkpointAt = this.synced;
+  /**
+   * Starts after a CHECKPOINT at `lsn`, in WAL file `file` (its name says the timeline): every file
+   * of the database goes to disk now — what was written before this process, or by recovery.
+   */
+  constructor(
+    private readonly dataDir: string,
+    lsn: string,
+    file: string,
+  ) {
     this.timeline = file.slice(0, 8);
+    this.synced = this.checkpointAt = lsnBytes(lsn);
+    this.syncTree(dataDir);
   }
 
   /** The WAL now reaches `lsn`: the segments it wrote to since the last call go to disk. */
-  committed(lsn: string): { syncedBytes: number } {
+  committed(lsn: string): void {
     const to = lsnBytes(lsn);
-    if (this.synced < 0 || to <= this.synced) return { syncedBytes: 0 };
+    if (to <= this.synced) return;
     for (let at = Math.floor(this.synced / SEGMENT) * SEGMENT; at < to; at += SEGMENT)
       this.syncSegment(walFile(this.timeline, at));
-    const syncedBytes = to - this.synced;
     this.synced = to;
-    return { syncedBytes };
   }
 
-  /** WAL written since the last durable checkpoint, in bytes. */
-  sinceCheckpoint(lsn: string): number {
-    return lsnBytes(lsn) - this.checkpointAt;
+  /** Whether a checkpoint is due: `everyMs` since the last, or `walBytes` of WAL written. */
+  checkpointDue(
+    lsn: string,
+    { everyMs, walBytes }: { everyMs: number; walBytes: number },
+  ): boolean {
+    return (
+      performance.now() - this.checkpointTime > everyMs ||
+      lsnBytes(lsn) - this.checkpointAt > walBytes
+    );
   }
 
-  /** After a CHECKPOINT at `lsn`: every file of the database to disk. */
+  /** After a CHECKPOINT (at `lsn`; none after the last, at close): every file of the database to disk. */
   checkpointed(lsn?: string): { files: number } {
     const files = this.syncTree(this.dataDir);
     if (lsn !== undefined) {
       this.checkpointAt = lsnBytes(lsn);
+      this.checkpointTime = performance.now();
       this.synced = Math.max(this.synced, this.checkpointAt);
     }
     return { files };
@@ -92,25 +105,25 @@ export class DiskSync {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) files += this.syncTree(path);
       else if (entry.isFile()) {
-        this.syncFile(path, false);
+        this.syncFile(path, 'r+');
         files++;
       }
     }
     // The directory too: a file created or renamed in it is found after a power cut.
-    this.syncFile(dir, false);
+    this.syncFile(dir, 'r');
     return files;
   }
 
-  private syncFile(path: string, dataOnly: boolean): void {
+  /** fsync of a file (opened 'r+') or a directory ('r'). */
+  private syncFile(path: string, mode: 'r' | 'r+'): void {
     let fd: number;
     try {
-      fd = openSync(path, statSync(path).isDirectory() ? 'r' : 'r+');
+      fd = openSync(path, mode);
     } catch {
       return; // removed meanwhile (a recycled WAL segment, a dropped table)
     }
     try {
-      if (dataOnly) fdatasyncSync(fd);
-      else fsyncSync(fd);
+      fsyncSync(fd);
     } catch {
       // A directory cannot be synced on every platform; its files were.
     } finally {

@@ -99,7 +99,6 @@ export class EmbeddedPostgres {
   private maintenanceTimer: NodeJS.Timeout | undefined;
   /** Commits and checkpoints to disk (`durable`). */
   private disk: DiskSync | undefined;
-  private lastCheckpoint = performance.now();
   /** The tables left in this round of maintenance. */
   private toMaintain: string[] = [];
   /** When the owner took the session. */
@@ -132,11 +131,9 @@ export class EmbeddedPostgres {
     pg.timeZone = zone.rows[0]?.TimeZone ?? 'UTC';
     if (options.durable ?? true) {
       // What is there already goes to disk first (written before this process, or by recovery).
-      pg.disk = new DiskSync(options.dataDir);
       await db.exec('CHECKPOINT');
       const [lsn, file] = pg.walPosition();
-      pg.disk.begin(lsn, file);
-      pg.disk.checkpointed(lsn);
+      pg.disk = new DiskSync(options.dataDir, lsn, file);
     }
     server.on('connection', (socket) => {
       socket.setNoDelay(true);
@@ -424,16 +421,10 @@ export class EmbeddedPostgres {
       return;
     }
     if (this.toMaintain.length === 0) {
-      const tables = this.db.execProtocolRawSync(
-        message(
-          'Q',
-          Buffer.from(
-            `SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'\0`,
-          ),
-        ),
-      );
-      this.toMaintain = dataRows(Buffer.from(tables)).map(([table]) => table!);
+      this.toMaintain = this.rows(
+        `SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`,
+      ).map(([table]) => table!);
       if (this.toMaintain.length === 0) return;
     }
     const table = this.toMaintain.shift()!;
@@ -452,22 +443,19 @@ export class EmbeddedPostgres {
 
   /** Where the WAL stands: its position and the file it is in. */
   private walPosition(): [lsn: string, file: string] {
-    const answer = this.db.execProtocolRawSync(
-      message(
-        'Q',
-        Buffer.from('SELECT pg_current_wal_lsn()::text, pg_walfile_name(pg_current_wal_lsn())\0'),
-      ),
-    );
-    const [lsn, file] = dataRows(Buffer.from(answer), 2)[0] ?? [];
+    const [lsn, file] =
+      this.rows('SELECT pg_current_wal_lsn()::text, pg_walfile_name(pg_current_wal_lsn())', 2)[0] ??
+      [];
     if (!lsn || !file) throw new Error('the embedded database did not say where its WAL stands');
     return [lsn, file];
   }
 
   /** Five minutes since the last checkpoint, or `checkpointWalBytes` of WAL. */
   private checkpointDue(): boolean {
-    if (performance.now() - this.lastCheckpoint > 5 * 60_000) return true;
-    const [lsn] = this.walPosition();
-    return this.disk!.sinceCheckpoint(lsn) > (this.options.checkpointWalBytes ?? 256 * 2 ** 20);
+    return this.disk!.checkpointDue(this.walPosition()[0], {
+      everyMs: 5 * 60_000,
+      walBytes: this.options.checkpointWalBytes ?? 256 * 2 ** 20,
+    });
   }
 
   /**
@@ -479,16 +467,20 @@ export class EmbeddedPostgres {
     this.execQuiet('CHECKPOINT');
     const [lsn] = this.walPosition();
     const { files } = this.disk!.checkpointed(lsn);
-    this.lastCheckpoint = performance.now();
     this.logger.log({
       msg: 'embedded database checkpoint, on disk',
       files,
-      ms: Math.round(this.lastCheckpoint - began),
+      ms: Math.round(performance.now() - began),
     });
   }
 
-  private execQuiet(sql: string): void {
-    this.db.execProtocolRawSync(message('Q', Buffer.from(`${sql}\0`)));
+  private execQuiet(sql: string): Uint8Array {
+    return this.db.execProtocolRawSync(message('Q', Buffer.from(`${sql}\0`)));
+  }
+
+  /** The first `columns` columns of a simple query's rows, as text, between transactions. */
+  private rows(sql: string, columns = 1): string[][] {
+    return dataRows(Buffer.from(this.execQuiet(sql)), columns);
   }
 
   private watchIdleOwner(session: Session): void {
